@@ -1,0 +1,706 @@
+//! The rule engine: timed words in, events out.
+//!
+//! The engine is pure and deterministic; it knows nothing of audio or
+//! clocks. Words arrive in order per speaker (the two speakers may
+//! interleave freely) and every event is emitted as soon as it can be
+//! decided: a banned phrase when its last word arrives (or, for rules with
+//! exceptions that may follow it, when enough words have followed), a
+//! required element when it is heard, a missing element when its window
+//! closes, and a summary with the score when the call ends.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use aho_corasick::automaton::{Automaton as _, StateID};
+use aho_corasick::Anchored;
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Kind, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View};
+use crate::text::Token;
+
+/// A gap in one speaker's speech this long starts a new utterance even
+/// when the source does not say so.
+pub const UTTERANCE_GAP_S: f64 = 1.5;
+
+/// How long a hit that waits for following words (exceptions, proximity)
+/// may wait once the clock has moved on without them.
+pub const HOLD_S: f64 = 2.0;
+
+/// The two parties of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    Operator,
+    Client,
+}
+
+impl Speaker {
+    pub const ALL: [Speaker; 2] = [Speaker::Operator, Speaker::Client];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Speaker::Operator => "operator",
+            Speaker::Client => "client",
+        }
+    }
+}
+
+impl fmt::Display for Speaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Speaker {
+    type Err = String;
+    /// Accepts the English names and the Russian and Czech ones trainers
+    /// write in plain transcripts.
+    fn from_str(s: &str) -> Result<Speaker, String> {
+        match s.trim().to_lowercase().as_str() {
+            "operator" | "оператор" | "operátor" | "agent" => Ok(Speaker::Operator),
+            "client" | "клиент" | "klient" | "customer" => Ok(Speaker::Client),
+            other => Err(format!("unknown speaker `{other}` (expected operator or client)")),
+        }
+    }
+}
+
+/// One recognised word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub speaker: Speaker,
+    /// Seconds from the start of the call.
+    pub start: f64,
+    pub end: f64,
+    /// As heard, punctuation included.
+    pub text: String,
+    pub confidence: Option<f32>,
+    /// The first word of an utterance (a turn or speech segment).
+    pub utterance_start: bool,
+}
+
+/// Whether a flag is for something said or something not said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlagKind {
+    Banned,
+    Missing,
+}
+
+/// A violation (operator-side rules) or an alert (rules on the client's
+/// words, which prompt the operator and are never held against them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    pub call: Arc<str>,
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    pub category: String,
+    pub kind: FlagKind,
+    pub speaker: Speaker,
+    pub start: f64,
+    pub end: f64,
+    /// The words heard, empty for a missing element.
+    pub text: String,
+    pub severity: Severity,
+    pub weight: f64,
+    pub message: String,
+    pub suggest: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emitted_at: Option<f64>,
+}
+
+/// A required element heard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Met {
+    pub call: Arc<str>,
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    pub category: String,
+    pub speaker: Speaker,
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emitted_at: Option<f64>,
+}
+
+/// The end of a call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub call: Arc<str>,
+    /// 100 minus the weights of all violations, at least 0.
+    pub score: f64,
+    pub violations: usize,
+    pub alerts: usize,
+    pub duration: f64,
+    pub operator_words: usize,
+    pub client_words: usize,
+    /// `rule` or `rule.element` of each required element, met or not.
+    pub met: Vec<String>,
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Violation(Flag),
+    Alert(Flag),
+    Met(Met),
+    CallSummary(Summary),
+}
+
+impl Event {
+    pub fn call(&self) -> &str {
+        match self {
+            Event::Violation(f) | Event::Alert(f) => &f.call,
+            Event::Met(m) => &m.call,
+            Event::CallSummary(s) => &s.call,
+        }
+    }
+}
+
+/// A word of one speaker's recent past.
+#[derive(Debug)]
+struct WordRec {
+    start: f64,
+    end: f64,
+    text: String,
+}
+
+#[derive(Debug)]
+struct Tok {
+    /// Index of its word in `Track::words` numbering.
+    word: usize,
+    surface: String,
+    sentence_start: bool,
+}
+
+/// A phrase occurrence, in token indices of one speaker.
+#[derive(Debug, Clone, Copy)]
+struct Occ {
+    target: Target,
+    start: usize,
+    end: usize,
+}
+
+/// A hit waiting for the words that may cancel it.
+#[derive(Debug, Clone)]
+struct Hit {
+    rule: usize,
+    element: usize,
+    speaker: Speaker,
+    start: usize,
+    end: usize,
+    start_s: f64,
+    end_s: f64,
+    text: String,
+    decide_at: usize,
+}
+
+/// The recent past of one speaker.
+#[derive(Debug)]
+struct Track {
+    speaker: Speaker,
+    states: Vec<StateID>,
+    /// Tokens from index `first_tok` on.
+    toks: VecDeque<Tok>,
+    first_tok: usize,
+    words: VecDeque<WordRec>,
+    first_word: usize,
+    utterance_first: usize,
+    sentence_end: bool,
+    first_start: Option<f64>,
+    last_start: f64,
+    last_end: f64,
+    /// Exception and proximity phrases recently heard.
+    seen: VecDeque<Occ>,
+    pending: Vec<Hit>,
+    /// Phrases ending in an unset variable, waiting for that many words.
+    awaiting: Vec<(Occ, usize)>,
+}
+
+impl Track {
+    fn next_tok(&self) -> usize {
+        self.first_tok + self.toks.len()
+    }
+    fn next_word(&self) -> usize {
+        self.first_word + self.words.len()
+    }
+    fn tok(&self, i: usize) -> &Tok {
+        &self.toks[i - self.first_tok]
+    }
+    fn word(&self, i: usize) -> &WordRec {
+        &self.words[i - self.first_word]
+    }
+    /// The words covering tokens `start..=end`, as heard.
+    fn text(&self, start: usize, end: usize) -> String {
+        let (a, b) = (self.tok(start).word, self.tok(end).word);
+        let mut s = String::new();
+        for w in a..=b {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(self.word(w).text.trim_matches(|c: char| !c.is_alphanumeric()));
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct ElementState {
+    met: bool,
+    last_end: Option<f64>,
+    /// Its window closed (missing, or met in time).
+    closed: bool,
+}
+
+/// Checks one call.
+#[derive(Debug)]
+pub struct Engine<'r> {
+    rules: &'r RuleSet,
+    call: Arc<str>,
+    tracks: [Track; 2],
+    elements: Vec<Vec<ElementState>>,
+    /// Banned hits of `last_s` rules, decidable only at the end.
+    deferred: Vec<Hit>,
+    events: Vec<Event>,
+    tokens: Vec<Token>,
+    found: Vec<Occ>,
+    clock: f64,
+    violations: usize,
+    alerts: usize,
+    deductions: f64,
+}
+
+impl<'r> Engine<'r> {
+    pub fn new(rules: &'r RuleSet, call: impl Into<Arc<str>>) -> Engine<'r> {
+        let track = |speaker| Track {
+            speaker,
+            states: rules.automata.iter().map(|a| a.dfa.start_state(Anchored::No).expect("unanchored search is supported")).collect(),
+            toks: VecDeque::new(),
+            first_tok: 0,
+            words: VecDeque::new(),
+            first_word: 0,
+            utterance_first: 0,
+            sentence_end: false,
+            first_start: None,
+            last_start: 0.0,
+            last_end: 0.0,
+            seen: VecDeque::new(),
+            pending: Vec::new(),
+            awaiting: Vec::new(),
+        };
+        Engine {
+            rules,
+            call: call.into(),
+            tracks: [track(Speaker::Operator), track(Speaker::Client)],
+            elements: rules.rules.iter().map(|r| vec![ElementState::default(); r.elements.len()]).collect(),
+            deferred: Vec::new(),
+            events: Vec::new(),
+            tokens: Vec::new(),
+            found: Vec::new(),
+            clock: 0.0,
+            violations: 0,
+            alerts: 0,
+            deductions: 0.0,
+        }
+    }
+
+    /// Takes the events emitted so far.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Feeds one word.
+    pub fn push(&mut self, word: &Word) {
+        let s = word.speaker as usize;
+        let start = word.start.max(0.0);
+        let end = word.end.max(start);
+        self.clock = self.clock.max(start);
+        self.close_windows(word.speaker, start);
+        let t = &mut self.tracks[s];
+        let new_utterance = t.toks.is_empty() || word.utterance_start || start - t.last_end >= UTTERANCE_GAP_S;
+        if new_utterance {
+            self.end_utterance(s);
+        }
+        let t = &mut self.tracks[s];
+        t.first_start.get_or_insert(start);
+        t.last_start = start;
+        t.last_end = end;
+        let word_index = t.next_word();
+        t.words.push_back(WordRec { start, end, text: word.text.clone() });
+        let mut tokens = std::mem::take(&mut self.tokens);
+        tokens.clear();
+        t.sentence_end = self.rules.normalizer.tokenize(&word.text, t.sentence_end, &mut tokens);
+        for token in tokens.drain(..) {
+            self.feed(s, word_index, token);
+        }
+        self.tokens = tokens;
+        self.prune(s);
+    }
+
+    /// Tells the engine that every speaker's words up to `t` seconds have
+    /// been delivered: windows that close before `t` are decided, and hits
+    /// waiting for following words stop waiting after [`HOLD_S`].
+    pub fn advance(&mut self, t: f64) {
+        self.clock = self.clock.max(t);
+        for s in 0..2 {
+            let track = &mut self.tracks[s];
+            let (due, keep): (Vec<Hit>, Vec<Hit>) = track.pending.drain(..).partition(|h| h.end_s + HOLD_S <= t);
+            track.pending = keep;
+            for hit in due {
+                self.decide(hit);
+            }
+        }
+        for speaker in Speaker::ALL {
+            self.close_windows(speaker, t);
+        }
+    }
+
+    /// Ends the call: decides everything still open and emits the summary.
+    /// `duration` is the length of the recording when known.
+    pub fn finish(&mut self, duration: Option<f64>) -> Summary {
+        for s in 0..2 {
+            self.end_utterance(s);
+        }
+        let end = self.tracks.iter().map(|t| t.last_end).fold(duration.unwrap_or(0.0).max(self.clock), f64::max);
+        for hit in std::mem::take(&mut self.deferred) {
+            let last_s = self.rules.rules[hit.rule].last_s.unwrap_or(f64::INFINITY);
+            if hit.end_s >= end - last_s {
+                self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
+            }
+        }
+        let mut met = Vec::new();
+        let mut missing = Vec::new();
+        let rules = self.rules;
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            if rule.kind != Kind::Required {
+                continue;
+            }
+            let speaker = scope_speaker(rule.speaker);
+            for ei in 0..rule.elements.len() {
+                let state = &self.elements[ri][ei];
+                let name = element_name(&rule.id, rule.elements[ei].id.as_deref());
+                let missed = if state.closed {
+                    !state.met
+                } else if let Some(last_s) = rule.last_s {
+                    state.last_end.is_none_or(|e| e < end - last_s)
+                } else {
+                    !state.met
+                };
+                if !state.closed && missed {
+                    let (from, to) = match (rule.first_s, rule.last_s) {
+                        (Some(first), _) => {
+                            let anchor = self.anchor(rule.speaker).unwrap_or(0.0);
+                            (anchor, (anchor + first).min(end))
+                        }
+                        (None, Some(last)) => ((end - last).max(0.0), end),
+                        (None, None) => (0.0, end),
+                    };
+                    self.flag(ri, ei, FlagKind::Missing, speaker, from, to, String::new());
+                }
+                if missed { missing.push(name) } else { met.push(name) }
+            }
+        }
+        let summary = Summary {
+            call: self.call.clone(),
+            score: (100.0 - self.deductions).clamp(0.0, 100.0),
+            violations: self.violations,
+            alerts: self.alerts,
+            duration: end,
+            operator_words: self.tracks[0].next_word(),
+            client_words: self.tracks[1].next_word(),
+            met,
+            missing,
+        };
+        self.events.push(Event::CallSummary(summary.clone()));
+        summary
+    }
+
+    /// When `scope`'s speech began (the start of `first_s` windows).
+    fn anchor(&self, scope: SpeakerScope) -> Option<f64> {
+        let starts = self.tracks.iter().filter(|t| scope.covers(t.speaker)).filter_map(|t| t.first_start);
+        starts.reduce(f64::min)
+    }
+
+    /// Closes `first_s` windows of rules on `speaker` that end before `now`.
+    fn close_windows(&mut self, speaker: Speaker, now: f64) {
+        let rules = self.rules;
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            let Some(first) = rule.first_s else { continue };
+            if rule.kind != Kind::Required || !rule.speaker.covers(speaker) {
+                continue;
+            }
+            let Some(anchor) = self.anchor(rule.speaker) else { continue };
+            let deadline = anchor + first;
+            if now <= deadline || self.elements[ri].iter().all(|e| e.closed) {
+                continue;
+            }
+            // Hits of this rule still waiting were heard in time or not at all.
+            for s in 0..2 {
+                let (due, keep): (Vec<Hit>, Vec<Hit>) = self.tracks[s].pending.drain(..).partition(|h| h.rule == ri);
+                self.tracks[s].pending = keep;
+                for hit in due {
+                    self.decide(hit);
+                }
+            }
+            for ei in 0..rule.elements.len() {
+                let state = &mut self.elements[ri][ei];
+                if state.closed {
+                    continue;
+                }
+                state.closed = true;
+                if !state.met {
+                    self.flag(ri, ei, FlagKind::Missing, scope_speaker(rule.speaker), anchor, deadline, String::new());
+                }
+            }
+        }
+    }
+
+    /// Decides the pending hits of a speaker and resets the automata, so no
+    /// phrase spans two utterances.
+    fn end_utterance(&mut self, s: usize) {
+        let track = &mut self.tracks[s];
+        for (state, a) in track.states.iter_mut().zip(&self.rules.automata) {
+            let start = a.dfa.start_state(Anchored::No).expect("unanchored search is supported");
+            *state = a.dfa.next_state(Anchored::No, start, b' ');
+        }
+        track.utterance_first = track.next_tok();
+        track.sentence_end = false;
+        track.awaiting.clear();
+        for hit in std::mem::take(&mut track.pending) {
+            self.decide(hit);
+        }
+    }
+
+    fn feed(&mut self, s: usize, word: usize, token: Token) {
+        let rules = self.rules;
+        let t = &mut self.tracks[s];
+        let index = t.next_tok();
+        let sentence_start = index == t.utterance_first || token.after_sentence_end;
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        for (ai, a) in rules.automata.iter().enumerate() {
+            let bytes = match a.view {
+                View::Stem => token.stem.as_bytes(),
+                View::Surface => token.surface.as_bytes(),
+            };
+            let mut sid = t.states[ai];
+            for &b in bytes.iter().chain(b" ") {
+                sid = a.dfa.next_state(Anchored::No, sid, b);
+                if a.dfa.is_match(sid) {
+                    for m in 0..a.dfa.match_len(sid) {
+                        for target in &a.targets[a.dfa.match_pattern(sid, m)] {
+                            let end = index + target.trailing_any;
+                            let Some(start) = (index + 1).checked_sub(target.words + target.leading_any) else { continue };
+                            if start < t.utterance_first {
+                                continue;
+                            }
+                            let occ = Occ { target: *target, start, end };
+                            if target.trailing_any > 0 {
+                                t.awaiting.push((occ, end));
+                            } else {
+                                found.push(occ);
+                            }
+                        }
+                    }
+                }
+            }
+            t.states[ai] = sid;
+        }
+        t.toks.push_back(Tok { word, surface: token.surface, sentence_start });
+        t.awaiting.retain(|(occ, end)| {
+            if *end == index {
+                found.push(*occ);
+            }
+            *end > index
+        });
+        if let Some(regexes) = &rules.regexes {
+            let from = t.utterance_first.max(index.saturating_sub(REGEX_WINDOW - 1)).max(t.first_tok);
+            let tail: Vec<&str> = (from..=index).map(|i| t.tok(i).surface.as_str()).collect();
+            let tail = tail.join(" ");
+            for i in regexes.set.matches(&tail).iter() {
+                let (re, target) = &regexes.each[i];
+                let Some(m) = re.find(&tail) else { continue };
+                let offset = m.start() + usize::from(tail[m.start()..].starts_with(' '));
+                let start = from + tail[..offset].matches(' ').count();
+                found.push(Occ { target: *target, start, end: index });
+            }
+        }
+        // Exceptions and proximity phrases first, so a hit ending on the
+        // same word as its exception is cancelled by it.
+        found.sort_by_key(|o| matches!(o.target.role, Role::Hit { .. }));
+        for occ in found.drain(..) {
+            self.occurrence(s, occ);
+        }
+        self.found = found;
+        let track = &mut self.tracks[s];
+        if track.pending.iter().any(|h| h.decide_at <= index) {
+            let (due, keep): (Vec<Hit>, Vec<Hit>) = track.pending.drain(..).partition(|h| h.decide_at <= index);
+            track.pending = keep;
+            for hit in due {
+                self.decide(hit);
+            }
+        }
+    }
+
+    fn occurrence(&mut self, s: usize, occ: Occ) {
+        let rules = self.rules;
+        let rule = &rules.rules[occ.target.rule];
+        let track = &mut self.tracks[s];
+        if !rule.speaker.covers(track.speaker) {
+            return;
+        }
+        let cancels = |by: &Occ, hit_start: usize, hit_end: usize| match by.target.role {
+            Role::Except => by.start <= hit_end && hit_start <= by.end,
+            Role::Near => {
+                let gap = by.start.saturating_sub(hit_end + 1).max(hit_start.saturating_sub(by.end + 1));
+                gap <= rule.near_words.unwrap_or(0)
+            }
+            Role::Hit { .. } => false,
+        };
+        let Role::Hit { element } = occ.target.role else {
+            track.pending.retain(|h| h.rule != occ.target.rule || !cancels(&occ, h.start, h.end));
+            track.seen.push_back(occ);
+            return;
+        };
+        let ok_position = match rule.position {
+            Position::Anywhere => true,
+            Position::UtteranceStart => occ.start == track.utterance_first,
+            Position::SentenceStart => track.tok(occ.start).sentence_start,
+        };
+        if !ok_position || track.seen.iter().any(|by| by.target.rule == occ.target.rule && cancels(by, occ.start, occ.end)) {
+            return;
+        }
+        let hit = Hit {
+            rule: occ.target.rule,
+            element,
+            speaker: track.speaker,
+            start: occ.start,
+            end: occ.end,
+            start_s: track.word(track.tok(occ.start).word).start,
+            end_s: track.word(track.tok(occ.end).word).end,
+            text: track.text(occ.start, occ.end),
+            decide_at: occ.end + rule.lookahead,
+        };
+        if rule.lookahead == 0 {
+            self.decide(hit);
+        } else {
+            track.pending.push(hit);
+        }
+    }
+
+    fn decide(&mut self, hit: Hit) {
+        let rules = self.rules;
+        let rule = &rules.rules[hit.rule];
+        let in_first_window = match (rule.first_s, self.anchor(rule.speaker)) {
+            (Some(first), Some(anchor)) => hit.start_s <= anchor + first,
+            _ => true,
+        };
+        match rule.kind {
+            Kind::Banned if !in_first_window => {}
+            Kind::Banned if rule.last_s.is_some() => self.deferred.push(hit),
+            Kind::Banned => self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text),
+            Kind::Required => {
+                let state = &mut self.elements[hit.rule][hit.element];
+                state.last_end = Some(state.last_end.map_or(hit.end_s, |e| e.max(hit.end_s)));
+                if state.met || state.closed || !in_first_window {
+                    return;
+                }
+                state.met = true;
+                self.events.push(Event::Met(Met {
+                    call: self.call.clone(),
+                    rule: rule.id.clone(),
+                    element: rule.elements[hit.element].id.clone(),
+                    category: rule.category.clone(),
+                    speaker: hit.speaker,
+                    start: hit.start_s,
+                    end: hit.end_s,
+                    text: hit.text,
+                    emitted_at: None,
+                }));
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, speaker: Speaker, start: f64, end: f64, text: String) {
+        let rules = self.rules;
+        let rule = &rules.rules[ri];
+        let element = &rule.elements[ei];
+        let flag = Flag {
+            call: self.call.clone(),
+            rule: rule.id.clone(),
+            element: element.id.clone(),
+            category: rule.category.clone(),
+            kind,
+            speaker,
+            start,
+            end,
+            text,
+            severity: element.severity,
+            weight: element.weight,
+            message: element.message.clone(),
+            suggest: element.suggest.clone().unwrap_or_default(),
+            emitted_at: None,
+        };
+        if rule.speaker == SpeakerScope::Client {
+            self.alerts += 1;
+            self.events.push(Event::Alert(flag));
+        } else {
+            self.violations += 1;
+            self.deductions += element.weight;
+            self.events.push(Event::Violation(flag));
+        }
+    }
+
+    /// Forgets what no phrase can reach back to any more.
+    fn prune(&mut self, s: usize) {
+        let keep = self.rules.lookback + REGEX_WINDOW;
+        let t = &mut self.tracks[s];
+        let oldest_pending = t.pending.iter().map(|h| h.start).min().unwrap_or(usize::MAX);
+        let horizon = t.next_tok().saturating_sub(keep).min(oldest_pending);
+        while t.first_tok < horizon && t.toks.len() > 1 {
+            t.toks.pop_front();
+            t.first_tok += 1;
+        }
+        let first_word = t.toks.front().map_or(t.next_word(), |tok| tok.word);
+        while t.first_word < first_word {
+            t.words.pop_front();
+            t.first_word += 1;
+        }
+        let lookback = self.rules.lookback;
+        while t.seen.front().is_some_and(|o| o.end + lookback < t.next_tok()) {
+            t.seen.pop_front();
+        }
+    }
+}
+
+fn scope_speaker(scope: SpeakerScope) -> Speaker {
+    match scope {
+        SpeakerScope::Client => Speaker::Client,
+        SpeakerScope::Operator | SpeakerScope::Any => Speaker::Operator,
+    }
+}
+
+/// `rule` or `rule.element`.
+pub fn element_name(rule: &str, element: Option<&str>) -> String {
+    match element {
+        Some(e) => format!("{rule}.{e}"),
+        None => rule.to_string(),
+    }
+}
+
+/// Runs a whole call through a fresh engine. Words are taken in the order
+/// given; each speaker's words must be in time order.
+pub fn check_call(rules: &RuleSet, call: &str, words: &[Word], duration: Option<f64>) -> Vec<Event> {
+    let mut engine = Engine::new(rules, call);
+    for w in words {
+        engine.push(w);
+    }
+    engine.finish(duration);
+    engine.take_events()
+}

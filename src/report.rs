@@ -1,0 +1,199 @@
+//! Sinks: where events go. Text for people (coloured on a terminal),
+//! JSON lines for machines, CSV for spreadsheets.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::engine::{Event, Flag, FlagKind, element_name};
+use crate::transcript::clock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Jsonl,
+    Csv,
+}
+
+/// Receives the events of one call after another.
+pub trait Sink {
+    fn event(&mut self, event: &Event) -> io::Result<()>;
+    /// A call that could not be checked; the batch goes on.
+    fn error(&mut self, call: &str, message: &str) -> io::Result<()>;
+    fn flush(&mut self) -> io::Result<()>;
+}
+
+pub fn sink<'w>(format: Format, out: Box<dyn Write + 'w>, color: bool) -> Box<dyn Sink + 'w> {
+    match format {
+        Format::Text => Box::new(TextSink { out, color, current: None }),
+        Format::Jsonl => Box::new(JsonlSink { out }),
+        Format::Csv => Box::new(CsvSink { out: csv::Writer::from_writer(out), header: false }),
+    }
+}
+
+struct TextSink<'w> {
+    out: Box<dyn Write + 'w>,
+    color: bool,
+    current: Option<String>,
+}
+
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const GREEN: &str = "\x1b[32m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+impl TextSink<'_> {
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color { format!("{style}{text}{RESET}") } else { text.to_string() }
+    }
+
+    fn header(&mut self, call: &str) -> io::Result<()> {
+        if self.current.as_deref() != Some(call) {
+            let title = self.paint(BOLD, call);
+            writeln!(self.out, "{title}")?;
+            self.current = Some(call.to_string());
+        }
+        Ok(())
+    }
+
+    fn flag(&mut self, f: &Flag, alert: bool) -> io::Result<()> {
+        let what = match (alert, f.kind) {
+            (true, _) => self.paint(YELLOW, "alert  "),
+            (false, FlagKind::Banned) => self.paint(RED, "banned "),
+            (false, FlagKind::Missing) => self.paint(RED, "missing"),
+        };
+        let heard = if f.text.is_empty() { String::new() } else { format!(" «{}»", f.text) };
+        let name = element_name(&f.rule, f.element.as_deref());
+        writeln!(self.out, "  {}  {what}  {name} ({}, {}){heard}", clock(f.start), f.speaker, f.severity)?;
+        let suggest = if f.suggest.is_empty() { String::new() } else { format!(" → {}", self.paint(GREEN, &f.suggest)) };
+        writeln!(self.out, "           {}{suggest}", f.message)
+    }
+}
+
+impl Sink for TextSink<'_> {
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        self.header(event.call())?;
+        match event {
+            Event::Violation(f) => self.flag(f, false),
+            Event::Alert(f) => self.flag(f, true),
+            Event::Met(_) => Ok(()),
+            Event::CallSummary(s) => {
+                let line = format!(
+                    "  score {:.0}/100: {} violation{}, {} alert{}, {} of {} required met",
+                    s.score,
+                    s.violations,
+                    if s.violations == 1 { "" } else { "s" },
+                    s.alerts,
+                    if s.alerts == 1 { "" } else { "s" },
+                    s.met.len(),
+                    s.met.len() + s.missing.len()
+                );
+                let line = self.paint(DIM, &line);
+                writeln!(self.out, "{line}")?;
+                self.current = None;
+                Ok(())
+            }
+        }
+    }
+
+    fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
+        self.header(call)?;
+        let label = self.paint(RED, "error");
+        writeln!(self.out, "  {label}: {}", message.replace('\n', "\n  "))?;
+        self.current = None;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+struct JsonlSink<'w> {
+    out: Box<dyn Write + 'w>,
+}
+
+#[derive(Serialize)]
+struct ErrorRecord<'a> {
+    r#type: &'static str,
+    call: &'a str,
+    message: &'a str,
+}
+
+impl Sink for JsonlSink<'_> {
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, event)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &ErrorRecord { r#type: "error", call, message })?;
+        self.out.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+struct CsvSink<'w> {
+    out: csv::Writer<Box<dyn Write + 'w>>,
+    header: bool,
+}
+
+const CSV_HEADER: [&str; 15] = [
+    "type", "call", "rule", "element", "category", "kind", "speaker", "start", "end", "text", "severity", "weight",
+    "message", "suggest", "score",
+];
+
+impl CsvSink<'_> {
+    fn row(&mut self, row: [&str; 15]) -> io::Result<()> {
+        if !self.header {
+            self.out.write_record(CSV_HEADER)?;
+            self.header = true;
+        }
+        self.out.write_record(row).map_err(io::Error::other)
+    }
+}
+
+impl Sink for CsvSink<'_> {
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        let num = |x: f64| format!("{x:.2}");
+        match event {
+            Event::Violation(f) | Event::Alert(f) => {
+                let kind = match f.kind {
+                    FlagKind::Banned => "banned",
+                    FlagKind::Missing => "missing",
+                };
+                let ty = if matches!(event, Event::Alert(_)) { "alert" } else { "violation" };
+                let (start, end, weight, severity) = (num(f.start), num(f.end), num(f.weight), f.severity.to_string());
+                self.row([
+                    ty, &f.call, &f.rule, f.element.as_deref().unwrap_or(""), &f.category, kind, f.speaker.name(), &start,
+                    &end, &f.text, &severity, &weight, &f.message, &f.suggest, "",
+                ])
+            }
+            Event::Met(m) => {
+                let (start, end) = (num(m.start), num(m.end));
+                self.row([
+                    "met", &m.call, &m.rule, m.element.as_deref().unwrap_or(""), &m.category, "", m.speaker.name(), &start,
+                    &end, &m.text, "", "", "", "", "",
+                ])
+            }
+            Event::CallSummary(s) => {
+                let (end, score) = (num(s.duration), num(s.score));
+                self.row(["call_summary", &s.call, "", "", "", "", "", "0.00", &end, "", "", "", "", "", &score])
+            }
+        }
+    }
+
+    fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
+        self.row(["error", call, "", "", "", "", "", "", "", "", "", "", message, "", ""])
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}

@@ -1,0 +1,548 @@
+//! Rule files: loading them from TOML, checking them, and compiling every
+//! phrase of a rule set into aho-corasick automata for the engine.
+//!
+//! A rule set is a directory of `*.toml` files (one topic per file) for one
+//! language. The format is documented for trainers in `rules/README.md`.
+
+mod examples;
+mod file;
+mod lint;
+mod pattern;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::dfa::DFA;
+use aho_corasick::MatchKind;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::text::{Lang, Normalizer};
+use file::{RawElement, RawRule, RuleFile};
+pub(crate) use pattern::View;
+use pattern::Literal;
+
+pub use lint::lint;
+
+/// Template variables (`{company}`, `{operator_name}`) and their values.
+pub type Vars = BTreeMap<String, String>;
+
+/// Whether a rule asks for phrases or forbids them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Required,
+    Banned,
+}
+
+/// Whose words a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeakerScope {
+    #[default]
+    Operator,
+    Client,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    #[default]
+    Error,
+    Critical,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+/// Where in an utterance a banned phrase counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    #[default]
+    Anywhere,
+    /// Only as the first words of an utterance (a turn of speech).
+    UtteranceStart,
+    /// Only as the first words of a sentence (utterance start, or after
+    /// `.`, `?`, `!`).
+    SentenceStart,
+}
+
+/// One rule, compiled.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub category: String,
+    pub kind: Kind,
+    pub speaker: SpeakerScope,
+    pub position: Position,
+    pub first_s: Option<f64>,
+    pub last_s: Option<f64>,
+    /// Required rules made of several parts have one element per part; a
+    /// rule with plain `phrases` has a single element without an id.
+    pub elements: Vec<Element>,
+    /// Where the rule's `id` is written.
+    pub origin: Origin,
+    /// Words that may follow a hit before it can be decided (for `except`
+    /// phrases that run past it and `unless_near`).
+    pub(crate) lookahead: usize,
+    pub(crate) near_words: Option<usize>,
+}
+
+/// A part of a rule that is met or missed on its own.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// `None` for a rule's single implicit element.
+    pub id: Option<String>,
+    pub severity: Severity,
+    pub weight: f64,
+    pub message: String,
+    pub suggest: Option<String>,
+}
+
+/// A place in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.col)
+    }
+}
+
+/// What a phrase occurrence means to its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Hit { element: usize },
+    Except,
+    Near,
+}
+
+/// A rule's phrase behind an automaton pattern.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target {
+    pub rule: usize,
+    pub role: Role,
+    pub words: usize,
+    pub leading_any: usize,
+    pub trailing_any: usize,
+}
+
+/// One aho-corasick automaton for one view of the token stream.
+#[derive(Debug)]
+pub(crate) struct Automaton {
+    pub view: View,
+    pub dfa: DFA,
+    /// Targets of each pattern id (a phrase used by several rules is one
+    /// pattern).
+    pub targets: Vec<Vec<Target>>,
+}
+
+/// `regex` phrases, matched against the tail of an utterance.
+#[derive(Debug)]
+pub(crate) struct Regexes {
+    pub set: regex::RegexSet,
+    pub each: Vec<(regex::Regex, Target)>,
+}
+
+/// A language's rules, compiled for matching.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub lang: Lang,
+    pub rules: Vec<Rule>,
+    pub(crate) normalizer: Normalizer,
+    pub(crate) automata: Vec<Automaton>,
+    pub(crate) regexes: Option<Regexes>,
+    /// The longest stretch of tokens a hit, exception or proximity phrase
+    /// can look back over.
+    pub(crate) lookback: usize,
+}
+
+/// A rule file's text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Source {
+    fn diag(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.path, &self.text, span, message)
+    }
+}
+
+/// What `sufler rules test` reports.
+#[derive(Debug, Default)]
+pub struct TestReport {
+    pub files: usize,
+    pub rules: usize,
+    pub examples: usize,
+    /// Every problem found, examples that fail among them.
+    pub failures: Vec<Diagnostic>,
+}
+
+/// Reads every `*.toml` file of a rule directory, sorted by name.
+pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Usage(format!("{}: no rule files (*.toml) in this directory", dir.display())));
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            Ok(Source { path, text })
+        })
+        .collect()
+}
+
+impl RuleSet {
+    /// Loads and compiles a rule directory. Any problem, including an
+    /// inline example that fails, is an error.
+    pub fn load(dir: &Path, lang: Lang, vars: &Vars) -> Result<RuleSet> {
+        RuleSet::from_sources(&read_dir(dir)?, lang, vars)
+    }
+
+    /// Compiles rule files already in memory.
+    pub fn from_sources(sources: &[Source], lang: Lang, vars: &Vars) -> Result<RuleSet> {
+        let (set, report) = build(sources, lang, vars)?;
+        match set {
+            Some(set) if report.failures.is_empty() => Ok(set),
+            _ => Err(Error::Rules(report.failures)),
+        }
+    }
+
+    /// Runs every check and inline example, collecting all failures instead
+    /// of stopping at the first.
+    pub fn test(sources: &[Source], lang: Lang, vars: &Vars) -> Result<TestReport> {
+        Ok(build(sources, lang, vars)?.1)
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Whether any rule listens to this speaker (the others need not be
+    /// transcribed).
+    pub fn listens_to(&self, speaker: crate::engine::Speaker) -> bool {
+        self.rules.iter().any(|r| r.speaker.covers(speaker))
+    }
+}
+
+impl SpeakerScope {
+    pub fn covers(self, speaker: crate::engine::Speaker) -> bool {
+        use crate::engine::Speaker;
+        matches!(
+            (self, speaker),
+            (SpeakerScope::Any, _) | (SpeakerScope::Operator, Speaker::Operator) | (SpeakerScope::Client, Speaker::Client)
+        )
+    }
+}
+
+/// Parses one file, reporting syntax and schema errors at their place.
+fn parse(source: &Source) -> Result<RuleFile, Diagnostic> {
+    toml::from_str::<RuleFile>(&source.text).map_err(|e| {
+        let message = e.message().trim_end().to_string();
+        source.diag(e.span().unwrap_or(0..0), message)
+    })
+}
+
+/// Everything `build` needs to know about one rule while compiling.
+struct Pending<'a> {
+    source: &'a Source,
+    raw: &'a RawRule,
+    example_vars: &'a Vars,
+}
+
+fn build(sources: &[Source], lang: Lang, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
+    let mut report = TestReport { files: sources.len(), ..TestReport::default() };
+    let files: Vec<(&Source, RuleFile)> = sources
+        .iter()
+        .filter_map(|s| match parse(s) {
+            Ok(f) => Some((s, f)),
+            Err(d) => {
+                report.failures.push(d);
+                None
+            }
+        })
+        .collect();
+    let mut seen: HashMap<&str, Origin> = HashMap::new();
+    let mut pending = Vec::new();
+    for (source, file) in &files {
+        for raw in &file.rule {
+            let origin = origin(source, &raw.id);
+            if let Some(first) = seen.get(raw.id.get_ref().as_str()) {
+                report.failures.push(source.diag(
+                    raw.id.span(),
+                    format!("duplicate rule id `{}` (first defined at {first})", raw.id.get_ref()),
+                ));
+                continue;
+            }
+            seen.insert(raw.id.get_ref(), origin);
+            pending.push(Pending { source, raw, example_vars: &file.example_vars });
+        }
+    }
+    report.rules = pending.len();
+    let normalizer = Normalizer::new(lang);
+    let mut compiler = Compiler::default();
+    for (index, p) in pending.iter().enumerate() {
+        match compile_rule(p, index, vars, &normalizer, &mut compiler) {
+            Ok(()) => {}
+            Err(mut ds) => report.failures.append(&mut ds),
+        }
+    }
+    if !report.failures.is_empty() {
+        return Ok((None, report));
+    }
+    let set = compiler.finish(lang, normalizer)?;
+    for p in &pending {
+        examples::check(p, lang, &mut report)?;
+    }
+    Ok((Some(set), report))
+}
+
+fn origin(source: &Source, id: &Spanned<String>) -> Origin {
+    let d = source.diag(id.span(), "");
+    Origin { path: d.path, line: d.line, col: d.col }
+}
+
+/// Collects literals and regexes of all rules, then builds the automata.
+#[derive(Default)]
+struct Compiler {
+    rules: Vec<Rule>,
+    literals: BTreeMap<(View, String), Vec<Target>>,
+    regexes: Vec<(String, Target)>,
+    lookback: usize,
+}
+
+impl Compiler {
+    fn add_literal(&mut self, literal: Literal, rule: usize, role: Role) {
+        self.lookback = self.lookback.max(literal.words + literal.leading_any + literal.trailing_any);
+        let target = Target {
+            rule,
+            role,
+            words: literal.words,
+            leading_any: literal.leading_any,
+            trailing_any: literal.trailing_any,
+        };
+        self.literals.entry((literal.view, literal.bytes)).or_default().push(target);
+    }
+
+    fn finish(self, lang: Lang, normalizer: Normalizer) -> Result<RuleSet> {
+        let mut by_view: BTreeMap<View, (Vec<String>, Vec<Vec<Target>>)> = BTreeMap::new();
+        for ((view, bytes), targets) in self.literals {
+            let (patterns, all) = by_view.entry(view).or_default();
+            patterns.push(bytes);
+            all.push(targets);
+        }
+        let mut automata = Vec::new();
+        for (view, (patterns, targets)) in by_view {
+            let dfa = DFA::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .map_err(|e| Error::Usage(format!("cannot build the phrase automaton: {e}")))?;
+            automata.push(Automaton { view, dfa, targets });
+        }
+        let regexes = if self.regexes.is_empty() {
+            None
+        } else {
+            let patterns: Vec<String> = self.regexes.iter().map(|(p, _)| anchored(p)).collect();
+            let set = regex::RegexSet::new(&patterns).map_err(|e| Error::Usage(e.to_string()))?;
+            let each = patterns
+                .iter()
+                .zip(&self.regexes)
+                .map(|(p, (_, t))| Ok((regex::Regex::new(p).map_err(|e| Error::Usage(e.to_string()))?, *t)))
+                .collect::<Result<_>>()?;
+            Some(Regexes { set, each })
+        };
+        Ok(RuleSet {
+            lang,
+            rules: self.rules,
+            normalizer,
+            automata,
+            regexes,
+            lookback: self.lookback.max(1),
+        })
+    }
+}
+
+/// Regex phrases must match whole words ending at the newest word.
+fn anchored(pattern: &str) -> String {
+    format!(r"(?:\A| )(?:{pattern})\z")
+}
+
+/// How many words of utterance tail a regex phrase is matched against.
+pub(crate) const REGEX_WINDOW: usize = 12;
+
+fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c: &mut Compiler) -> Result<(), Vec<Diagnostic>> {
+    let raw = p.raw;
+    let src = p.source;
+    let id = raw.id.get_ref();
+    let mut errors = Vec::new();
+    let implicit = RawElement {
+        id: raw.id.clone(),
+        phrases: raw.phrases.clone(),
+        exact: raw.exact.clone(),
+        regex: raw.regex.clone(),
+        message: None,
+        suggest: None,
+        severity: None,
+        weight: None,
+        tests: Default::default(),
+    };
+    let has_phrases = !(raw.phrases.is_empty() && raw.exact.is_empty() && raw.regex.is_empty());
+    let raw_elements: Vec<&RawElement> = match (has_phrases, raw.element.is_empty()) {
+        (true, true) => vec![&implicit],
+        (false, false) => raw.element.iter().collect(),
+        (true, false) => {
+            return Err(vec![src.diag(raw.id.span(), format!("rule `{id}` has both `phrases` and `element`s; put the phrases in elements"))]);
+        }
+        (false, true) => {
+            return Err(vec![src.diag(raw.id.span(), format!("rule `{id}` has no phrases (give `phrases`, `exact`, `regex` or `element`s)"))]);
+        }
+    };
+    if raw.kind == Kind::Banned && raw_elements.len() > 1 {
+        errors.push(src.diag(raw.id.span(), format!("rule `{id}` is banned; only required rules have elements")));
+    }
+    for (field, value) in [("first_s", &raw.first_s), ("last_s", &raw.last_s)] {
+        if let Some(v) = value {
+            if !(*v.get_ref() > 0.0) {
+                errors.push(src.diag(v.span(), format!("`{field}` must be a positive number of seconds")));
+            }
+        }
+    }
+    if let (Some(_), Some(last)) = (&raw.first_s, &raw.last_s) {
+        errors.push(src.diag(last.span(), "a rule has either `first_s` or `last_s`, not both"));
+    }
+    if !(raw.weight >= 0.0) {
+        errors.push(src.diag(raw.id.span(), format!("rule `{id}` has a negative weight")));
+    }
+    let mut element_ids: HashMap<&str, ()> = HashMap::new();
+    let mut elements = Vec::new();
+    let mut element_phrases = 0;
+    for (ei, el) in raw_elements.iter().enumerate() {
+        let is_implicit = std::ptr::eq(*el, &implicit);
+        if !is_implicit && element_ids.insert(el.id.get_ref(), ()).is_some() {
+            errors.push(src.diag(el.id.span(), format!("duplicate element id `{}` in rule `{id}`", el.id.get_ref())));
+        }
+        let mut usable = 0;
+        let lists = [(&el.phrases, false), (&el.exact, true)];
+        for (list, exact) in lists {
+            for phrase in list {
+                match pattern::compile(phrase.get_ref(), exact, vars, norm) {
+                    Ok(Some(lit)) => {
+                        usable += 1;
+                        c.add_literal(lit, index, Role::Hit { element: ei });
+                    }
+                    Ok(None) => {}
+                    Err(m) => errors.push(src.diag(phrase.span(), m)),
+                }
+            }
+        }
+        for re in &el.regex {
+            match check_regex(re.get_ref()) {
+                Ok(()) => {
+                    usable += 1;
+                    let target = Target { rule: index, role: Role::Hit { element: ei }, words: 0, leading_any: 0, trailing_any: 0 };
+                    c.regexes.push((re.get_ref().clone(), target));
+                }
+                Err(m) => errors.push(src.diag(re.span(), m)),
+            }
+        }
+        element_phrases += el.phrases.len() + el.exact.len() + el.regex.len();
+        if usable == 0 && element_phrases > 0 && errors.is_empty() {
+            let vars_needed = el.phrases.iter().chain(&el.exact).map(|p| p.get_ref().as_str()).collect::<Vec<_>>().join(", ");
+            errors.push(src.diag(
+                el.id.span(),
+                format!("`{}` can never be heard: its phrases ({vars_needed}) use only template variables that have no value (set them with --var or in the config)", el.id.get_ref()),
+            ));
+        }
+        elements.push(Element {
+            id: (!is_implicit).then(|| el.id.get_ref().clone()),
+            severity: el.severity.unwrap_or(raw.severity),
+            weight: el.weight.unwrap_or(raw.weight),
+            message: el.message.clone().unwrap_or_else(|| raw.message.clone()),
+            suggest: el.suggest.clone().or_else(|| raw.suggest.clone()),
+        });
+    }
+    let mut lookahead = 0;
+    for phrase in &raw.except {
+        match pattern::compile(phrase.get_ref(), false, vars, norm) {
+            Ok(Some(lit)) => {
+                lookahead = lookahead.max(lit.words + lit.trailing_any - 1);
+                c.add_literal(lit, index, Role::Except);
+            }
+            Ok(None) => {}
+            Err(m) => errors.push(src.diag(phrase.span(), m)),
+        }
+    }
+    let mut near_words = None;
+    if let Some(near) = &raw.unless_near {
+        near_words = Some(near.words);
+        for phrase in &near.phrases {
+            match pattern::compile(phrase.get_ref(), false, vars, norm) {
+                Ok(Some(lit)) => {
+                    lookahead = lookahead.max(near.words + lit.words + lit.trailing_any - 1);
+                    c.add_literal(lit, index, Role::Near);
+                }
+                Ok(None) => {}
+                Err(m) => errors.push(src.diag(phrase.span(), m)),
+            }
+        }
+    }
+    c.lookback = c.lookback.max(lookahead + 1);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    c.rules.push(Rule {
+        id: id.clone(),
+        category: raw.category.clone(),
+        kind: raw.kind,
+        speaker: raw.speaker,
+        position: raw.position,
+        first_s: raw.first_s.as_ref().map(|v| *v.get_ref()),
+        last_s: raw.last_s.as_ref().map(|v| *v.get_ref()),
+        elements,
+        origin: origin(src, &raw.id),
+        lookahead,
+        near_words,
+    });
+    Ok(())
+}
+
+fn check_regex(pattern: &str) -> Result<(), String> {
+    let re = regex::Regex::new(&anchored(pattern)).map_err(|e| {
+        // The regex crate's message spans several lines; its last line says what is wrong.
+        let text = e.to_string();
+        format!("bad regex: {}", text.lines().last().unwrap_or(&text).trim_start_matches("error: "))
+    })?;
+    if re.is_match("") {
+        return Err("regex matches empty text".to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Phrase syntax: how one phrase string of a rule file becomes a literal
+//! for the aho-corasick automata over the normalised token stream.
+//!
+//! The token stream of a speaker is fed to the automata as ` tok tok tok `
+//! (one view holds stems, the other surface forms), so a phrase compiled to
+//! ` не зна ` can only match whole words: ` интернет ` never contains ` нет `.
+
+use std::collections::BTreeMap;
+
+use crate::text::Normalizer;
+
+/// Which form of each token a phrase is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum View {
+    /// Snowball stems: inflected forms match (the default).
+    Stem = 0,
+    /// Surface forms, letter for letter (`exact` phrases and `*` prefixes).
+    Surface = 1,
+}
+
+/// A phrase ready for the automata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Literal {
+    pub view: View,
+    /// The bytes given to aho-corasick.
+    pub bytes: String,
+    /// Tokens in `bytes`.
+    pub words: usize,
+    /// Any-word slots from unset template variables before the literal.
+    pub leading_any: usize,
+    /// Any-word slots after it.
+    pub trailing_any: usize,
+}
+
+enum Item {
+    Word { text: String, prefix: bool },
+    Any(String),
+}
+
+/// Compiles `phrase`. `Ok(None)` means the phrase consists only of unset
+/// template variables and so cannot be matched at all.
+pub(crate) fn compile(
+    phrase: &str,
+    exact: bool,
+    vars: &BTreeMap<String, String>,
+    norm: &Normalizer,
+) -> Result<Option<Literal>, String> {
+    let mut items = Vec::new();
+    for piece in split_vars(phrase)? {
+        match piece {
+            Piece::Text(text) => words_of(text, &mut items)?,
+            Piece::Var(name) => match vars.get(name) {
+                Some(value) => words_of(value, &mut items)?,
+                None => items.push(Item::Any(name.to_string())),
+            },
+        }
+    }
+    let leading_any = items.iter().take_while(|i| matches!(i, Item::Any(_))).count();
+    let trailing_any = items.iter().rev().take_while(|i| matches!(i, Item::Any(_))).count();
+    if leading_any == items.len() {
+        return match items.first() {
+            Some(_) => Ok(None),
+            None => Err("phrase has no words".to_string()),
+        };
+    }
+    let core = &items[leading_any..items.len() - trailing_any];
+    let mut tokens = Vec::new();
+    let mut prefix_at = None;
+    for item in core {
+        match item {
+            Item::Any(name) => {
+                return Err(format!(
+                    "template variable `{name}` has no value, and an unset variable may only begin or end a phrase"
+                ));
+            }
+            Item::Word { text, prefix } => {
+                if prefix_at.is_some() {
+                    return Err("`*` may only end the last word of a phrase".to_string());
+                }
+                let before = tokens.len();
+                norm.tokenize(text, false, &mut tokens);
+                if *prefix {
+                    if tokens.len() == before {
+                        return Err("`*` must follow some letters".to_string());
+                    }
+                    prefix_at = Some(tokens.len() - 1);
+                }
+            }
+        }
+    }
+    if tokens.is_empty() {
+        return Err("phrase has no words".to_string());
+    }
+    let view = if exact || prefix_at.is_some() { View::Surface } else { View::Stem };
+    let mut bytes = String::from(" ");
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            bytes.push(' ');
+        }
+        bytes.push_str(match view {
+            View::Stem => &t.stem,
+            View::Surface => &t.surface,
+        });
+    }
+    if prefix_at.is_none() {
+        bytes.push(' ');
+    }
+    Ok(Some(Literal { view, bytes, words: tokens.len(), leading_any, trailing_any }))
+}
+
+fn words_of(text: &str, items: &mut Vec<Item>) -> Result<(), String> {
+    for word in text.split_whitespace() {
+        let (body, prefix) = match word.strip_suffix('*') {
+            Some(body) => (body, true),
+            None => (word, false),
+        };
+        if body.contains('*') {
+            return Err(format!("`*` may only end a word, as in `минуточк*` (found `{word}`)"));
+        }
+        items.push(Item::Word { text: body.to_string(), prefix });
+    }
+    Ok(())
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Var(&'a str),
+}
+
+/// Splits `{name}` template variables out of a phrase.
+fn split_vars(phrase: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = phrase;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err("unmatched `}` (template variables are written `{company}`)".to_string());
+        }
+        pieces.push(Piece::Text(&rest[..open]));
+        let close = rest[open..].find('}').ok_or("unclosed `{` (template variables are written `{company}`)")?;
+        let name = &rest[open + 1..open + close];
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(format!("bad template variable name `{name}` (use lower-case latin letters, digits and `_`)"));
+        }
+        pieces.push(Piece::Var(name));
+        rest = &rest[open + close + 1..];
+    }
+    pieces.push(Piece::Text(rest));
+    Ok(pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    fn lit(phrase: &str, exact: bool, vars: &[(&str, &str)]) -> Result<Option<(View, String, usize, usize)>, String> {
+        let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let norm = Normalizer::new(Lang::Ru);
+        Ok(compile(phrase, exact, &vars, &norm)?.map(|l| (l.view, l.bytes, l.leading_any, l.trailing_any)))
+    }
+
+    #[test]
+    fn phrase_compilation_table() {
+        use View::*;
+        let table: &[(&str, bool, &[(&str, &str)], Result<Option<(View, &str, usize, usize)>, &str>)] = &[
+            ("Я не знаю", false, &[], Ok(Some((Stem, " я не зна ", 0, 0)))),
+            ("нет", true, &[], Ok(Some((Surface, " нет ", 0, 0)))),
+            ("минуточк*", false, &[], Ok(Some((Surface, " минуточк", 0, 0)))),
+            ("компания {company}", false, &[("company", "Ромашка")], Ok(Some((Stem, " компан ромашк ", 0, 0)))),
+            ("меня зовут {operator_name}", false, &[], Ok(Some((Stem, " мен зовут ", 0, 1)))),
+            ("{company}", false, &[], Ok(None)),
+            ("по-моему", false, &[], Ok(Some((Stem, " по мо ", 0, 0)))),
+            ("", false, &[], Err("phrase has no words")),
+            ("...", false, &[], Err("phrase has no words")),
+            ("мину*точку", false, &[], Err("`*` may only end a word, as in `минуточк*` (found `мину*точку`)")),
+            ("секундочк* подождите", false, &[], Err("`*` may only end the last word of a phrase")),
+            ("меня {x} зовут", false, &[], Err("template variable `x` has no value, and an unset variable may only begin or end a phrase")),
+            ("компания {Company}", false, &[], Err("bad template variable name `Company` (use lower-case latin letters, digits and `_`)")),
+            ("компания {company", false, &[], Err("unclosed `{` (template variables are written `{company}`)")),
+        ];
+        for (phrase, exact, vars, want) in table {
+            let want = want.clone().map(|o| o.map(|(v, b, l, t)| (v, b.to_string(), l, t))).map_err(str::to_string);
+            assert_eq!(lit(phrase, *exact, vars), want, "phrase: {phrase:?}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Text normalisation and tokenisation shared by rule phrases and heard
+//! words, so that both sides of a match are reduced the same way.
+//!
+//! A word is put in NFC, lower-cased, `ё` becomes `е`, punctuation is
+//! dropped (a sentence-final mark is remembered so the next word is known to
+//! start a sentence), and a hyphen between letters splits a word in two
+//! (`по-моему` and `по моему` are the same words). Each token carries its
+//! surface form and its Snowball stem.
+
+use std::fmt;
+use std::str::FromStr;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// The languages whose stemmers we carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Ru,
+    Cs,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::Cs => "cs",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s {
+            "ru" => Ok(Lang::Ru),
+            "cs" => Ok(Lang::Cs),
+            _ => Err(format!("unknown language `{s}` (known: ru, cs)")),
+        }
+    }
+}
+
+/// One normalised word.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Token {
+    /// Lower-cased NFC letters and digits, `ё` as `е`.
+    pub surface: String,
+    /// Snowball stem of `surface`.
+    pub stem: String,
+    /// Preceded by sentence-final punctuation (`.`, `?`, `!`, `…`) within the
+    /// same text.
+    pub after_sentence_end: bool,
+}
+
+/// Splits text into tokens for one language.
+pub struct Normalizer {
+    lang: Lang,
+    stemmer: snowstem::Stemmer,
+}
+
+impl fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Normalizer").field("lang", &self.lang).finish()
+    }
+}
+
+impl Normalizer {
+    pub fn new(lang: Lang) -> Normalizer {
+        let algorithm = match lang {
+            Lang::Ru => snowstem::Algorithm::Russian,
+            Lang::Cs => snowstem::Algorithm::Czech,
+        };
+        Normalizer { lang, stemmer: snowstem::Stemmer::create(algorithm) }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Tokenises `text`, appending to `out`. `sentence_end` says whether the
+    /// text before this one ended a sentence; the return value says whether
+    /// this one does (so words fed one at a time keep sentence boundaries).
+    pub fn tokenize(&self, text: &str, mut sentence_end: bool, out: &mut Vec<Token>) -> bool {
+        let mut current = String::new();
+        let push = |current: &mut String, sentence_end: &mut bool, out: &mut Vec<Token>| {
+            if !current.is_empty() {
+                let surface = std::mem::take(current);
+                let mut stem = String::new();
+                self.stemmer.stem_into(&surface, &mut stem);
+                out.push(Token { surface, stem, after_sentence_end: *sentence_end });
+                *sentence_end = false;
+            }
+        };
+        let mut each = |c: char| {
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    current.push(if l == 'ё' { 'е' } else { l });
+                }
+            } else if is_combining_mark(c) {
+                // A stray combining mark (such as a stress accent) is not part of the word.
+            } else {
+                push(&mut current, &mut sentence_end, out);
+                if matches!(c, '.' | '?' | '!' | '…') {
+                    sentence_end = true;
+                }
+            }
+        };
+        if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            text.chars().for_each(&mut each);
+        } else {
+            text.nfc().for_each(&mut each);
+        }
+        push(&mut current, &mut sentence_end, out);
+        sentence_end
+    }
+
+    /// Tokens of `text`, as a convenience for callers that hold no buffer.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.tokenize(text, false, &mut out);
+        out
+    }
+
+    /// The stem of one already-normalised word.
+    pub fn stem(&self, surface: &str) -> String {
+        self.stemmer.stem(surface).into_owned()
+    }
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn surfaces(lang: Lang, text: &str) -> Vec<String> {
+        Normalizer::new(lang).tokens(text).into_iter().map(|t| t.surface).collect()
+    }
+
+    #[test]
+    fn normalisation_table() {
+        let table: &[(&str, &[&str])] = &[
+            ("Здравствуйте!", &["здравствуйте"]),
+            ("ЁЛКИ, Ёжик", &["елки", "ежик"]),
+            ("по-моему", &["по", "моему"]),
+            ("интернет-магазин «Ромашка»", &["интернет", "магазин", "ромашка"]),
+            ("  Не знаю... ", &["не", "знаю"]),
+            // Decomposed й (и + combining breve) is recomposed by NFC.
+            ("Сейчас уточню\u{0438}\u{0306}", &["сейчас", "уточнюй"]),
+            // A stress accent is dropped.
+            ("зво\u{0301}нит", &["звонит"]),
+            ("Dobrý den, jmenuji se Jana", &["dobrý", "den", "jmenuji", "se", "jana"]),
+            ("10:30", &["10", "30"]),
+        ];
+        for (input, want) in table {
+            assert_eq!(&surfaces(Lang::Ru, input), want, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn sentence_starts_are_marked() {
+        let tokens = Normalizer::new(Lang::Ru).tokens("Хорошо. Нет, это не так? Да");
+        let starts: Vec<bool> = tokens.iter().map(|t| t.after_sentence_end).collect();
+        assert_eq!(starts, [false, true, false, false, false, true]);
+    }
+
+    #[test]
+    fn stems_unify_inflections() {
+        let n = Normalizer::new(Lang::Ru);
+        for group in [["проблема", "проблемы", "проблему"], ["знаю", "знаем", "знает"]] {
+            let stems: Vec<String> = group.iter().map(|w| n.stem(w)).collect();
+            assert!(stems.iter().all(|s| s == &stems[0]), "{group:?} -> {stems:?}");
+        }
+        assert_ne!(n.stem("узнаю"), n.stem("знаю"));
+        let cs = Normalizer::new(Lang::Cs);
+        assert_eq!(cs.stem("společnost"), cs.stem("společnosti"));
+    }
+}

@@ -1,0 +1,227 @@
+//! Transcripts: the words of a call with their times, as JSON (written by
+//! `sufler check --save-transcripts`, read back for re-scoring) or as plain
+//! text that trainers type by hand.
+//!
+//! JSON schema (unknown fields are ignored):
+//!
+//! ```json
+//! {
+//!   "language": "ru",            // optional
+//!   "duration": 63.5,            // optional, seconds; default: last word's end
+//!   "segments": [
+//!     {"speaker": "operator", "start": 0.5, "end": 3.2,
+//!      "text": "Здравствуйте, компания Ромашка.",
+//!      "words": [{"start": 0.5, "end": 1.3, "text": "Здравствуйте,", "confidence": 0.97}, ...]}
+//!   ]
+//! }
+//! ```
+//!
+//! A segment is one utterance. `words` may be left out: the segment's text
+//! is then spread evenly over its time.
+//!
+//! Plain text: one utterance per line, `speaker: text`, optionally preceded
+//! (or followed) by a time `[mm:ss]`, `[mm:ss.s]` or `[h:mm:ss]`; `#` starts
+//! a comment line. Lines without a time follow the previous one.
+
+use std::path::Path;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Speaker, Word};
+use crate::error::{Diagnostic, Error, Result};
+
+/// Seconds given to a word whose time is not known.
+pub const WORD_S: f64 = 0.4;
+/// Pause assumed between untimed lines.
+const LINE_GAP_S: f64 = 0.6;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub speaker: Speaker,
+    pub start: f64,
+    pub end: f64,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<TimedWord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedWord {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+impl Transcript {
+    /// Reads a transcript, JSON or plain text by its first character.
+    pub fn load(path: &Path) -> Result<Transcript> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Transcript::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Transcript> {
+        let transcript = if text.trim_start().starts_with('{') {
+            serde_json::from_str::<Transcript>(text).map_err(|e| {
+                let message = e.to_string();
+                // serde_json appends " at line L column C"; the diagnostic shows that itself.
+                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+                Error::Transcript(Diagnostic::at_line_col(path, text, e.line(), e.column(), message))
+            })?
+        } else {
+            parse_plain(path, text)?
+        };
+        transcript.validate(path)?;
+        Ok(transcript)
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |message: String| Err(Error::Input { path: path.to_path_buf(), message });
+        let mut last = [f64::NEG_INFINITY; 2];
+        for (i, seg) in self.segments.iter().enumerate() {
+            let times = std::iter::once((seg.start, seg.end)).chain(seg.words.iter().map(|w| (w.start, w.end)));
+            for (start, end) in times {
+                if !(start.is_finite() && end.is_finite() && start >= 0.0 && end >= start) {
+                    return bad(format!("segment {}: bad time span {start}..{end} (times are seconds, end not before start)", i + 1));
+                }
+            }
+            for w in &seg.words {
+                let l = &mut last[seg.speaker as usize];
+                if w.start < *l {
+                    return bad(format!(
+                        "segment {}: word «{}» at {} s comes before the {}'s previous word ({} s); each speaker's words must be in time order",
+                        i + 1, w.text, w.start, seg.speaker, l
+                    ));
+                }
+                *l = w.start;
+            }
+        }
+        Ok(())
+    }
+
+    /// All words, both speakers merged in time order.
+    pub fn words(&self) -> Vec<Word> {
+        let mut words = Vec::new();
+        for seg in &self.segments {
+            let first = words.len();
+            if seg.words.is_empty() {
+                let parts: Vec<&str> = seg.text.split_whitespace().collect();
+                let step = (seg.end - seg.start) / parts.len().max(1) as f64;
+                for (i, text) in parts.into_iter().enumerate() {
+                    let start = seg.start + step * i as f64;
+                    words.push(word(seg.speaker, start, start + step, text.to_string(), None));
+                }
+            } else {
+                for w in &seg.words {
+                    words.push(word(seg.speaker, w.start, w.end, w.text.clone(), w.confidence));
+                }
+            }
+            if let Some(w) = words.get_mut(first) {
+                w.utterance_start = true;
+            }
+        }
+        // Stable: words of one speaker keep their order.
+        words.sort_by(|a, b| a.start.total_cmp(&b.start));
+        words
+    }
+}
+
+fn word(speaker: Speaker, start: f64, end: f64, text: String, confidence: Option<f32>) -> Word {
+    Word { speaker, start, end, text, confidence, utterance_start: false }
+}
+
+fn time_re() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^\[(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)\]\s*").expect("valid regex"))
+}
+
+fn parse_plain(path: &Path, text: &str) -> Result<Transcript> {
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut cursor = 0.0f64;
+    let mut last_time: Option<(f64, usize)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let body = line.trim_end();
+        let indent = body.len() - body.trim_start().len();
+        let mut rest = body.trim_start();
+        let mut pos = line_start + indent;
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let diag = |at: usize, len: usize, message: &str| Error::Transcript(Diagnostic::new(path, text, at..at + len, message));
+        let mut time = None;
+        let mut take_time = |rest: &mut &str, pos: &mut usize| -> Result<()> {
+            if let Some(c) = time_re().captures(rest) {
+                let h: f64 = c.get(1).map_or(0.0, |m| m.as_str().parse().unwrap_or(0.0));
+                let m: f64 = c[2].parse().unwrap_or(0.0);
+                let s: f64 = c[3].parse().unwrap_or(0.0);
+                time = Some((h * 3600.0 + m * 60.0 + s, *pos, c[0].trim_end().len()));
+                let n = c[0].len();
+                *rest = &rest[n..];
+                *pos += n;
+            } else if rest.starts_with('[') {
+                return Err(diag(*pos, rest.find(']').map_or(1, |i| i + 1), "bad time: write it as [mm:ss], [mm:ss.s] or [h:mm:ss]"));
+            }
+            Ok(())
+        };
+        take_time(&mut rest, &mut pos)?;
+        let Some((who, said)) = rest.split_once(':') else {
+            return Err(diag(pos, rest.len(), "expected `operator: text` or `client: text`"));
+        };
+        let speaker: Speaker = who.parse().map_err(|m: String| diag(pos, who.trim_end().len(), &m))?;
+        pos += who.len() + 1;
+        let lead = said.len() - said.trim_start().len();
+        let mut said = said.trim_start();
+        pos += lead;
+        take_time(&mut said, &mut pos)?;
+        let start = match time {
+            Some((t, at, len)) => {
+                if let Some((prev, _)) = last_time.filter(|(prev, _)| t < *prev) {
+                    let message = format!("time goes backwards: {} is before the previous line's {}", clock(t), clock(prev));
+                    return Err(diag(at, len, &message));
+                }
+                last_time = Some((t, at));
+                t
+            }
+            None => cursor,
+        };
+        let parts: Vec<&str> = said.split_whitespace().collect();
+        let words: Vec<TimedWord> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, w)| TimedWord {
+                start: start + i as f64 * WORD_S,
+                end: start + (i + 1) as f64 * WORD_S - 0.05,
+                text: w.to_string(),
+                confidence: None,
+            })
+            .collect();
+        let end = start + parts.len() as f64 * WORD_S;
+        cursor = cursor.max(end + LINE_GAP_S);
+        segments.push(Segment { speaker, start, end, text: said.to_string(), words });
+    }
+    if segments.is_empty() {
+        return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });
+    }
+    Ok(Transcript { language: None, duration: None, segments })
+}
+
+/// `mm:ss.s`, for people.
+pub fn clock(t: f64) -> String {
+    let t = t.max(0.0);
+    format!("{:02}:{:04.1}", (t / 60.0).floor() as u64, t % 60.0)
+}
