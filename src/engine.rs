@@ -220,6 +220,9 @@ struct Track {
     pending: Vec<Hit>,
     /// Phrases ending in an unset variable, waiting for that many words.
     awaiting: Vec<(Occ, usize)>,
+    /// Recent hits as (rule, element, last token): alternatives of one
+    /// element that overlap («я не знаю», «не знаю») are one hit.
+    recent_hits: Vec<(usize, usize, usize)>,
 }
 
 impl Track {
@@ -292,6 +295,7 @@ impl<'r> Engine<'r> {
             seen: VecDeque::new(),
             pending: Vec::new(),
             awaiting: Vec::new(),
+            recent_hits: Vec::new(),
         };
         Engine {
             rules,
@@ -532,7 +536,8 @@ impl<'r> Engine<'r> {
         }
         // Exceptions and proximity phrases first, so a hit ending on the
         // same word as its exception is cancelled by it.
-        found.sort_by_key(|o| matches!(o.target.role, Role::Hit { .. }));
+        // Among hits ending here, the longest comes first and absorbs the others.
+        found.sort_by_key(|o| (matches!(o.target.role, Role::Hit { .. }), o.start));
         for occ in found.drain(..) {
             self.occurrence(s, occ);
         }
@@ -572,9 +577,12 @@ impl<'r> Engine<'r> {
             Position::UtteranceStart => occ.start == track.utterance_first,
             Position::SentenceStart => track.tok(occ.start).sentence_start,
         };
-        if !ok_position || track.seen.iter().any(|by| by.target.rule == occ.target.rule && cancels(by, occ.start, occ.end)) {
+        let key = (occ.target.rule, element);
+        let overlaps_last = track.recent_hits.iter().any(|&(r, e, end)| (r, e) == key && occ.start <= end);
+        if !ok_position || overlaps_last || track.seen.iter().any(|by| by.target.rule == occ.target.rule && cancels(by, occ.start, occ.end)) {
             return;
         }
+        track.recent_hits.push((key.0, key.1, occ.end));
         let hit = Hit {
             rule: occ.target.rule,
             element,
@@ -676,6 +684,8 @@ impl<'r> Engine<'r> {
         while t.seen.front().is_some_and(|o| o.end + lookback < t.next_tok()) {
             t.seen.pop_front();
         }
+        let next = t.next_tok();
+        t.recent_hits.retain(|&(_, _, end)| end + lookback >= next);
     }
 }
 

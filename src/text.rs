@@ -131,6 +131,47 @@ impl Normalizer {
     pub fn stem(&self, surface: &str) -> String {
         self.stemmer.stem(surface).into_owned()
     }
+
+    /// Every stem the inflected forms of `surface` may be reduced to.
+    ///
+    /// Snowball reads some endings of a paradigm as belonging to another
+    /// part of speech (`проблему` loses `ему` as if it were an adjective, so
+    /// its stem is `пробл`, not `проблем`). A rule phrase therefore matches
+    /// the stems of its word's stem with each common ending added, which
+    /// keeps matching consistent with what the stemmer does to heard words.
+    pub fn stem_variants(&self, surface: &str) -> Vec<String> {
+        let stem = self.stem(surface);
+        let mut variants = vec![stem.clone()];
+        let mut form = String::new();
+        for base in [stem.as_str(), surface] {
+            for ending in endings(self.lang) {
+                form.clear();
+                form.push_str(base);
+                form.push_str(ending);
+                let v = self.stem(&form);
+                // A variant that is not a prefix of the word belongs to another word.
+                if v.chars().count() >= 2 && surface.starts_with(&v) && !variants.contains(&v) {
+                    variants.push(v);
+                }
+            }
+        }
+        variants
+    }
+}
+
+/// Common inflectional endings of nouns, adjectives and verbs.
+fn endings(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::Ru => &[
+            "а", "я", "у", "ю", "е", "и", "ы", "о", "ом", "ем", "ой", "ей", "ою", "ам", "ям", "ами", "ями", "ах", "ях",
+            "ов", "ев", "ого", "его", "ому", "ему", "ым", "им", "ых", "их", "ую", "ая", "ое", "ые", "ие", "ешь", "ет",
+            "ете", "ут", "ют", "ит", "ите", "ат", "ят", "л", "ла", "ло", "ли", "ть",
+        ],
+        Lang::Cs => &[
+            "a", "u", "e", "y", "i", "o", "ou", "em", "em", "ech", "ům", "ami", "ách", "ích", "ého", "ému", "ým", "ými",
+            "ých", "á", "é", "í", "ě", "ete", "eme", "ím", "íš", "í", "ou", "il", "ila", "ilo", "ili", "at", "it",
+        ],
+    }
 }
 
 fn is_combining_mark(c: char) -> bool {
@@ -175,9 +216,11 @@ mod tests {
     #[test]
     fn stems_unify_inflections() {
         let n = Normalizer::new(Lang::Ru);
-        for group in [["проблема", "проблемы", "проблему"], ["знаю", "знаем", "знает"]] {
-            let stems: Vec<String> = group.iter().map(|w| n.stem(w)).collect();
-            assert!(stems.iter().all(|s| s == &stems[0]), "{group:?} -> {stems:?}");
+        for group in [["проблема", "проблемы", "проблему"], ["знаю", "знаем", "знаю"]] {
+            let variants = n.stem_variants(group[0]);
+            for w in group {
+                assert!(variants.contains(&n.stem(w)), "{w} -> {} not in {variants:?}", n.stem(w));
+            }
         }
         assert_ne!(n.stem("узнаю"), n.stem("знаю"));
         let cs = Normalizer::new(Lang::Cs);

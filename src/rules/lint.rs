@@ -43,14 +43,15 @@ pub fn lint(sources: &[Source], lang: Lang) -> Vec<Diagnostic> {
                 }
                 let Ok(Some(lit)) = pattern::compile(phrase.get_ref(), exact, &file.example_vars, &norm) else { continue };
                 let here = Diagnostic::new(&source.path, &source.text, phrase.span(), "").location();
-                match phrases.get(&(lit.view, lit.bytes.clone())) {
+                let key = (lit.view, lit.alternatives[0].clone());
+                match phrases.get(&key) {
                     Some((other, at)) if other != id => warnings.push(warn(
                         phrase.span(),
                         format!("phrase {} is also in rule `{other}` ({at}); both rules will flag it", phrase.get_ref()),
                     )),
                     Some(_) => {}
                     None => {
-                        phrases.insert((lit.view, lit.bytes), (id.clone(), here));
+                        phrases.insert(key, (id.clone(), here));
                     }
                 }
             }

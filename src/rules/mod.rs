@@ -350,7 +350,9 @@ impl Compiler {
             leading_any: literal.leading_any,
             trailing_any: literal.trailing_any,
         };
-        self.literals.entry((literal.view, literal.bytes)).or_default().push(target);
+        for bytes in literal.alternatives {
+            self.literals.entry((literal.view, bytes)).or_default().push(target);
+        }
     }
 
     fn finish(self, lang: Lang, normalizer: Normalizer) -> Result<RuleSet> {

@@ -22,8 +22,9 @@ pub(crate) enum View {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Literal {
     pub view: View,
-    /// The bytes given to aho-corasick.
-    pub bytes: String,
+    /// The byte strings given to aho-corasick: one per combination of the
+    /// words' stem variants (see `Normalizer::stem_variants`).
+    pub alternatives: Vec<String>,
     /// Tokens in `bytes`.
     pub words: usize,
     /// Any-word slots from unset template variables before the literal.
@@ -92,21 +93,24 @@ pub(crate) fn compile(
         return Err("phrase has no words".to_string());
     }
     let view = if exact || prefix_at.is_some() { View::Surface } else { View::Stem };
-    let mut bytes = String::from(" ");
-    for (i, t) in tokens.iter().enumerate() {
-        if i > 0 {
-            bytes.push(' ');
+    let mut alternatives = vec![String::new()];
+    for t in &tokens {
+        let forms = match view {
+            View::Stem => norm.stem_variants(&t.surface),
+            View::Surface => vec![t.surface.clone()],
+        };
+        if alternatives.len() * forms.len() > MAX_ALTERNATIVES {
+            return Err(format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`"));
         }
-        bytes.push_str(match view {
-            View::Stem => &t.stem,
-            View::Surface => &t.surface,
-        });
+        alternatives = alternatives.iter().flat_map(|a| forms.iter().map(move |f| format!("{a} {f}"))).collect();
     }
     if prefix_at.is_none() {
-        bytes.push(' ');
+        alternatives.iter_mut().for_each(|a| a.push(' '));
     }
-    Ok(Some(Literal { view, bytes, words: tokens.len(), leading_any, trailing_any }))
+    Ok(Some(Literal { view, alternatives, words: tokens.len(), leading_any, trailing_any }))
 }
+
+const MAX_ALTERNATIVES: usize = 256;
 
 fn words_of(text: &str, items: &mut Vec<Item>) -> Result<(), String> {
     for word in text.split_whitespace() {
@@ -158,7 +162,7 @@ mod tests {
     fn lit(phrase: &str, exact: bool, vars: &[(&str, &str)]) -> Result<Option<(View, String, usize, usize)>, String> {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let norm = Normalizer::new(Lang::Ru);
-        Ok(compile(phrase, exact, &vars, &norm)?.map(|l| (l.view, l.bytes, l.leading_any, l.trailing_any)))
+        Ok(compile(phrase, exact, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
     }
 
     #[test]
@@ -168,8 +172,9 @@ mod tests {
             ("Я не знаю", false, &[], Ok(Some((Stem, " я не зна ", 0, 0)))),
             ("нет", true, &[], Ok(Some((Surface, " нет ", 0, 0)))),
             ("минуточк*", false, &[], Ok(Some((Surface, " минуточк", 0, 0)))),
-            ("компания {company}", false, &[("company", "Ромашка")], Ok(Some((Stem, " компан ромашк ", 0, 0)))),
+            ("компания {company}", false, &[("company", "Ромашка")], Ok(Some((Stem, " компан ромашк | компа ромашк ", 0, 0)))),
             ("меня зовут {operator_name}", false, &[], Ok(Some((Stem, " мен зовут ", 0, 1)))),
+            ("проблема", false, &[], Ok(Some((Stem, " проблем | пробл ", 0, 0)))),
             ("{company}", false, &[], Ok(None)),
             ("по-моему", false, &[], Ok(Some((Stem, " по мо ", 0, 0)))),
             ("", false, &[], Err("phrase has no words")),
