@@ -324,7 +324,7 @@ impl<'r> Engine<'r> {
         let start = word.start.max(0.0);
         let end = word.end.max(start);
         self.clock = self.clock.max(start);
-        self.close_windows(word.speaker, start);
+        self.close_windows(word.speaker, start, None);
         let t = &mut self.tracks[s];
         let new_utterance = t.toks.is_empty() || word.utterance_start || start - t.last_end >= UTTERANCE_GAP_S;
         if new_utterance {
@@ -360,7 +360,7 @@ impl<'r> Engine<'r> {
             }
         }
         for speaker in Speaker::ALL {
-            self.close_windows(speaker, t);
+            self.close_windows(speaker, t, None);
         }
     }
 
@@ -376,6 +376,9 @@ impl<'r> Engine<'r> {
             if hit.end_s >= end - last_s {
                 self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
             }
+        }
+        for speaker in Speaker::ALL {
+            self.close_windows(speaker, end, Some(end));
         }
         let mut met = Vec::new();
         let mut missing = Vec::new();
@@ -430,8 +433,9 @@ impl<'r> Engine<'r> {
         starts.reduce(f64::min)
     }
 
-    /// Closes `first_s` windows of rules on `speaker` that end before `now`.
-    fn close_windows(&mut self, speaker: Speaker, now: f64) {
+    /// Closes `first_s` windows of rules on `speaker` that end before `now`,
+    /// or all of them when the call ended at `call_end`.
+    fn close_windows(&mut self, speaker: Speaker, now: f64, call_end: Option<f64>) {
         let rules = self.rules;
         for (ri, rule) in rules.rules.iter().enumerate() {
             let Some(first) = rule.first_s else { continue };
@@ -440,7 +444,7 @@ impl<'r> Engine<'r> {
             }
             let Some(anchor) = self.anchor(rule.speaker) else { continue };
             let deadline = anchor + first;
-            if now <= deadline || self.elements[ri].iter().all(|e| e.closed) {
+            if (now <= deadline && call_end.is_none()) || self.elements[ri].iter().all(|e| e.closed) {
                 continue;
             }
             // Hits of this rule still waiting were heard in time or not at all.
@@ -458,7 +462,8 @@ impl<'r> Engine<'r> {
                 }
                 state.closed = true;
                 if !state.met {
-                    self.flag(ri, ei, FlagKind::Missing, scope_speaker(rule.speaker), anchor, deadline, String::new());
+                    let to = call_end.map_or(deadline, |end| end.min(deadline));
+                    self.flag(ri, ei, FlagKind::Missing, scope_speaker(rule.speaker), anchor, to, String::new());
                 }
             }
         }

@@ -143,8 +143,13 @@ impl Normalizer {
         let stem = self.stem(surface);
         let mut variants = vec![stem.clone()];
         let mut form = String::new();
-        for base in [stem.as_str(), surface] {
-            for ending in endings(self.lang) {
+        // Case endings on the whole word catch stems Snowball leaves longer
+        // (Czech `problémem` → `problém`, while `problém` → `probl`).
+        let (all, cases) = endings(self.lang);
+        let ends_in_vowel = surface.ends_with(|c: char| "аеиоуыэюяьйaáeéěiíoóuúůyý".contains(c));
+        let cases: &[&str] = if ends_in_vowel { &[] } else { cases };
+        for (base, endings) in [(stem.as_str(), all), (surface, cases)] {
+            for ending in endings {
                 form.clear();
                 form.push_str(base);
                 form.push_str(ending);
@@ -159,18 +164,25 @@ impl Normalizer {
     }
 }
 
-/// Common inflectional endings of nouns, adjectives and verbs.
-fn endings(lang: Lang) -> &'static [&'static str] {
+/// Common inflectional endings of nouns, adjectives and verbs, and the
+/// noun case endings among them that extend a whole word.
+fn endings(lang: Lang) -> (&'static [&'static str], &'static [&'static str]) {
     match lang {
-        Lang::Ru => &[
-            "а", "я", "у", "ю", "е", "и", "ы", "о", "ом", "ем", "ой", "ей", "ою", "ам", "ям", "ами", "ями", "ах", "ях",
-            "ов", "ев", "ого", "его", "ому", "ему", "ым", "им", "ых", "их", "ую", "ая", "ое", "ые", "ие", "ешь", "ет",
-            "ете", "ут", "ют", "ит", "ите", "ат", "ят", "л", "ла", "ло", "ли", "ть",
-        ],
-        Lang::Cs => &[
-            "a", "u", "e", "y", "i", "o", "ou", "em", "em", "ech", "ům", "ami", "ách", "ích", "ého", "ému", "ým", "ými",
-            "ých", "á", "é", "í", "ě", "ete", "eme", "ím", "íš", "í", "ou", "il", "ila", "ilo", "ili", "at", "it",
-        ],
+        Lang::Ru => (
+            &[
+                "а", "я", "у", "ю", "е", "и", "ы", "о", "ом", "ем", "ой", "ей", "ою", "ам", "ям", "ами", "ями", "ах",
+                "ях", "ов", "ев", "ого", "его", "ому", "ему", "ым", "им", "ых", "их", "ую", "ая", "ое", "ые", "ие",
+                "ешь", "ет", "ете", "ут", "ют", "ит", "ите", "ат", "ят", "л", "ла", "ло", "ли", "ть",
+            ],
+            &["ом", "ем", "ами", "ах"],
+        ),
+        Lang::Cs => (
+            &[
+                "a", "u", "e", "y", "i", "o", "ou", "em", "ech", "ům", "ami", "ách", "ích", "ého", "ému", "ým", "ými",
+                "ých", "á", "é", "í", "ě", "ete", "eme", "ím", "íš", "il", "ila", "ilo", "ili", "at", "it",
+            ],
+            &["em", "u", "y", "ech", "ům", "ami"],
+        ),
     }
 }
 

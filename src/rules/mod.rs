@@ -509,7 +509,8 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         for phrase in &near.phrases {
             match pattern::compile(phrase.get_ref(), false, vars, norm) {
                 Ok(Some(lit)) => {
-                    lookahead = lookahead.max(near.words + lit.words + lit.trailing_any - 1);
+                    // A correction may start `words` words after the hit and run its own length.
+                    lookahead = lookahead.max(near.words + lit.words + lit.trailing_any);
                     c.add_literal(lit, index, Role::Near);
                 }
                 Ok(None) => {}

@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use sufler::engine::{Event, FlagKind, check_call};
+use sufler::rules::{RuleSet, Source, Vars};
+use sufler::text::Lang;
+use sufler::transcript::Transcript;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn vars(pairs: &[(&str, &str)]) -> Vars {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The bundled rule set of a language.
+pub fn bundled(lang: Lang, pairs: &[(&str, &str)]) -> RuleSet {
+    RuleSet::load(&root().join("rules").join(lang.code()), lang, &vars(pairs)).expect("bundled rules load")
+}
+
+/// A rule set from one TOML text, named `test.toml`.
+pub fn from_toml(text: &str, pairs: &[(&str, &str)]) -> Result<RuleSet, sufler::Error> {
+    let source = Source { path: PathBuf::from("test.toml"), text: text.to_string() };
+    RuleSet::from_sources(&[source], Lang::Ru, &vars(pairs))
+}
+
+/// Checks a plain-text transcript and returns all events.
+pub fn run(rules: &RuleSet, transcript: &str) -> Vec<Event> {
+    let t = Transcript::parse(Path::new("call.txt"), transcript).expect("transcript parses");
+    check_call(rules, "call.txt", &t.words(), t.duration)
+}
+
+/// Events in a compact form for tables: `banned ne-znayu «не знаю»`,
+/// `missing greeting.company`, `alert client-abuse «идиоты»`, `met closing.thanks`.
+pub fn brief(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation(f) | Event::Alert(f) => {
+                let name = sufler::engine::element_name(&f.rule, f.element.as_deref());
+                let alert = if matches!(e, Event::Alert(_)) { "alert " } else { "" };
+                Some(match f.kind {
+                    FlagKind::Banned => format!("{alert}banned {name} «{}»", f.text),
+                    FlagKind::Missing => format!("{alert}missing {name}"),
+                })
+            }
+            Event::Met(m) => Some(format!("met {}", sufler::engine::element_name(&m.rule, m.element.as_deref()))),
+            Event::CallSummary(_) => None,
+        })
+        .collect()
+}
+
+/// Only the flags about things said (banned phrases and alerts).
+pub fn banned(events: &[Event]) -> Vec<String> {
+    brief(events).into_iter().filter(|s| s.contains("banned ")).collect()
+}
