@@ -12,7 +12,7 @@ use crate::text::{Lang, Normalizer};
 pub fn lint(sources: &[Source], lang: Lang) -> Vec<Diagnostic> {
     let norm = Normalizer::new(lang);
     let mut warnings = Vec::new();
-    let mut phrases: HashMap<(pattern::View, String), (String, String)> = HashMap::new();
+    let mut phrases: HashMap<(pattern::View, String), (String, String, SpeakerScope)> = HashMap::new();
     for source in sources {
         let Ok(file) = parse(source) else { continue };
         for raw in &file.rule {
@@ -44,14 +44,15 @@ pub fn lint(sources: &[Source], lang: Lang) -> Vec<Diagnostic> {
                 let Ok(Some(lit)) = pattern::compile(phrase.get_ref(), exact, &file.example_vars, &norm) else { continue };
                 let here = Diagnostic::new(&source.path, &source.text, phrase.span(), "").location();
                 let key = (lit.view, lit.alternatives[0].clone());
+                let shared = |other: SpeakerScope| other == raw.speaker || other == SpeakerScope::Any || raw.speaker == SpeakerScope::Any;
                 match phrases.get(&key) {
-                    Some((other, at)) if other != id => warnings.push(warn(
+                    Some((other, at, scope)) if other != id && shared(*scope) => warnings.push(warn(
                         phrase.span(),
                         format!("phrase {} is also in rule `{other}` ({at}); both rules will flag it", phrase.get_ref()),
                     )),
                     Some(_) => {}
                     None => {
-                        phrases.insert(key, (id.clone(), here));
+                        phrases.insert(key, (id.clone(), here, raw.speaker));
                     }
                 }
             }

@@ -1,0 +1,155 @@
+//! The `sufler` command as users run it: exit codes, output formats, and a
+//! batch that goes on past a bad file.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::root;
+
+fn sufler(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sufler"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sufler runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+const VARS: [&str; 4] = ["--var", "company=Ромашка", "--var", "operator_name=Анна"];
+
+fn check(files: &[&str], format: &str) -> Output {
+    let mut args = vec!["check", "--format", format];
+    args.extend(VARS);
+    args.push("--transcript");
+    args.extend(files);
+    sufler(&args)
+}
+
+#[test]
+fn clean_call_exits_0_and_bad_call_exits_1() {
+    let ok = check(&["tests/data/call-ok.txt", "tests/data/call-ok.json"], "text");
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    let bad = check(&["tests/data/call-bad.txt"], "text");
+    assert_eq!(bad.status.code(), Some(1));
+    let text = stdout(&bad);
+    assert!(text.contains("banned   ne-znayu (operator, error) «Я не знаю»"), "{text}");
+    assert!(text.contains("→ Уточню информацию и вернусь к вам"), "{text}");
+    assert!(text.contains("missing  greeting.company"), "{text}");
+    assert!(text.contains("alert    client-abuse (client, info) «идиоты»"), "{text}");
+}
+
+#[test]
+fn jsonl_events_carry_the_documented_fields() {
+    let out = check(&["tests/data/call-bad.txt"], "jsonl");
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let violation = lines.iter().find(|v| v["type"] == "violation" && v["rule"] == "vy-dolzhny").expect("vy-dolzhny flagged");
+    for field in ["call", "rule", "category", "kind", "speaker", "start", "end", "text", "severity", "message", "suggest"] {
+        assert!(!violation[field].is_null(), "field {field} missing in {violation}");
+    }
+    assert_eq!(violation["call"], "tests/data/call-bad.txt");
+    assert_eq!(violation["kind"], "banned");
+    assert_eq!(violation["speaker"], "operator");
+    assert_eq!(violation["text"], "Вы должны");
+    assert_eq!(violation["start"], 12.0);
+    let missing = lines.iter().find(|v| v["kind"] == "missing").expect("a missing element");
+    assert_eq!(missing["text"], "");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "call_summary");
+    assert!(summary["score"].as_f64().unwrap() < 100.0);
+    // No client words under an operator rule.
+    assert!(lines.iter().filter(|v| v["type"] == "violation").all(|v| v["speaker"] == "operator"));
+}
+
+#[test]
+fn csv_has_a_header_and_one_row_per_event() {
+    let out = check(&["tests/data/call-bad.txt"], "csv");
+    let text = stdout(&out);
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    assert_eq!(&header[0], "type");
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert!(records.iter().any(|r| &r[0] == "violation" && &r[2] == "ne-znayu"));
+    assert_eq!(&records.last().unwrap()[0], "call_summary");
+}
+
+#[test]
+fn a_bad_file_is_reported_and_the_batch_goes_on() {
+    let dir = tempdir();
+    let broken = dir.join("broken.txt");
+    std::fs::write(&broken, "operator: Здравствуйте\nэто не реплика\n").unwrap();
+    let broken = broken.to_str().unwrap();
+    let out = check(&[broken, "tests/data/call-bad.txt", "/nonexistent/call.json"], "jsonl");
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let errors: Vec<&serde_json::Value> = lines.iter().filter(|v| v["type"] == "error").collect();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0]["call"], broken);
+    assert_eq!(
+        errors[0]["message"].as_str().unwrap(),
+        format!("error: expected `operator: text` or `client: text`\n --> {broken}:2:1\n  |\n2 | это не реплика\n  | ^^^^^^^^^^^^^^")
+    );
+    assert!(errors[1]["message"].as_str().unwrap().starts_with("/nonexistent/call.json: "));
+    assert!(lines.iter().any(|v| v["type"] == "call_summary" && v["call"] == "tests/data/call-bad.txt"));
+}
+
+#[test]
+fn broken_rules_exit_2_with_the_place() {
+    let dir = tempdir();
+    std::fs::write(dir.join("bad.toml"), "[[rule]]\nid = 5\n").unwrap();
+    let out = sufler(&["check", "--rules", dir.to_str().unwrap(), "--transcript", "tests/data/call-ok.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.toml:2:6"), "{err}");
+}
+
+#[test]
+fn rules_test_and_lint_on_the_bundled_sets() {
+    for (dir, lang) in [("rules/ru", "ru"), ("rules/cs", "cs")] {
+        let out = sufler(&["rules", "test", dir, "--lang", lang]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(stdout(&out).ends_with("ok\n"));
+        let lint = sufler(&["rules", "lint", dir, "--lang", lang]);
+        assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+    }
+}
+
+#[test]
+fn rules_test_reports_every_failure_with_its_place() {
+    let dir = tempdir();
+    let rule = "[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nsuggest = \"s\"\nphrases = [\"не знаю\"]\n";
+    std::fs::write(dir.join("a.toml"), format!("{rule}tests.hit = [\"знаю\", \"узнаю\"]\ntests.miss = [\"Мы не знаем\"]\n")).unwrap();
+    let out = sufler(&["rules", "test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.matches("error: ").count(), 3, "{text}");
+    assert!(text.contains("a.toml:8:14") && text.contains("a.toml:8:22") && text.contains("a.toml:9:15"), "{text}");
+    assert!(text.ends_with("1 files, 1 rules, 3 examples: 3 failed\n"), "{text}");
+}
+
+#[test]
+fn lint_warns_about_likely_mistakes() {
+    let dir = tempdir();
+    let rule = "[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [\"не знаю\"]\n";
+    std::fs::write(dir.join("a.toml"), format!("{rule}\n{}", rule.replace("\"x\"", "\"y\""))).unwrap();
+    let out = sufler(&["rules", "lint", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("warning: rule `x` has no `tests.miss` examples"), "{text}");
+    assert!(text.contains("warning: rule `x` says what not to say but not what to say instead (add `suggest`)"), "{text}");
+    assert!(text.contains("warning: phrase не знаю is also in rule `x`"), "{text}");
+}
+
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("sufler-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    std::fs::create_dir_all(&dir).unwrap();
+    assert!(Path::new(&dir).is_dir());
+    dir
+}

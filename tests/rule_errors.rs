@@ -1,0 +1,141 @@
+//! Every kind of rule-file error, with its exact rendered message.
+
+mod support;
+
+use support::from_toml;
+
+const HEAD: &str = "[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"Не знаю\"\n";
+
+fn error_of(toml: &str) -> String {
+    match from_toml(toml, &[]) {
+        Ok(_) => panic!("loads, but should not:\n{toml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn rule_file_errors() {
+    let table: &[(&str, String, &str)] = &[
+        (
+            "syntax",
+            "[[rule]]\nid = \"ne-znayu\n".to_string(),
+            "error: invalid basic string, expected `\"`
+ --> test.toml:2:15
+  |
+2 | id = \"ne-znayu
+  |               ^",
+        ),
+        (
+            "unknown field",
+            format!("{HEAD}phrases = [\"не знаю\"]\nwieght = 5\n"),
+            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `tests`
+ --> test.toml:7:1
+  |
+7 | wieght = 5
+  | ^^^^^^",
+        ),
+        (
+            "missing field",
+            "[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"banned\"\nphrases = [\"не знаю\"]\n".to_string(),
+            "error: missing field `message`
+ --> test.toml:1:1
+  |
+1 | [[rule]]
+  | ^^^^^^^^",
+        ),
+        (
+            "bad value",
+            "[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"forbidden\"\nmessage = \"Не знаю\"\n".to_string(),
+            "error: unknown variant `forbidden`, expected `required` or `banned`
+ --> test.toml:4:8
+  |
+4 | kind = \"forbidden\"
+  |        ^^^^^^^^^^^",
+        ),
+        (
+            "duplicate id",
+            format!("{HEAD}phrases = [\"не знаю\"]\n\n{HEAD}phrases = [\"без понятия\"]\n"),
+            "error: duplicate rule id `ne-znayu` (first defined at test.toml:2:6)
+ --> test.toml:9:6
+  |
+9 | id = \"ne-znayu\"
+  |      ^^^^^^^^^^",
+        ),
+        (
+            "bad pattern",
+            format!("{HEAD}exact = [\"минуточку\", \"мину*точку\"]\n"),
+            "error: `*` may only end a word, as in `минуточк*` (found `мину*точку`)
+ --> test.toml:6:23
+  |
+6 | exact = [\"минуточку\", \"мину*точку\"]
+  |                       ^^^^^^^^^^^^",
+        ),
+        (
+            "bad regex",
+            format!("{HEAD}regex = ['\\d{{4']\n"),
+            "error: bad regex: unclosed counted repetition
+ --> test.toml:6:10
+  |
+6 | regex = ['\\d{4']
+  |          ^^^^^^",
+        ),
+        (
+            "unset variable inside a phrase",
+            format!("{HEAD}phrases = [\"компания {{company}} приветствует вас\"]\n"),
+            "error: template variable `company` has no value, and an unset variable may only begin or end a phrase
+ --> test.toml:6:12
+  |
+6 | phrases = [\"компания {company} приветствует вас\"]
+  |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        ),
+        (
+            "failing example",
+            format!("{HEAD}phrases = [\"не знаю\"]\ntests.hit = [\"Мы не знаем\"]\ntests.miss = [\"Я узнаю\", \"Ну не знаю\"]\n"),
+            "error: example should not hit rule `ne-znayu`, but it does (heard «не знаю»)
+ --> test.toml:8:26
+  |
+8 | tests.miss = [\"Я узнаю\", \"Ну не знаю\"]
+  |                          ^^^^^^^^^^^^",
+        ),
+        (
+            "required example",
+            "[[rule]]\nid = \"closing\"\ncategory = \"closing\"\nkind = \"required\"\nmessage = \"Нет прощания\"\nlast_s = 30\n\
+             tests.hit = [\"Спасибо за звонок\"]\n\n[[rule.element]]\nid = \"farewell\"\nphrases = [\"до свидания\"]\n"
+                .to_string(),
+            "error: example should meet rule `closing`, but misses farewell
+ --> test.toml:7:14
+  |
+7 | tests.hit = [\"Спасибо за звонок\"]
+  |              ^^^^^^^^^^^^^^^^^^^",
+        ),
+        (
+            "no phrases",
+            HEAD.to_string(),
+            "error: rule `ne-znayu` has no phrases (give `phrases`, `exact`, `regex` or `element`s)
+ --> test.toml:2:6
+  |
+2 | id = \"ne-znayu\"
+  |      ^^^^^^^^^^",
+        ),
+        (
+            "bad window",
+            format!("{HEAD}phrases = [\"не знаю\"]\nfirst_s = -5\n"),
+            "error: `first_s` must be a positive number of seconds
+ --> test.toml:7:11
+  |
+7 | first_s = -5
+  |           ^^",
+        ),
+    ];
+    for (what, toml, want) in table {
+        assert_eq!(error_of(toml), *want, "{what}");
+    }
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported_together() {
+    let toml = format!("{HEAD}exact = [\"мину*точку\"]\n\n[[rule]]\nid = \"card\"\ncategory = \"secrecy\"\nkind = \"banned\"\nmessage = \"Карта\"\nregex = ['(']\n");
+    let message = error_of(&toml);
+    assert_eq!(message.matches("error: ").count(), 2, "{message}");
+    assert!(message.contains("test.toml:6:10") && message.contains("test.toml:13:10"), "{message}");
+}

@@ -1,0 +1,49 @@
+//! Reading transcripts: both formats, their timing, and their errors.
+
+use std::path::Path;
+
+use sufler::engine::Speaker;
+use sufler::transcript::Transcript;
+
+fn parse(text: &str) -> Result<Transcript, String> {
+    Transcript::parse(Path::new("t.txt"), text).map_err(|e| e.to_string())
+}
+
+#[test]
+fn plain_text_lines_become_timed_utterances() {
+    let t = parse("# comment\n\noperator: Здравствуйте, компания Ромашка\n[00:10] client: Добрый день\nclient: [00:12.5] Вопрос\nоператор: Слушаю\n").unwrap();
+    let spans: Vec<(Speaker, f64, usize)> = t.segments.iter().map(|s| (s.speaker, s.start, s.words.len())).collect();
+    assert_eq!(spans, [(Speaker::Operator, 0.0, 3), (Speaker::Client, 10.0, 2), (Speaker::Client, 12.5, 1), (Speaker::Operator, 13.5, 1)]);
+    let words = t.words();
+    assert!(words[0].utterance_start && !words[1].utterance_start);
+    assert_eq!(words.iter().filter(|w| w.utterance_start).count(), 4);
+}
+
+#[test]
+fn transcript_errors_name_the_place() {
+    let table: &[(&str, &str)] = &[
+        ("operator: да\nэто не реплика\n", "error: expected `operator: text` or `client: text`\n --> t.txt:2:1\n  |\n2 | это не реплика\n  | ^^^^^^^^^^^^^^"),
+        ("клиентка: да\n", "error: unknown speaker `клиентка` (expected operator or client)\n --> t.txt:1:1\n  |\n1 | клиентка: да\n  | ^^^^^^^^"),
+        (
+            "[01:00] operator: да\n[00:30] client: нет\n",
+            "error: time goes backwards: 00:30.0 is before the previous line's 01:00.0\n --> t.txt:2:1\n  |\n2 | [00:30] client: нет\n  | ^^^^^^^",
+        ),
+        ("[1:2:3:4] operator: да\n", "error: bad time: write it as [mm:ss], [mm:ss.s] or [h:mm:ss]\n --> t.txt:1:1\n  |\n1 | [1:2:3:4] operator: да\n  | ^^^^^^^^^"),
+        (
+            "{\"segments\": [{\"speaker\": \"operator\", \"start\": 0, \"end\": 1,\n  \"text\": \"да\", \"words\": [{\"start\": \"0\"}]}]}",
+            "error: invalid type: string \"0\", expected f64\n --> t.txt:2:39\n  |\n2 |   \"text\": \"да\", \"words\": [{\"start\": \"0\"}]}]}\n  |                                       ^",
+        ),
+        ("{\"segments\": [{\"speaker\": \"operator\", \"start\": 2, \"end\": 1}]}", "t.txt: segment 1: bad time span 2..1 (times are seconds, end not before start)"),
+        ("# nothing\n", "t.txt: no lines of speech (expected `operator: text` lines)"),
+    ];
+    for (text, want) in table {
+        assert_eq!(parse(text).unwrap_err(), *want, "transcript: {text}");
+    }
+}
+
+#[test]
+fn json_round_trip() {
+    let t = parse("operator: Здравствуйте\n[00:05] client: Добрый день").unwrap();
+    let json = serde_json::to_string(&t).unwrap();
+    assert_eq!(Transcript::parse(Path::new("t.json"), &json).unwrap(), t);
+}
