@@ -8,13 +8,13 @@
 //! required element when it is heard, a missing element when its window
 //! closes, and a summary with the score when the call ends.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use aho_corasick::automaton::{Automaton as _, StateID};
-use aho_corasick::Anchored;
+use aho_corasick::automaton::StateID;
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{Kind, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View};
@@ -68,13 +68,13 @@ impl FromStr for Speaker {
 
 /// One recognised word.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub struct Word<'a> {
     pub speaker: Speaker,
     /// Seconds from the start of the call.
     pub start: f64,
     pub end: f64,
     /// As heard, punctuation included.
-    pub text: String,
+    pub text: Cow<'a, str>,
     pub confidence: Option<f32>,
     /// The first word of an utterance (a turn or speech segment).
     pub utterance_start: bool,
@@ -174,7 +174,7 @@ struct WordRec {
 struct Tok {
     /// Index of its word in `Track::words` numbering.
     word: usize,
-    surface: String,
+    surface: Option<Arc<str>>,
     sentence_start: bool,
 }
 
@@ -220,6 +220,8 @@ struct Track {
     pending: Vec<Hit>,
     /// Phrases ending in an unset variable, waiting for that many words.
     awaiting: Vec<(Occ, usize)>,
+    /// The text buffer of the last word forgotten, for the next one.
+    spare: String,
     /// Recent hits as (rule, element, last token): alternatives of one
     /// element that overlap («я не знаю», «не знаю») are one hit.
     recent_hits: Vec<(usize, usize, usize)>,
@@ -270,9 +272,11 @@ pub struct Engine<'r> {
     /// Banned hits of `last_s` rules, decidable only at the end.
     deferred: Vec<Hit>,
     events: Vec<Event>,
-    tokens: Vec<Token>,
     found: Vec<Occ>,
     clock: f64,
+    /// The earliest open `first_s` window ends then (0 until a first
+    /// speaker's word sets the windows' anchors).
+    next_deadline: f64,
     violations: usize,
     alerts: usize,
     deductions: f64,
@@ -282,7 +286,7 @@ impl<'r> Engine<'r> {
     pub fn new(rules: &'r RuleSet, call: impl Into<Arc<str>>) -> Engine<'r> {
         let track = |speaker| Track {
             speaker,
-            states: rules.automata.iter().map(|a| a.dfa.start_state(Anchored::No).expect("unanchored search is supported")).collect(),
+            states: rules.automata.iter().map(|a| a.start()).collect(),
             toks: VecDeque::new(),
             first_tok: 0,
             words: VecDeque::new(),
@@ -296,6 +300,7 @@ impl<'r> Engine<'r> {
             pending: Vec::new(),
             awaiting: Vec::new(),
             recent_hits: Vec::new(),
+            spare: String::new(),
         };
         Engine {
             rules,
@@ -304,9 +309,9 @@ impl<'r> Engine<'r> {
             elements: rules.rules.iter().map(|r| vec![ElementState::default(); r.elements.len()]).collect(),
             deferred: Vec::new(),
             events: Vec::new(),
-            tokens: Vec::new(),
             found: Vec::new(),
             clock: 0.0,
+            next_deadline: f64::NEG_INFINITY,
             violations: 0,
             alerts: 0,
             deductions: 0.0,
@@ -319,7 +324,7 @@ impl<'r> Engine<'r> {
     }
 
     /// Feeds one word.
-    pub fn push(&mut self, word: &Word) {
+    pub fn push(&mut self, word: &Word<'_>) {
         let s = word.speaker as usize;
         let start = word.start.max(0.0);
         let end = word.end.max(start);
@@ -331,18 +336,22 @@ impl<'r> Engine<'r> {
             self.end_utterance(s);
         }
         let t = &mut self.tracks[s];
-        t.first_start.get_or_insert(start);
+        if t.first_start.is_none() {
+            t.first_start = Some(start);
+            // New anchors: the windows' deadlines are worked out again.
+            self.next_deadline = f64::NEG_INFINITY;
+        }
         t.last_start = start;
         t.last_end = end;
         let word_index = t.next_word();
-        t.words.push_back(WordRec { start, end, text: word.text.clone() });
-        let mut tokens = std::mem::take(&mut self.tokens);
-        tokens.clear();
-        t.sentence_end = self.rules.normalizer.tokenize(&word.text, t.sentence_end, &mut tokens);
-        for token in tokens.drain(..) {
-            self.feed(s, word_index, token);
-        }
-        self.tokens = tokens;
+        let mut text = std::mem::take(&mut t.spare);
+        text.clear();
+        text.push_str(&word.text);
+        t.words.push_back(WordRec { start, end, text });
+        let sentence_end = t.sentence_end;
+        let rules = self.rules;
+        let ends = rules.normalizer.each_token(&word.text, sentence_end, |token| self.feed(s, word_index, token));
+        self.tracks[s].sentence_end = ends;
         self.prune(s);
     }
 
@@ -436,6 +445,10 @@ impl<'r> Engine<'r> {
     /// Closes `first_s` windows of rules on `speaker` that end before `now`,
     /// or all of them when the call ended at `call_end`.
     fn close_windows(&mut self, speaker: Speaker, now: f64, call_end: Option<f64>) {
+        if now <= self.next_deadline && call_end.is_none() {
+            return;
+        }
+        self.next_deadline = f64::INFINITY;
         let rules = self.rules;
         for (ri, rule) in rules.rules.iter().enumerate() {
             let Some(first) = rule.first_s else { continue };
@@ -444,7 +457,11 @@ impl<'r> Engine<'r> {
             }
             let Some(anchor) = self.anchor(rule.speaker) else { continue };
             let deadline = anchor + first;
-            if (now <= deadline && call_end.is_none()) || self.elements[ri].iter().all(|e| e.closed) {
+            if self.elements[ri].iter().all(|e| e.closed) {
+                continue;
+            }
+            if now <= deadline && call_end.is_none() {
+                self.next_deadline = self.next_deadline.min(deadline);
                 continue;
             }
             // Hits of this rule still waiting were heard in time or not at all.
@@ -474,8 +491,7 @@ impl<'r> Engine<'r> {
     fn end_utterance(&mut self, s: usize) {
         let track = &mut self.tracks[s];
         for (state, a) in track.states.iter_mut().zip(&self.rules.automata) {
-            let start = a.dfa.start_state(Anchored::No).expect("unanchored search is supported");
-            *state = a.dfa.next_state(Anchored::No, start, b' ');
+            *state = a.start();
         }
         track.utterance_first = track.next_tok();
         track.sentence_end = false;
@@ -485,7 +501,7 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn feed(&mut self, s: usize, word: usize, token: Token) {
+    fn feed(&mut self, s: usize, word: usize, token: &Token) {
         let rules = self.rules;
         let t = &mut self.tracks[s];
         let index = t.next_tok();
@@ -493,34 +509,27 @@ impl<'r> Engine<'r> {
         let mut found = std::mem::take(&mut self.found);
         found.clear();
         for (ai, a) in rules.automata.iter().enumerate() {
-            let bytes = match a.view {
-                View::Stem => token.stem.as_bytes(),
-                View::Surface => token.surface.as_bytes(),
+            let word = match a.view {
+                View::Stem => &*token.stem,
+                View::Surface => &*token.surface,
             };
-            let mut sid = t.states[ai];
-            for &b in bytes.iter().chain(b" ") {
-                sid = a.dfa.next_state(Anchored::No, sid, b);
-                if a.dfa.is_match(sid) {
-                    for m in 0..a.dfa.match_len(sid) {
-                        for target in &a.targets[a.dfa.match_pattern(sid, m)] {
-                            let end = index + target.trailing_any;
-                            let Some(start) = (index + 1).checked_sub(target.words + target.leading_any) else { continue };
-                            if start < t.utterance_first {
-                                continue;
-                            }
-                            let occ = Occ { target: *target, start, end };
-                            if target.trailing_any > 0 {
-                                t.awaiting.push((occ, end));
-                            } else {
-                                found.push(occ);
-                            }
-                        }
-                    }
+            t.states[ai] = a.feed(t.states[ai], word, |target| {
+                let end = index + target.trailing_any;
+                let Some(start) = (index + 1).checked_sub(target.words + target.leading_any) else { return };
+                if start < t.utterance_first {
+                    return;
                 }
-            }
-            t.states[ai] = sid;
+                let occ = Occ { target: *target, start, end };
+                if target.trailing_any > 0 {
+                    t.awaiting.push((occ, end));
+                } else {
+                    found.push(occ);
+                }
+            });
         }
-        t.toks.push_back(Tok { word, surface: token.surface, sentence_start });
+        // Surface forms are kept only for regex phrases to read.
+        let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
+        t.toks.push_back(Tok { word, surface, sentence_start });
         t.awaiting.retain(|(occ, end)| {
             if *end == index {
                 found.push(*occ);
@@ -529,7 +538,7 @@ impl<'r> Engine<'r> {
         });
         if let Some(regexes) = &rules.regexes {
             let from = t.utterance_first.max(index.saturating_sub(REGEX_WINDOW - 1)).max(t.first_tok);
-            let tail: Vec<&str> = (from..=index).map(|i| t.tok(i).surface.as_str()).collect();
+            let tail: Vec<&str> = (from..=index).map(|i| t.tok(i).surface.as_deref().unwrap_or_default()).collect();
             let tail = tail.join(" ");
             for i in regexes.set.matches(&tail).iter() {
                 let (re, target) = &regexes.each[i];
@@ -542,7 +551,9 @@ impl<'r> Engine<'r> {
         // Exceptions and proximity phrases first, so a hit ending on the
         // same word as its exception is cancelled by it.
         // Among hits ending here, the longest comes first and absorbs the others.
-        found.sort_by_key(|o| (matches!(o.target.role, Role::Hit { .. }), o.start));
+        if found.len() > 1 {
+            found.sort_by_key(|o| (matches!(o.target.role, Role::Hit { .. }), o.start));
+        }
         for occ in found.drain(..) {
             self.occurrence(s, occ);
         }
@@ -682,7 +693,9 @@ impl<'r> Engine<'r> {
         }
         let first_word = t.toks.front().map_or(t.next_word(), |tok| tok.word);
         while t.first_word < first_word {
-            t.words.pop_front();
+            if let Some(w) = t.words.pop_front() {
+                t.spare = w.text;
+            }
             t.first_word += 1;
         }
         let lookback = self.rules.lookback;
@@ -711,7 +724,7 @@ pub fn element_name(rule: &str, element: Option<&str>) -> String {
 
 /// Runs a whole call through a fresh engine. Words are taken in the order
 /// given; each speaker's words must be in time order.
-pub fn check_call(rules: &RuleSet, call: &str, words: &[Word], duration: Option<f64>) -> Vec<Event> {
+pub fn check_call(rules: &RuleSet, call: &str, words: &[Word<'_>], duration: Option<f64>) -> Vec<Event> {
     let mut engine = Engine::new(rules, call);
     for w in words {
         engine.push(w);

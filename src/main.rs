@@ -9,11 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use sufler::engine::{Event, check_call};
+use sufler::engine::Event;
 use sufler::report::{Format, sink};
 use sufler::rules::{self, RuleSet, Vars};
 use sufler::text::Lang;
-use sufler::transcript::Transcript;
+use sufler::transcript::{self, Transcript};
 use sufler::{Diagnostic, Error};
 
 #[derive(Parser)]
@@ -170,8 +170,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .transcripts
         .par_iter()
         .map(|path| {
-            let t = Transcript::load(path)?;
-            Ok(check_call(&rules, &path.display().to_string(), &t.words(), t.duration))
+            let text = transcript::read(path)?;
+            let t = Transcript::parse(path, &text)?;
+            Ok(t.check(&rules, &path.display().to_string()))
         })
         .collect();
     let stdout = std::io::stdout().lock();
@@ -234,3 +235,6 @@ fn rules_lint(dir: Option<PathBuf>, opts: RuleOpts) -> anyhow::Result<ExitCode> 
     }
     if report.failures.is_empty() { Ok(ExitCode::from(1)) } else { bail!("{} has errors", settings.dir.display()) }
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -7,8 +7,10 @@
 //! (`по-моему` and `по моему` are the same words). Each token carries its
 //! surface form and its Snowball stem.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -50,9 +52,9 @@ impl FromStr for Lang {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Token {
     /// Lower-cased NFC letters and digits, `ё` as `е`.
-    pub surface: String,
+    pub surface: Arc<str>,
     /// Snowball stem of `surface`.
-    pub stem: String,
+    pub stem: Arc<str>,
     /// Preceded by sentence-final punctuation (`.`, `?`, `!`, `…`) within the
     /// same text.
     pub after_sentence_end: bool,
@@ -86,14 +88,51 @@ impl Normalizer {
     /// Tokenises `text`, appending to `out`. `sentence_end` says whether the
     /// text before this one ended a sentence; the return value says whether
     /// this one does (so words fed one at a time keep sentence boundaries).
-    pub fn tokenize(&self, text: &str, mut sentence_end: bool, out: &mut Vec<Token>) -> bool {
+    pub fn tokenize(&self, text: &str, sentence_end: bool, out: &mut Vec<Token>) -> bool {
+        self.each_token(text, sentence_end, |t| out.push(t.clone()))
+    }
+
+    /// Calls `f` with each token of `text`, as [`Normalizer::tokenize`]
+    /// would produce it, without copying it.
+    ///
+    /// The words of calls repeat a lot, so each thread remembers the tokens
+    /// of the words it has seen.
+    pub fn each_token(&self, text: &str, sentence_end: bool, mut f: impl FnMut(&Token)) -> bool {
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let seen = &mut cache[self.lang as usize];
+            if !seen.contains_key(text) {
+                if seen.len() >= CACHE_WORDS {
+                    seen.clear();
+                }
+                let mut tokens = Vec::new();
+                let ends = self.tokenize_uncached(text, false, &mut tokens);
+                seen.insert(text.into(), (tokens, ends));
+            }
+            let (tokens, ends) = &seen[text];
+            match tokens.split_first() {
+                Some((first, rest)) if sentence_end && !first.after_sentence_end => {
+                    f(&Token { after_sentence_end: true, ..first.clone() });
+                    rest.iter().for_each(f);
+                    *ends
+                }
+                Some(_) => {
+                    tokens.iter().for_each(f);
+                    *ends
+                }
+                None => *ends || sentence_end,
+            }
+        })
+    }
+
+    fn tokenize_uncached(&self, text: &str, mut sentence_end: bool, out: &mut Vec<Token>) -> bool {
         let mut current = String::new();
         let push = |current: &mut String, sentence_end: &mut bool, out: &mut Vec<Token>| {
             if !current.is_empty() {
-                let surface = std::mem::take(current);
                 let mut stem = String::new();
-                self.stemmer.stem_into(&surface, &mut stem);
-                out.push(Token { surface, stem, after_sentence_end: *sentence_end });
+                self.stemmer.stem_into(current, &mut stem);
+                out.push(Token { surface: current.as_str().into(), stem: stem.into(), after_sentence_end: *sentence_end });
+                current.clear();
                 *sentence_end = false;
             }
         };
@@ -186,6 +225,15 @@ fn endings(lang: Lang) -> (&'static [&'static str], &'static [&'static str]) {
     }
 }
 
+/// Distinct words remembered per thread and language before starting over.
+const CACHE_WORDS: usize = 100_000;
+
+type Cache = [rustc_hash::FxHashMap<Box<str>, (Vec<Token>, bool)>; 2];
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Default::default());
+}
+
 fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}')
 }
@@ -195,7 +243,7 @@ mod tests {
     use super::*;
 
     fn surfaces(lang: Lang, text: &str) -> Vec<String> {
-        Normalizer::new(lang).tokens(text).into_iter().map(|t| t.surface).collect()
+        Normalizer::new(lang).tokens(text).into_iter().map(|t| t.surface.to_string()).collect()
     }
 
     #[test]
@@ -220,9 +268,20 @@ mod tests {
 
     #[test]
     fn sentence_starts_are_marked() {
-        let tokens = Normalizer::new(Lang::Ru).tokens("Хорошо. Нет, это не так? Да");
+        let n = Normalizer::new(Lang::Ru);
+        let tokens = n.tokens("Хорошо. Нет, это не так? Да");
         let starts: Vec<bool> = tokens.iter().map(|t| t.after_sentence_end).collect();
         assert_eq!(starts, [false, true, false, false, false, true]);
+        // Word by word, as the engine feeds them, and again from the cache.
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            let mut end = false;
+            for w in ["Хорошо.", "Нет,", "это", "—", "не", "так?", "...", "Да"] {
+                end = n.tokenize(w, end, &mut out);
+            }
+            let starts: Vec<bool> = out.iter().map(|t| t.after_sentence_end).collect();
+            assert_eq!(starts, [false, true, false, false, false, true]);
+        }
     }
 
     #[test]

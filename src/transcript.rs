@@ -23,12 +23,14 @@
 //! (or followed) by a time `[mm:ss]`, `[mm:ss.s]` or `[h:mm:ss]`; `#` starts
 //! a comment line. Lines without a time follow the previous one.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Speaker, Word};
+use crate::engine::{Engine, Event, Speaker, Word};
+use crate::rules::RuleSet;
 use crate::error::{Diagnostic, Error, Result};
 
 /// Seconds given to a word whose time is not known.
@@ -36,43 +38,64 @@ pub const WORD_S: f64 = 0.4;
 /// Pause assumed between untimed lines.
 const LINE_GAP_S: f64 = 0.6;
 
+/// A transcript; its texts borrow from the JSON they were read from where
+/// they can (re-scoring many stored calls is mostly reading them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Transcript {
+pub struct Transcript<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "opt_ms")]
     pub duration: Option<f64>,
-    pub segments: Vec<Segment>,
+    #[serde(borrow)]
+    pub segments: Vec<Segment<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Segment {
+pub struct Segment<'a> {
     pub speaker: Speaker,
+    #[serde(serialize_with = "ms")]
     pub start: f64,
+    #[serde(serialize_with = "ms")]
     pub end: f64,
-    #[serde(default)]
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub words: Vec<TimedWord>,
+    #[serde(default, borrow)]
+    pub text: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", borrow)]
+    pub words: Vec<TimedWord<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimedWord {
+pub struct TimedWord<'a> {
+    #[serde(serialize_with = "ms")]
     pub start: f64,
+    #[serde(serialize_with = "ms")]
     pub end: f64,
-    pub text: String,
+    #[serde(borrow)]
+    pub text: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
 }
 
-impl Transcript {
-    /// Reads a transcript, JSON or plain text by its first character.
-    pub fn load(path: &Path) -> Result<Transcript> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Transcript::parse(path, &text)
-    }
+/// Times are written to the millisecond: finer is noise, and short
+/// numbers keep stored transcripts small and quick to read back.
+fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64((t * 1000.0).round() / 1000.0)
+}
 
-    pub fn parse(path: &Path, text: &str) -> Result<Transcript> {
+fn opt_ms<S: serde::Serializer>(t: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => ms(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Reads a file for [`Transcript::parse`].
+pub fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+impl<'a> Transcript<'a> {
+    /// Parses a transcript, JSON or plain text by its first character.
+    pub fn parse(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
         let transcript = if text.trim_start().starts_with('{') {
             serde_json::from_str::<Transcript>(text).map_err(|e| {
                 let message = e.to_string();
@@ -112,34 +135,46 @@ impl Transcript {
     }
 
     /// All words, both speakers merged in time order.
-    pub fn words(&self) -> Vec<Word> {
+    pub fn words(&self) -> Vec<Word<'_>> {
         let mut words = Vec::new();
+        self.each_word(|w| words.push(w.clone()));
+        // Stable: words of one speaker keep their order.
+        words.sort_by(|a, b| a.start.total_cmp(&b.start));
+        words
+    }
+
+    /// Calls `f` with each word, segment by segment: each speaker's words
+    /// in order, which is all the engine asks for.
+    pub fn each_word<'s>(&'s self, mut f: impl FnMut(&Word<'s>)) {
         for seg in &self.segments {
-            let first = words.len();
+            let mut utterance_start = true;
+            let mut emit = |start: f64, end: f64, text: &'s str, confidence: Option<f32>| {
+                let word = Word { speaker: seg.speaker, start, end, text: Cow::Borrowed(text), confidence, utterance_start };
+                f(&word);
+                utterance_start = false;
+            };
             if seg.words.is_empty() {
                 let parts: Vec<&str> = seg.text.split_whitespace().collect();
                 let step = (seg.end - seg.start) / parts.len().max(1) as f64;
                 for (i, text) in parts.into_iter().enumerate() {
                     let start = seg.start + step * i as f64;
-                    words.push(word(seg.speaker, start, start + step, text.to_string(), None));
+                    emit(start, start + step, text, None);
                 }
             } else {
                 for w in &seg.words {
-                    words.push(word(seg.speaker, w.start, w.end, w.text.clone(), w.confidence));
+                    emit(w.start, w.end, &w.text, w.confidence);
                 }
             }
-            if let Some(w) = words.get_mut(first) {
-                w.utterance_start = true;
-            }
         }
-        // Stable: words of one speaker keep their order.
-        words.sort_by(|a, b| a.start.total_cmp(&b.start));
-        words
     }
-}
 
-fn word(speaker: Speaker, start: f64, end: f64, text: String, confidence: Option<f32>) -> Word {
-    Word { speaker, start, end, text, confidence, utterance_start: false }
+    /// Runs the call through a fresh engine.
+    pub fn check(&self, rules: &RuleSet, call: &str) -> Vec<Event> {
+        let mut engine = Engine::new(rules, call);
+        self.each_word(|w| engine.push(w));
+        engine.finish(self.duration);
+        engine.take_events()
+    }
 }
 
 fn time_re() -> &'static Regex {
@@ -147,7 +182,7 @@ fn time_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"^\[(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)\]\s*").expect("valid regex"))
 }
 
-fn parse_plain(path: &Path, text: &str) -> Result<Transcript> {
+fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
     let mut segments: Vec<Segment> = Vec::new();
     let mut cursor = 0.0f64;
     let mut last_time: Option<(f64, usize)> = None;
@@ -206,13 +241,13 @@ fn parse_plain(path: &Path, text: &str) -> Result<Transcript> {
             .map(|(i, w)| TimedWord {
                 start: start + i as f64 * WORD_S,
                 end: start + (i + 1) as f64 * WORD_S - 0.05,
-                text: w.to_string(),
+                text: Cow::Borrowed(*w),
                 confidence: None,
             })
             .collect();
         let end = start + parts.len() as f64 * WORD_S;
         cursor = cursor.max(end + LINE_GAP_S);
-        segments.push(Segment { speaker, start, end, text: said.to_string(), words });
+        segments.push(Segment { speaker, start, end, text: Cow::Borrowed(said), words });
     }
     if segments.is_empty() {
         return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });

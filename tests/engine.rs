@@ -83,8 +83,8 @@ fn template_variables() {
     }
 }
 
-fn word(speaker: Speaker, start: f64, text: &str) -> Word {
-    Word { speaker, start, end: start + 0.3, text: text.to_string(), confidence: None, utterance_start: false }
+fn word(speaker: Speaker, start: f64, text: &str) -> Word<'_> {
+    Word { speaker, start, end: start + 0.3, text: text.into(), confidence: None, utterance_start: false }
 }
 
 /// Feeds words one by one and records which events each one released.
@@ -94,7 +94,7 @@ fn releases(rules: &sufler::rules::RuleSet, words: &[Word]) -> Vec<(String, Vec<
         .iter()
         .map(|w| {
             engine.push(w);
-            (w.text.clone(), brief(&engine.take_events()))
+            (w.text.to_string(), brief(&engine.take_events()))
         })
         .collect()
 }

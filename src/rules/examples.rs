@@ -92,14 +92,14 @@ fn split_speaker(example: &str, default: Speaker) -> (Speaker, &str) {
 }
 
 /// An example as one utterance of evenly timed words.
-fn words(text: &str, speaker: Speaker) -> Vec<Word> {
+fn words(text: &str, speaker: Speaker) -> Vec<Word<'_>> {
     text.split_whitespace()
         .enumerate()
         .map(|(i, w)| Word {
             speaker,
             start: i as f64 * WORD_S,
             end: (i + 1) as f64 * WORD_S - 0.05,
-            text: w.to_string(),
+            text: w.into(),
             confidence: None,
             utterance_start: i == 0,
         })

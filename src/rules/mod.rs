@@ -4,6 +4,7 @@
 //! A rule set is a directory of `*.toml` files (one topic per file) for one
 //! language. The format is documented for trainers in `rules/README.md`.
 
+mod automaton;
 mod examples;
 mod file;
 mod lint;
@@ -13,14 +14,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::dfa::DFA;
-use aho_corasick::MatchKind;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::text::{Lang, Normalizer};
 use file::{RawElement, RawRule, RuleFile};
+pub(crate) use automaton::Automaton;
 pub(crate) use pattern::View;
 use pattern::Literal;
 
@@ -143,16 +143,6 @@ pub(crate) struct Target {
     pub words: usize,
     pub leading_any: usize,
     pub trailing_any: usize,
-}
-
-/// One aho-corasick automaton for one view of the token stream.
-#[derive(Debug)]
-pub(crate) struct Automaton {
-    pub view: View,
-    pub dfa: DFA,
-    /// Targets of each pattern id (a phrase used by several rules is one
-    /// pattern).
-    pub targets: Vec<Vec<Target>>,
 }
 
 /// `regex` phrases, matched against the tail of an utterance.
@@ -356,20 +346,11 @@ impl Compiler {
     }
 
     fn finish(self, lang: Lang, normalizer: Normalizer) -> Result<RuleSet> {
-        let mut by_view: BTreeMap<View, (Vec<String>, Vec<Vec<Target>>)> = BTreeMap::new();
-        for ((view, bytes), targets) in self.literals {
-            let (patterns, all) = by_view.entry(view).or_default();
-            patterns.push(bytes);
-            all.push(targets);
+        let mut by_view: BTreeMap<View, BTreeMap<String, Vec<Target>>> = BTreeMap::new();
+        for ((view, phrase), targets) in self.literals {
+            by_view.entry(view).or_default().insert(phrase, targets);
         }
-        let mut automata = Vec::new();
-        for (view, (patterns, targets)) in by_view {
-            let dfa = DFA::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&patterns)
-                .map_err(|e| Error::Usage(format!("cannot build the phrase automaton: {e}")))?;
-            automata.push(Automaton { view, dfa, targets });
-        }
+        let automata = by_view.into_iter().map(|(view, phrases)| Automaton::build(view, phrases)).collect::<Result<_>>()?;
         let regexes = if self.regexes.is_empty() {
             None
         } else {

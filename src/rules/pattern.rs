@@ -97,7 +97,7 @@ pub(crate) fn compile(
     for t in &tokens {
         let forms = match view {
             View::Stem => norm.stem_variants(&t.surface),
-            View::Surface => vec![t.surface.clone()],
+            View::Surface => vec![t.surface.to_string()],
         };
         if alternatives.len() * forms.len() > MAX_ALTERNATIVES {
             return Err(format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`"));
