@@ -99,7 +99,9 @@ pub struct Flag {
     pub category: String,
     pub kind: FlagKind,
     pub speaker: Speaker,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub start: f64,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub end: f64,
     /// The words heard, empty for a missing element.
     pub text: String,
@@ -120,7 +122,9 @@ pub struct Met {
     pub element: Option<String>,
     pub category: String,
     pub speaker: Speaker,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub start: f64,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub end: f64,
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,6 +139,7 @@ pub struct Summary {
     pub score: f64,
     pub violations: usize,
     pub alerts: usize,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub duration: f64,
     pub operator_words: usize,
     pub client_words: usize,

@@ -5,7 +5,10 @@
 //! compiled [`rules::RuleSet`] and emits [`engine::Event`]s for the sinks in
 //! [`report`].
 
+pub mod asr;
+pub mod audio;
 pub mod engine;
+pub mod models;
 pub mod error;
 pub mod rules;
 pub mod text;

@@ -9,8 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use sufler::engine::Event;
-use sufler::report::{Format, sink};
+use sufler::asr::{self, Recogniser};
+use sufler::engine::{Event, Speaker};
+use sufler::report::{Format, Sink, sink};
 use sufler::rules::{self, RuleSet, Vars};
 use sufler::text::Lang;
 use sufler::transcript::{self, Transcript};
@@ -32,6 +33,36 @@ enum Cmd {
     Rules {
         #[command(subcommand)]
         cmd: RulesCmd,
+    },
+    /// Get and convert speech models.
+    Models {
+        #[command(subcommand)]
+        cmd: ModelsCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelsCmd {
+    /// Download an official whisper.cpp model (needs access to huggingface.co).
+    Fetch {
+        /// tiny, base, small, medium or large-v3-turbo
+        #[arg(default_value = "base")]
+        name: String,
+        #[arg(long, default_value = "models")]
+        dir: PathBuf,
+    },
+    /// Convert a faster-whisper (CTranslate2) model directory into ggml.
+    Import {
+        /// Holds model.bin (or model.bin.part1, ...) and vocabulary.txt
+        dir: PathBuf,
+        #[arg(long, default_value = "models/ggml-base.bin")]
+        out: PathBuf,
+    },
+    /// Convert Silero VAD's silero_vad_16k.safetensors into ggml.
+    ImportVad {
+        file: PathBuf,
+        #[arg(long, default_value = "models/ggml-silero-vad.bin")]
+        out: PathBuf,
     },
 }
 
@@ -55,13 +86,44 @@ struct RuleOpts {
 struct CheckArgs {
     #[command(flatten)]
     rules: RuleOpts,
-    /// Transcripts to check (JSON or plain text)
-    #[arg(long = "transcript", value_name = "FILE", num_args = 1.., required = true)]
+    /// Recorded calls (WAV, MP3, OGG, FLAC; stereo: one party per channel)
+    #[arg(value_name = "AUDIO", required_unless_present = "transcripts")]
+    audio: Vec<PathBuf>,
+    /// Transcripts to check instead (JSON or plain text)
+    #[arg(long = "transcript", value_name = "FILE", num_args = 1..)]
     transcripts: Vec<PathBuf>,
+    #[command(flatten)]
+    asr: AsrOpts,
+    /// Write each call's transcript (JSON) into this directory
+    #[arg(long, value_name = "DIR")]
+    save_transcripts: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     #[arg(long, value_enum, default_value_t)]
     color: Color,
+}
+
+#[derive(Args)]
+struct AsrOpts {
+    /// Whisper model (ggml) [default: models/ggml-base.bin]
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Silero VAD model (ggml) [default: models/ggml-silero-vad.bin]
+    #[arg(long, value_name = "FILE")]
+    vad_model: Option<PathBuf>,
+    /// Which channel holds which party
+    #[arg(long, value_name = "MAP", default_value = "operator=left,client=right")]
+    channels: sufler::audio::ChannelMap,
+    /// Threads for speech recognition
+    #[arg(long, default_value_t = default_threads())]
+    threads: usize,
+    /// Speech probability above which audio counts as speech
+    #[arg(long, default_value_t = 0.2)]
+    vad_threshold: f32,
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(8)
 }
 
 #[derive(Subcommand)]
@@ -145,6 +207,7 @@ fn main() -> ExitCode {
         Cmd::Check(args) => check(args),
         Cmd::Rules { cmd: RulesCmd::Test { dir, rules } } => rules_test(dir, rules),
         Cmd::Rules { cmd: RulesCmd::Lint { dir, rules } } => rules_lint(dir, rules),
+        Cmd::Models { cmd } => models(cmd).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -177,27 +240,121 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let stdout = std::io::stdout().lock();
     let mut out = sink(args.format, Box::new(std::io::BufWriter::new(stdout)), color);
-    let (mut violations, mut failed) = (0, 0);
+    let mut tally = Tally::default();
     for (path, result) in args.transcripts.iter().zip(results) {
+        tally.report(&mut *out, path, result, args.format)?;
+    }
+    if !args.audio.is_empty() {
+        check_audio(&args, &settings, &rules, &mut *out, &mut tally)?;
+    }
+    out.flush()?;
+    Ok(exit_code(tally.failed > 0, tally.violations > 0))
+}
+
+/// What the calls of a batch came to.
+#[derive(Default)]
+struct Tally {
+    violations: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn report(&mut self, out: &mut dyn Sink, path: &Path, result: Result<Vec<Event>, Error>, format: Format) -> anyhow::Result<()> {
         match result {
             Ok(events) => {
                 for e in &events {
-                    violations += usize::from(matches!(e, Event::Violation(_)));
+                    self.violations += usize::from(matches!(e, Event::Violation(_)));
                     out.event(e)?;
                 }
             }
             Err(e) => {
-                failed += 1;
+                self.failed += 1;
                 let message = e.to_string();
                 out.error(&path.display().to_string(), &message)?;
-                if args.format != Format::Text {
+                if format != Format::Text {
                     eprintln!("{message}");
                 }
             }
         }
+        Ok(())
     }
-    out.flush()?;
-    Ok(exit_code(failed > 0, violations > 0))
+}
+
+fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut dyn Sink, tally: &mut Tally) -> anyhow::Result<()> {
+    let opts = &args.asr;
+    let mut recogniser = Recogniser::new(asr::Options {
+        model: opts.model.clone().unwrap_or_else(|| PathBuf::from("models/ggml-base.bin")),
+        vad_model: opts.vad_model.clone().unwrap_or_else(|| PathBuf::from("models/ggml-silero-vad.bin")),
+        lang: settings.lang,
+        threads: opts.threads,
+        vad_threshold: opts.vad_threshold,
+    })?;
+    if let Some(dir) = &args.save_transcripts {
+        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(args.audio.len() as u64);
+        bar.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {elapsed} elapsed, ~{eta} left  {msg}").expect("valid template"));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    for path in &args.audio {
+        bar.set_message(path.display().to_string());
+        let result = transcribe_call(&mut recogniser, rules, settings.lang, opts.channels, path).and_then(|t| {
+            if let Some(dir) = &args.save_transcripts {
+                save_transcript(dir, path, &t)?;
+            }
+            Ok(t.check(rules, &path.display().to_string()))
+        });
+        bar.suspend(|| tally.report(out, path, result, args.format))?;
+        out.flush()?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Recognises the parties the rules listen to.
+fn transcribe_call(recogniser: &mut Recogniser, rules: &RuleSet, lang: Lang, map: sufler::audio::ChannelMap, path: &Path) -> Result<Transcript<'static>, Error> {
+    let call = sufler::audio::load(path, map, |s| rules.listens_to(s))?;
+    let mut segments = Vec::new();
+    for speaker in Speaker::ALL {
+        if let Some(track) = call.track(speaker).filter(|_| rules.listens_to(speaker)) {
+            segments.extend(recogniser.transcribe(track, speaker)?);
+        }
+    }
+    segments.sort_by(|a, b| a.start.total_cmp(&b.start));
+    Ok(Transcript { language: Some(lang.code().to_string()), duration: Some(call.duration()), segments })
+}
+
+fn save_transcript(dir: &Path, audio: &Path, t: &Transcript<'_>) -> Result<(), Error> {
+    let name = audio.file_stem().map_or_else(|| "call".into(), |s| s.to_string_lossy().into_owned());
+    let path = dir.join(format!("{name}.json"));
+    let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
+    std::fs::write(&path, json).map_err(|e| Error::Input { path: path.clone(), message: format!("cannot write the transcript: {e}") })
+}
+
+fn models(cmd: ModelsCmd) -> anyhow::Result<()> {
+    let create = |out: &Path| -> anyhow::Result<std::fs::File> {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::File::create(out).with_context(|| format!("{}: cannot create", out.display()))
+    };
+    match cmd {
+        ModelsCmd::Fetch { name, dir } => sufler::models::fetch(&name, &dir).map(|p| eprintln!("{}", p.display()))?,
+        ModelsCmd::Import { dir, out } => {
+            let s = sufler::models::whisper::convert(&dir, create(&out)?).map_err(|m| anyhow::anyhow!("{}: {m}", dir.display()))?;
+            eprintln!("{}: {} tensors, {} + {} layers, vocabulary {}", out.display(), s.tensors, s.n_audio_layer, s.n_text_layer, s.n_vocab);
+        }
+        ModelsCmd::ImportVad { file, out } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("{}: cannot read", file.display()))?;
+            let n = sufler::models::silero::convert(&bytes, create(&out)?).map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))?;
+            eprintln!("{}: {n} tensors", out.display());
+        }
+    }
+    Ok(())
 }
 
 fn exit_code(failed: bool, flagged: bool) -> ExitCode {

@@ -77,7 +77,7 @@ pub struct TimedWord<'a> {
 
 /// Times are written to the millisecond: finer is noise, and short
 /// numbers keep stored transcripts small and quick to read back.
-fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_f64((t * 1000.0).round() / 1000.0)
 }
 

@@ -1,0 +1,276 @@
+//! Speech recognition: whisper.cpp (through whisper-rs) on the voiced
+//! stretches of one party's audio, giving timed words.
+//!
+//! Voice activity detection (Silero, run by whisper.cpp) cuts the track
+//! into utterances; each is transcribed on its own with the encoder context
+//! sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
+//! conditioning on earlier text and a bound on tokens per second of audio.
+//! Output that loops is transcribed again at full context. Whisper's known
+//! inventions on silence and noise (subtitle credits, «Продолжение
+//! следует...») are dropped, and words never reach outside the speech they
+//! were heard in.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState, WhisperVadContext,
+    WhisperVadContextParams, WhisperVadParams,
+};
+
+use crate::audio::RATE;
+use crate::engine::Speaker;
+use crate::error::{Error, Result};
+use crate::text::{Lang, Normalizer};
+use crate::transcript::{Segment, TimedWord};
+
+/// Settings of the recogniser.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub model: PathBuf,
+    pub vad_model: PathBuf,
+    pub lang: Lang,
+    pub threads: usize,
+    /// Speech probability above which Silero calls a frame speech. Lower
+    /// than Silero's usual 0.5: band-limited telephone speech scores low.
+    pub vad_threshold: f32,
+}
+
+/// Longest stretch given to Whisper at once (it sees at most 30 s).
+const MAX_SPEECH_S: f32 = 25.0;
+
+/// Phrases Whisper makes up on silence and noise (from subtitled video it
+/// was trained on). A segment that contains one is not speech.
+const HALLUCINATIONS: &[&str] = &[
+    "продолжение следует",
+    "субтитры",
+    "редактор субтитров",
+    "корректор",
+    "спасибо за просмотр",
+    "подписывайтесь на канал",
+    "ставьте лайки",
+    "dimatorzok",
+    "titulky",
+    "děkuji za pozornost",
+    "amara org",
+];
+
+pub struct Recogniser {
+    ctx: WhisperContext,
+    vad: WhisperVadContext,
+    options: Options,
+    normalizer: Normalizer,
+    hallucinations: Vec<String>,
+}
+
+/// What one utterance gave.
+struct Heard {
+    words: Vec<TimedWord<'static>>,
+    tokens: usize,
+}
+
+impl Recogniser {
+    pub fn new(options: Options) -> Result<Recogniser> {
+        for (what, path) in [("Whisper model", &options.model), ("VAD model", &options.vad_model)] {
+            if !path.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: {what} not found (see models/README.md: `sufler models fetch` or `scripts/setup.sh`)",
+                    path.display()
+                )));
+            }
+        }
+        silence_whisper_logs();
+        let path = |p: &Path| p.to_str().map(str::to_string).ok_or_else(|| Error::Usage(format!("{}: path is not UTF-8", p.display())));
+        let ctx = WhisperContext::new_with_params(&path(&options.model)?, WhisperContextParameters::default())
+            .map_err(|e| Error::Usage(format!("{}: cannot load the Whisper model ({e})", options.model.display())))?;
+        let mut vad_params = WhisperVadContextParams::new();
+        vad_params.set_n_threads(options.threads as i32);
+        let vad = WhisperVadContext::new(&path(&options.vad_model)?, vad_params)
+            .map_err(|e| Error::Usage(format!("{}: cannot load the VAD model ({e})", options.vad_model.display())))?;
+        let normalizer = Normalizer::new(options.lang);
+        let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
+        Ok(Recogniser { ctx, vad, options, normalizer, hallucinations })
+    }
+
+    /// Voiced stretches of a track, in seconds.
+    pub fn speech(&mut self, samples: &[f32]) -> Result<Vec<(f64, f64)>> {
+        let mut params = WhisperVadParams::new();
+        params.set_threshold(self.options.vad_threshold);
+        params.set_min_speech_duration(200);
+        params.set_min_silence_duration(300);
+        params.set_max_speech_duration(MAX_SPEECH_S);
+        params.set_speech_pad(120);
+        let segments = self.vad.segments_from_samples(params, samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
+        let mut out = Vec::new();
+        for i in 0..segments.num_segments() {
+            if let (Some(a), Some(b)) = (segments.get_segment_start_timestamp(i), segments.get_segment_end_timestamp(i)) {
+                // whisper.cpp counts in centiseconds.
+                out.push((f64::from(a) / 100.0, f64::from(b) / 100.0));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Transcribes one party's track into utterances.
+    pub fn transcribe(&mut self, samples: &[f32], speaker: Speaker) -> Result<Vec<Segment<'static>>> {
+        let mut state = self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))?;
+        let mut segments = Vec::new();
+        for (start, end) in self.speech(samples)? {
+            let a = ((start * f64::from(RATE)) as usize).min(samples.len());
+            let b = ((end * f64::from(RATE)) as usize).clamp(a, samples.len());
+            let clip = &samples[a..b];
+            if clip.len() < RATE as usize / 10 {
+                continue;
+            }
+            let seconds = clip.len() as f64 / f64::from(RATE);
+            let mut heard = self.recognise(&mut state, clip, Some(audio_ctx(seconds)))?;
+            if loops(&heard) || heard.tokens >= max_tokens(seconds) {
+                heard = self.recognise(&mut state, clip, None)?;
+            }
+            let words: Vec<TimedWord<'static>> = heard
+                .words
+                .into_iter()
+                .map(|w| {
+                    // Words stay within the speech they were heard in.
+                    let ws = (start + w.start).clamp(start, end);
+                    TimedWord { start: ws, end: (start + w.end).clamp(ws, end), ..w }
+                })
+                .collect();
+            if words.is_empty() || self.is_hallucination(&words) {
+                continue;
+            }
+            let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
+            let seg_start = words.first().map_or(start, |w| w.start);
+            let seg_end = words.last().map_or(end, |w| w.end);
+            segments.push(Segment { speaker, start: seg_start, end: seg_end, text: Cow::Owned(text), words });
+        }
+        Ok(segments)
+    }
+
+    fn is_hallucination(&self, words: &[TimedWord<'_>]) -> bool {
+        let text = surface(&self.normalizer, &words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" "));
+        let padded = format!(" {text} ");
+        self.hallucinations.iter().any(|h| padded.contains(&format!(" {h} ")))
+    }
+
+    /// One Whisper pass over a clip; `audio_ctx` `None` is the full 30 s context.
+    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>) -> Result<Heard> {
+        let seconds = clip.len() as f64 / f64::from(RATE);
+        let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        p.set_language(Some(self.options.lang.code()));
+        p.set_n_threads(self.options.threads as i32);
+        p.set_no_context(true);
+        p.set_single_segment(true);
+        p.set_token_timestamps(true);
+        p.set_suppress_blank(true);
+        p.set_suppress_nst(true);
+        p.set_no_speech_thold(0.6);
+        p.set_temperature_inc(0.0);
+        p.set_max_tokens(max_tokens(seconds) as i32);
+        p.set_audio_ctx(audio_ctx.unwrap_or(0) as i32);
+        p.set_print_progress(false);
+        p.set_print_realtime(false);
+        p.set_print_special(false);
+        p.set_print_timestamps(false);
+        // Whisper pads its input to 30 s; a clip shorter than a second is
+        // padded with silence here so the encoder sees whole frames.
+        let mut padded;
+        let input = if clip.len() < RATE as usize {
+            padded = clip.to_vec();
+            padded.resize(RATE as usize, 0.0);
+            &padded[..]
+        } else {
+            clip
+        };
+        state.full(p, input).map_err(|e| Error::Usage(format!("Whisper failed: {e}")))?;
+        let eot = self.ctx.token_eot();
+        let mut words: Vec<TimedWord<'static>> = Vec::new();
+        let mut tokens = 0;
+        // Word text is built from token bytes: a Cyrillic letter may be split
+        // between two tokens.
+        let mut current: Option<(Vec<u8>, f64, f64, Vec<f32>)> = None;
+        let flush = |current: &mut Option<(Vec<u8>, f64, f64, Vec<f32>)>, words: &mut Vec<TimedWord<'static>>| {
+            if let Some((bytes, start, end, probs)) = current.take() {
+                let text = String::from_utf8_lossy(&bytes).trim().to_string();
+                if !text.is_empty() {
+                    let confidence = probs.iter().sum::<f32>() / probs.len().max(1) as f32;
+                    words.push(TimedWord { start, end: end.max(start), text: Cow::Owned(text), confidence: Some(confidence) });
+                }
+            }
+        };
+        for segment in state.as_iter() {
+            for i in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(i) else { continue };
+                let data = token.token_data();
+                if data.id >= eot {
+                    continue;
+                }
+                tokens += 1;
+                let bytes = token.to_bytes().unwrap_or_default();
+                let (t0, t1) = (data.t0 as f64 / 100.0, data.t1 as f64 / 100.0);
+                let starts_word = bytes.first() == Some(&b' ') || current.is_none();
+                if starts_word {
+                    flush(&mut current, &mut words);
+                    current = Some((Vec::new(), t0, t1, Vec::new()));
+                }
+                if let Some((b, _, end, probs)) = current.as_mut() {
+                    b.extend_from_slice(bytes);
+                    *end = t1;
+                    probs.push(data.p);
+                }
+            }
+        }
+        flush(&mut current, &mut words);
+        let limit = seconds.max(0.0);
+        for w in &mut words {
+            w.start = w.start.clamp(0.0, limit);
+            w.end = w.end.clamp(w.start, limit);
+        }
+        Ok(Heard { words, tokens })
+    }
+}
+
+/// Encoder positions for a clip: 50 per second plus a margin, in steps of
+/// 64, at least 128, at most the full 1500.
+pub fn audio_ctx(seconds: f64) -> usize {
+    let frames = (seconds * 50.0).ceil() as usize + 64;
+    (frames.div_ceil(64) * 64).clamp(128, 1500)
+}
+
+/// Speech runs at most about five tokens a second; more is a loop.
+pub fn max_tokens(seconds: f64) -> usize {
+    (seconds * 6.0).ceil() as usize + 8
+}
+
+/// Whether the words repeat a phrase over and over (a decoding loop).
+fn loops(heard: &Heard) -> bool {
+    let words: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
+    (1..=3).any(|n| {
+        let grams: Vec<&[&str]> = words.windows(n).collect();
+        grams.iter().any(|g| {
+            let repeats = words.windows(n).step_by(1).filter(|w| w == g).count();
+            repeats >= 4
+        })
+    })
+}
+
+fn surface(norm: &Normalizer, text: &str) -> String {
+    norm.tokens(text).iter().map(|t| t.surface.to_string()).collect::<Vec<_>>().join(" ")
+}
+
+/// whisper.cpp logs every model load to stderr; with no log backend
+/// enabled, whisper-rs's hooks drop those lines, keeping the output for people.
+fn silence_whisper_logs() {
+    whisper_rs::install_logging_hooks();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encoder_context_fits_the_clip() {
+        assert_eq!(super::audio_ctx(0.5), 128);
+        assert_eq!(super::audio_ctx(5.0), 320);
+        assert_eq!(super::audio_ctx(29.0), 1536.min(1500));
+        assert_eq!(super::max_tokens(2.0), 20);
+    }
+}

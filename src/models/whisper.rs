@@ -1,0 +1,215 @@
+//! Converting a faster-whisper (CTranslate2) Whisper model into the ggml
+//! file whisper.cpp loads.
+//!
+//! Names map one to one, except that CTranslate2 fuses the query, key and
+//! value projections of self-attention (and key and value of
+//! cross-attention) into one matrix, which is split here; Whisper's key
+//! projections have no bias. As whisper.cpp's own converters do, 2-D and
+//! larger weights are written as f16, vectors, convolution biases and
+//! positional embeddings as f32. The header carries the mel filterbank and
+//! the byte-level vocabulary.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::ct2::Model;
+use super::ggml::{MAGIC, Type, Writer};
+use super::mel;
+
+/// Tokens of the multilingual vocabulary before the special ones; whisper.cpp
+/// adds the special tokens itself.
+const BASE_VOCAB: usize = 50257;
+
+/// What the conversion wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub n_vocab: usize,
+    pub n_audio_layer: usize,
+    pub n_text_layer: usize,
+    pub n_state: usize,
+    pub tensors: usize,
+}
+
+/// Converts `dir` (with `model.bin`, or `model.bin.part*` to join, and
+/// `vocabulary.txt`) into the ggml file `out`.
+pub fn convert(dir: &Path, out: impl Write) -> Result<Summary, String> {
+    let bytes = read_model_bin(dir)?;
+    let model = Model::parse(&bytes)?;
+    if model.spec != "WhisperSpec" {
+        return Err(format!("this is a `{}` model, not a Whisper one", model.spec));
+    }
+    let vocab_path = dir.join("vocabulary.txt");
+    let vocab = std::fs::read_to_string(&vocab_path).map_err(|e| format!("{}: {e}", vocab_path.display()))?;
+    write(&model, &vocab, out)
+}
+
+/// `model.bin`, or its parts joined in name order.
+fn read_model_bin(dir: &Path) -> Result<Vec<u8>, String> {
+    let whole = dir.join("model.bin");
+    if whole.exists() {
+        return std::fs::read(&whole).map_err(|e| format!("{}: {e}", whole.display()));
+    }
+    let mut parts: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("model.bin.part")))
+        .collect();
+    parts.sort();
+    if parts.is_empty() {
+        return Err(format!("{}: no model.bin (nor model.bin.part1, ...) here", dir.display()));
+    }
+    let mut bytes = Vec::new();
+    for p in parts {
+        bytes.extend(std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    Ok(bytes)
+}
+
+fn layers(model: &Model<'_>, side: &str) -> usize {
+    (0..).take_while(|i| model.variables.contains_key(&format!("{side}/layer_{i}/ffn/linear_0/weight"))).count()
+}
+
+fn write(model: &Model<'_>, vocab: &str, out: impl Write) -> Result<Summary, String> {
+    let get = |name: &str| model.get(name);
+    let embedding = get("decoder/embeddings/weight")?;
+    let (n_vocab, n_state) = (embedding.shape[0], embedding.shape[1]);
+    let conv1 = get("encoder/conv1/weight")?;
+    let n_mels = conv1.shape[1];
+    let n_audio_ctx = get("encoder/position_encodings/encodings")?.shape[0];
+    let n_text_ctx = get("decoder/position_encodings/encodings")?.shape[0];
+    let n_audio_layer = layers(model, "encoder");
+    let n_text_layer = layers(model, "decoder");
+    let n_audio_head = get("encoder/num_heads")?.to_int()?;
+    let n_text_head = get("decoder/num_heads")?.to_int()?;
+
+    let io = |e: std::io::Error| e.to_string();
+    let mut w = Writer::new(std::io::BufWriter::new(out));
+    w.i32(MAGIC).map_err(io)?;
+    let ftype_f16 = 1;
+    let header = [
+        n_vocab as i64, n_audio_ctx as i64, n_state as i64, n_audio_head, n_audio_layer as i64, n_text_ctx as i64,
+        n_state as i64, n_text_head, n_text_layer as i64, n_mels as i64, ftype_f16,
+    ];
+    for v in header {
+        w.i32(v as i32).map_err(io)?;
+    }
+    w.i32(n_mels as i32).map_err(io)?;
+    w.i32((mel::N_FFT / 2 + 1) as i32).map_err(io)?;
+    w.f32s(&mel::filters(n_mels)).map_err(io)?;
+
+    let decode = byte_decoder();
+    let tokens: Vec<&str> = vocab.lines().take(BASE_VOCAB).collect();
+    if tokens.len() < BASE_VOCAB {
+        return Err(format!("vocabulary.txt has {} lines, expected at least {BASE_VOCAB}", tokens.len()));
+    }
+    w.i32(tokens.len() as i32).map_err(io)?;
+    for t in tokens {
+        let bytes: Vec<u8> = t.chars().map(|c| decode(c).ok_or_else(|| format!("token {t:?} is not byte-level BPE"))).collect::<Result<_, _>>()?;
+        w.i32(bytes.len() as i32).map_err(io)?;
+        w.bytes(&bytes).map_err(io)?;
+    }
+
+    let mut tensors = 0;
+    let mut put = |w: &mut Writer<_>, name: &str, shape: &[usize], values: &[f32]| -> Result<(), String> {
+        // Vectors stay f32; conv biases are written as [n, 1] and positional embeddings in f32.
+        let f32_only = shape.len() < 2 || name.ends_with("conv1.bias") || name.ends_with("conv2.bias") || name.ends_with("positional_embedding");
+        tensors += 1;
+        w.tensor(name, shape, if f32_only { Type::F32 } else { Type::F16 }, values).map_err(|e| e.to_string())
+    };
+    let copy = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+        let v = get(from)?;
+        put(w, to, &v.shape, &v.to_f32()?)
+    };
+    let linear = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+        copy(w, put, &format!("{from}/weight"), &format!("{to}.weight"))?;
+        copy(w, put, &format!("{from}/bias"), &format!("{to}.bias"))
+    };
+    let norm = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+        copy(w, put, &format!("{from}/gamma"), &format!("{to}.weight"))?;
+        copy(w, put, &format!("{from}/beta"), &format!("{to}.bias"))
+    };
+    // A fused projection: equal row blocks, named in order; `None` bias for keys.
+    let split = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, parts: &[(&str, bool)]| -> Result<(), String> {
+        let weight = get(&format!("{from}/weight"))?;
+        let bias = get(&format!("{from}/bias"))?.to_f32()?;
+        let (rows, cols) = (weight.shape[0] / parts.len(), weight.shape[1]);
+        let values = weight.to_f32()?;
+        for (i, (to, with_bias)) in parts.iter().enumerate() {
+            put(w, &format!("{to}.weight"), &[rows, cols], &values[i * rows * cols..(i + 1) * rows * cols])?;
+            if *with_bias {
+                put(w, &format!("{to}.bias"), &[rows], &bias[i * rows..(i + 1) * rows])?;
+            }
+        }
+        Ok(())
+    };
+
+    for conv in ["conv1", "conv2"] {
+        copy(&mut w, &mut put, &format!("encoder/{conv}/weight"), &format!("encoder.{conv}.weight"))?;
+        let bias = get(&format!("encoder/{conv}/bias"))?;
+        put(&mut w, &format!("encoder.{conv}.bias"), &[bias.shape[0], 1], &bias.to_f32()?)?;
+    }
+    copy(&mut w, &mut put, "encoder/position_encodings/encodings", "encoder.positional_embedding")?;
+    for i in 0..n_audio_layer {
+        let (from, to) = (format!("encoder/layer_{i}"), format!("encoder.blocks.{i}"));
+        norm(&mut w, &mut put, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
+        let (q, k, v) = (format!("{to}.attn.query"), format!("{to}.attn.key"), format!("{to}.attn.value"));
+        split(&mut w, &mut put, &format!("{from}/self_attention/linear_0"), &[(&q, true), (&k, false), (&v, true)])?;
+        linear(&mut w, &mut put, &format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
+        norm(&mut w, &mut put, &format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
+        linear(&mut w, &mut put, &format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
+        linear(&mut w, &mut put, &format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
+    }
+    norm(&mut w, &mut put, "encoder/layer_norm", "encoder.ln_post")?;
+    copy(&mut w, &mut put, "decoder/embeddings/weight", "decoder.token_embedding.weight")?;
+    copy(&mut w, &mut put, "decoder/position_encodings/encodings", "decoder.positional_embedding")?;
+    for i in 0..n_text_layer {
+        let (from, to) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
+        norm(&mut w, &mut put, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
+        let (q, k, v) = (format!("{to}.attn.query"), format!("{to}.attn.key"), format!("{to}.attn.value"));
+        split(&mut w, &mut put, &format!("{from}/self_attention/linear_0"), &[(&q, true), (&k, false), (&v, true)])?;
+        linear(&mut w, &mut put, &format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
+        norm(&mut w, &mut put, &format!("{from}/attention/layer_norm"), &format!("{to}.cross_attn_ln"))?;
+        linear(&mut w, &mut put, &format!("{from}/attention/linear_0"), &format!("{to}.cross_attn.query"))?;
+        let (k, v) = (format!("{to}.cross_attn.key"), format!("{to}.cross_attn.value"));
+        split(&mut w, &mut put, &format!("{from}/attention/linear_1"), &[(&k, false), (&v, true)])?;
+        linear(&mut w, &mut put, &format!("{from}/attention/linear_2"), &format!("{to}.cross_attn.out"))?;
+        norm(&mut w, &mut put, &format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
+        linear(&mut w, &mut put, &format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
+        linear(&mut w, &mut put, &format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
+    }
+    norm(&mut w, &mut put, "decoder/layer_norm", "decoder.ln")?;
+    w.finish().map_err(io)?;
+    Ok(Summary { n_vocab, n_audio_layer, n_text_layer, n_state, tensors })
+}
+
+/// GPT-2's byte-level alphabet, reversed: each printable stand-in character
+/// back to the byte it stands for.
+fn byte_decoder() -> impl Fn(char) -> Option<u8> {
+    let mut table = std::collections::HashMap::new();
+    let printable = |b: u32| (0x21..=0x7E).contains(&b) || (0xA1..=0xAC).contains(&b) || (0xAE..=0xFF).contains(&b);
+    let mut extra = 0;
+    for b in 0u32..256 {
+        let c = if printable(b) {
+            b
+        } else {
+            extra += 1;
+            255 + extra
+        };
+        table.insert(char::from_u32(c).expect("valid char"), b as u8);
+    }
+    move |c| table.get(&c).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn byte_decoder_inverts_gpt2_alphabet() {
+        let d = super::byte_decoder();
+        assert_eq!(d('!'), Some(b'!'));
+        assert_eq!(d('Ġ'), Some(b' '));
+        assert_eq!(d('Ċ'), Some(b'\n'));
+        // «Р» (D0 A0) in byte-level BPE is written «Ðł».
+        assert_eq!(d('Ð'), Some(0xD0));
+        assert_eq!(d('ł'), Some(0xA0));
+    }
+}
