@@ -34,6 +34,9 @@ pub struct Options {
     /// Speech probability above which Silero calls a frame speech. Lower
     /// than Silero's usual 0.5: band-limited telephone speech scores low.
     pub vad_threshold: f32,
+    /// Words the calls are likely to contain (the company's and operator's
+    /// names), given to Whisper as a prompt so it spells them as written.
+    pub vocabulary: Vec<String>,
 }
 
 /// Longest stretch given to Whisper at once (it sees at most 30 s).
@@ -56,6 +59,7 @@ const HALLUCINATIONS: &[&str] = &[
 ];
 
 pub struct Recogniser {
+    prompt: String,
     ctx: WhisperContext,
     vad: WhisperVadContext,
     options: Options,
@@ -89,7 +93,8 @@ impl Recogniser {
             .map_err(|e| Error::Usage(format!("{}: cannot load the VAD model ({e})", options.vad_model.display())))?;
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
-        Ok(Recogniser { ctx, vad, options, normalizer, hallucinations })
+        let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
+        Ok(Recogniser { prompt, ctx, vad, options, normalizer, hallucinations })
     }
 
     /// Voiced stretches of a track, in seconds.
@@ -111,7 +116,9 @@ impl Recogniser {
         Ok(out)
     }
 
-    /// Transcribes one party's track into utterances.
+    /// Transcribes one party's track into utterances, each recognised on
+    /// its own. (Joining utterances into longer chunks saved little time
+    /// here and lost words: see the issue notes.)
     pub fn transcribe(&mut self, samples: &[f32], speaker: Speaker) -> Result<Vec<Segment<'static>>> {
         let mut state = self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))?;
         let mut segments = Vec::new();
@@ -126,6 +133,7 @@ impl Recogniser {
             let mut heard = self.recognise(&mut state, clip, Some(audio_ctx(seconds)))?;
             if loops(&heard) || heard.tokens >= max_tokens(seconds) {
                 heard = self.recognise(&mut state, clip, None)?;
+                collapse_repeats(&mut heard.words, &self.normalizer);
             }
             let words: Vec<TimedWord<'static>> = heard
                 .words
@@ -140,8 +148,7 @@ impl Recogniser {
                 continue;
             }
             let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
-            let seg_start = words.first().map_or(start, |w| w.start);
-            let seg_end = words.last().map_or(end, |w| w.end);
+            let (seg_start, seg_end) = (words[0].start, words[words.len() - 1].end);
             segments.push(Segment { speaker, start: seg_start, end: seg_end, text: Cow::Owned(text), words });
         }
         Ok(segments)
@@ -172,6 +179,9 @@ impl Recogniser {
         p.set_print_realtime(false);
         p.set_print_special(false);
         p.set_print_timestamps(false);
+        if !self.prompt.is_empty() {
+            p.set_initial_prompt(&self.prompt);
+        }
         // Whisper pads its input to 30 s; a clip shorter than a second is
         // padded with silence here so the encoder sees whole frames.
         let mut padded;
@@ -242,16 +252,31 @@ pub fn max_tokens(seconds: f64) -> usize {
     (seconds * 6.0).ceil() as usize + 8
 }
 
-/// Whether the words repeat a phrase over and over (a decoding loop).
+/// Whether the words repeat a phrase over and over (a decoding loop), or
+/// say a phrase of two or more words twice in a row (Whisper's most common
+/// slip on short clips).
 fn loops(heard: &Heard) -> bool {
     let words: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
-    (1..=3).any(|n| {
-        let grams: Vec<&[&str]> = words.windows(n).collect();
-        grams.iter().any(|g| {
-            let repeats = words.windows(n).step_by(1).filter(|w| w == g).count();
-            repeats >= 4
-        })
+    let stutters = (2..=words.len() / 2).any(|n| repeat_at(&words, n).is_some());
+    let spins = (1..=3).any(|n| words.windows(n).any(|g| words.windows(n).filter(|w| *w == g).count() >= 4));
+    stutters || spins
+}
+
+/// Where a phrase of `n` words (not all the same word) is followed by itself.
+fn repeat_at<T: PartialEq>(words: &[T], n: usize) -> Option<usize> {
+    (0..words.len().saturating_sub(2 * n - 1)).find(|&i| {
+        let gram = &words[i..i + n];
+        gram.iter().any(|w| *w != gram[0]) && *gram == words[i + n..i + 2 * n]
     })
+}
+
+/// Drops immediate repeats of phrases of two or more words.
+fn collapse_repeats(words: &mut Vec<TimedWord<'static>>, norm: &Normalizer) {
+    loop {
+        let keys: Vec<String> = words.iter().map(|w| surface(norm, &w.text)).collect();
+        let Some((i, n)) = (2..=keys.len() / 2).rev().find_map(|n| repeat_at(&keys, n).map(|i| (i, n))) else { return };
+        words.drain(i + n..i + 2 * n);
+    }
 }
 
 fn surface(norm: &Normalizer, text: &str) -> String {
@@ -272,5 +297,29 @@ mod tests {
         assert_eq!(super::audio_ctx(5.0), 320);
         assert_eq!(super::audio_ctx(29.0), 1536.min(1500));
         assert_eq!(super::max_tokens(2.0), 20);
+    }
+
+    #[test]
+    fn repeats_are_found_and_collapsed() {
+        use super::*;
+        let norm = Normalizer::new(Lang::Ru);
+        let table: &[(&str, bool, &str)] = &[
+            ("Подождите секундочку. Подождите секундочку.", true, "Подождите секундочку."),
+            ("Подождите, подождите секундочку", false, "Подождите, подождите секундочку"),
+            ("да да да да да", true, "да да да да да"),
+            ("нет, нет", false, "нет, нет"),
+            ("Спасибо за звонок, до свидания", false, "Спасибо за звонок, до свидания"),
+        ];
+        for (text, looping, collapsed) in table {
+            let words: Vec<TimedWord<'static>> = text
+                .split(' ')
+                .map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None })
+                .collect();
+            let mut heard = Heard { words, tokens: 0 };
+            assert_eq!(loops(&heard), *looping, "{text}");
+            collapse_repeats(&mut heard.words, &norm);
+            let got: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
+            assert_eq!(got.join(" "), *collapsed);
+        }
     }
 }

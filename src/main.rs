@@ -57,6 +57,9 @@ enum ModelsCmd {
         dir: PathBuf,
         #[arg(long, default_value = "models/ggml-base.bin")]
         out: PathBuf,
+        /// Weight matrices: q8_0 (fast on CPUs) or f16 (as published)
+        #[arg(long, default_value = "q8_0")]
+        weights: sufler::models::whisper::Weights,
     },
     /// Convert Silero VAD's silero_vad_16k.safetensors into ggml.
     ImportVad {
@@ -288,6 +291,7 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
         lang: settings.lang,
         threads: opts.threads,
         vad_threshold: opts.vad_threshold,
+        vocabulary: settings.vars.values().cloned().collect(),
     })?;
     if let Some(dir) = &args.save_transcripts {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
@@ -344,8 +348,8 @@ fn models(cmd: ModelsCmd) -> anyhow::Result<()> {
     };
     match cmd {
         ModelsCmd::Fetch { name, dir } => sufler::models::fetch(&name, &dir).map(|p| eprintln!("{}", p.display()))?,
-        ModelsCmd::Import { dir, out } => {
-            let s = sufler::models::whisper::convert(&dir, create(&out)?).map_err(|m| anyhow::anyhow!("{}: {m}", dir.display()))?;
+        ModelsCmd::Import { dir, out, weights } => {
+            let s = sufler::models::whisper::convert(&dir, weights, create(&out)?).map_err(|m| anyhow::anyhow!("{}: {m}", dir.display()))?;
             eprintln!("{}: {} tensors, {} + {} layers, vocabulary {}", out.display(), s.tensors, s.n_audio_layer, s.n_text_layer, s.n_vocab);
         }
         ModelsCmd::ImportVad { file, out } => {

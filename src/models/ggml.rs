@@ -12,7 +12,12 @@ pub const MAGIC: i32 = 0x6767_6d6c;
 pub enum Type {
     F32 = 0,
     F16 = 1,
+    /// Blocks of 32 values: an f16 scale and 32 signed bytes.
+    Q8_0 = 8,
 }
+
+/// Values per quantisation block.
+pub const QK8_0: usize = 32;
 
 pub struct Writer<W: Write> {
     out: W,
@@ -54,11 +59,42 @@ impl<W: Write> Writer<W> {
                 values.iter().for_each(|v| buf.extend_from_slice(&half::f16::from_f32(*v).to_le_bytes()));
                 self.out.write_all(&buf)
             }
+            Type::Q8_0 => self.out.write_all(&quantize_q8_0(values)),
         }
     }
 
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// ggml's reference Q8_0 quantisation: per block of 32, the scale is the
+/// largest magnitude over 127 and each value is rounded to a multiple of it.
+pub fn quantize_q8_0(values: &[f32]) -> Vec<u8> {
+    assert_eq!(values.len() % QK8_0, 0, "Q8_0 needs rows of whole blocks");
+    let mut out = Vec::with_capacity(values.len() / QK8_0 * (2 + QK8_0));
+    for block in values.chunks_exact(QK8_0) {
+        let amax = block.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
+        out.extend(block.iter().map(|v| (v * id).round() as i8 as u8));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn q8_0_blocks() {
+        let mut values: Vec<f32> = (0..32).map(|i| i as f32 - 16.0).collect();
+        values[5] = 127.0;
+        let q = super::quantize_q8_0(&values);
+        assert_eq!(q.len(), 34);
+        assert_eq!(half::f16::from_le_bytes([q[0], q[1]]).to_f32(), 1.0);
+        assert_eq!(q[2] as i8, -16);
+        assert_eq!(q[2 + 5] as i8, 127);
+        assert_eq!(super::quantize_q8_0(&[0.0; 32])[2..], [0u8; 32]);
     }
 }

@@ -39,12 +39,15 @@ pub fn filters(n_mels: usize) -> Vec<f32> {
 mod tests {
     #[test]
     fn matches_librosa() {
-        // librosa.filters.mel(sr=16000, n_fft=400, n_mels=80): a few values.
+        // librosa.filters.mel(sr=16000, n_fft=400, n_mels=80), computed with
+        // numpy: a few values and the sum.
         let f = super::filters(80);
         assert_eq!(f.len(), 80 * 201);
         let at = |m: usize, b: usize| f[m * 201 + b];
-        assert!((at(0, 1) - 0.024_862_71).abs() < 1e-6, "{}", at(0, 1));
-        assert!((at(1, 2) - 0.024_862_71).abs() < 1e-6, "{}", at(1, 2));
+        assert!((at(0, 1) - 0.024_862_595).abs() < 1e-7, "{}", at(0, 1));
+        assert!((at(1, 2) - 0.022_871_772).abs() < 1e-7, "{}", at(1, 2));
+        assert!((at(79, 199) - 0.000_448_759).abs() < 1e-8, "{}", at(79, 199));
+        assert!((f.iter().sum::<f32>() - 1.999_024_2).abs() < 1e-4);
         assert_eq!(at(0, 0), 0.0);
         // Each filter is a triangle: non-zero on a contiguous run of bins.
         for m in 0..80 {

@@ -30,9 +30,30 @@ pub struct Summary {
     pub tensors: usize,
 }
 
+/// How the large weight matrices are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Weights {
+    /// As published (f16): the faithful copy.
+    F16,
+    /// 8-bit blocks: about twice as fast on CPUs, transcripts all but equal.
+    #[default]
+    Q8_0,
+}
+
+impl std::str::FromStr for Weights {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Weights, String> {
+        match s {
+            "f16" => Ok(Weights::F16),
+            "q8_0" => Ok(Weights::Q8_0),
+            _ => Err(format!("unknown weight type `{s}` (f16 or q8_0)")),
+        }
+    }
+}
+
 /// Converts `dir` (with `model.bin`, or `model.bin.part*` to join, and
 /// `vocabulary.txt`) into the ggml file `out`.
-pub fn convert(dir: &Path, out: impl Write) -> Result<Summary, String> {
+pub fn convert(dir: &Path, weights: Weights, out: impl Write) -> Result<Summary, String> {
     let bytes = read_model_bin(dir)?;
     let model = Model::parse(&bytes)?;
     if model.spec != "WhisperSpec" {
@@ -40,7 +61,7 @@ pub fn convert(dir: &Path, out: impl Write) -> Result<Summary, String> {
     }
     let vocab_path = dir.join("vocabulary.txt");
     let vocab = std::fs::read_to_string(&vocab_path).map_err(|e| format!("{}: {e}", vocab_path.display()))?;
-    write(&model, &vocab, out)
+    write(&model, &vocab, weights, out)
 }
 
 /// `model.bin`, or its parts joined in name order.
@@ -69,7 +90,7 @@ fn layers(model: &Model<'_>, side: &str) -> usize {
     (0..).take_while(|i| model.variables.contains_key(&format!("{side}/layer_{i}/ffn/linear_0/weight"))).count()
 }
 
-fn write(model: &Model<'_>, vocab: &str, out: impl Write) -> Result<Summary, String> {
+fn write(model: &Model<'_>, vocab: &str, weights: Weights, out: impl Write) -> Result<Summary, String> {
     let get = |name: &str| model.get(name);
     let embedding = get("decoder/embeddings/weight")?;
     let (n_vocab, n_state) = (embedding.shape[0], embedding.shape[1]);
@@ -85,10 +106,14 @@ fn write(model: &Model<'_>, vocab: &str, out: impl Write) -> Result<Summary, Str
     let io = |e: std::io::Error| e.to_string();
     let mut w = Writer::new(std::io::BufWriter::new(out));
     w.i32(MAGIC).map_err(io)?;
-    let ftype_f16 = 1;
+    // ggml's file types: 1 mostly f16, 7 mostly Q8_0 (quantisation format version 2).
+    let ftype = match weights {
+        Weights::F16 => 1,
+        Weights::Q8_0 => 7 + 2 * 1000,
+    };
     let header = [
         n_vocab as i64, n_audio_ctx as i64, n_state as i64, n_audio_head, n_audio_layer as i64, n_text_ctx as i64,
-        n_state as i64, n_text_head, n_text_layer as i64, n_mels as i64, ftype_f16,
+        n_state as i64, n_text_head, n_text_layer as i64, n_mels as i64, ftype,
     ];
     for v in header {
         w.i32(v as i32).map_err(io)?;
@@ -111,10 +136,16 @@ fn write(model: &Model<'_>, vocab: &str, out: impl Write) -> Result<Summary, Str
 
     let mut tensors = 0;
     let mut put = |w: &mut Writer<_>, name: &str, shape: &[usize], values: &[f32]| -> Result<(), String> {
-        // Vectors stay f32; conv biases are written as [n, 1] and positional embeddings in f32.
+        // Vectors stay f32; conv biases are written as [n, 1] and positional
+        // embeddings in f32; convolutions stay f16 even in quantised files.
         let f32_only = shape.len() < 2 || name.ends_with("conv1.bias") || name.ends_with("conv2.bias") || name.ends_with("positional_embedding");
+        let ty = match (f32_only, shape.len(), weights) {
+            (true, _, _) => Type::F32,
+            (false, 2, Weights::Q8_0) => Type::Q8_0,
+            _ => Type::F16,
+        };
         tensors += 1;
-        w.tensor(name, shape, if f32_only { Type::F32 } else { Type::F16 }, values).map_err(|e| e.to_string())
+        w.tensor(name, shape, ty, values).map_err(|e| e.to_string())
     };
     let copy = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
         let v = get(from)?;
