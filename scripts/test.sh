@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test suite, as CI runs it: set up what the tests need, then run them
+# all (the audio tests run the real Whisper base model).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+cargo test --release
