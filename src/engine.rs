@@ -88,16 +88,14 @@ pub enum FlagKind {
     Missing,
 }
 
-/// A violation (operator-side rules) or an alert (rules on the client's
-/// words, which prompt the operator and are never held against them).
+/// Where in a call a rule was heard, or should have been.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Flag {
+pub struct Place {
     pub call: Arc<str>,
     pub rule: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element: Option<String>,
     pub category: String,
-    pub kind: FlagKind,
     pub speaker: Speaker,
     #[serde(serialize_with = "crate::transcript::ms")]
     pub start: f64,
@@ -105,6 +103,15 @@ pub struct Flag {
     pub end: f64,
     /// The words heard, empty for a missing element.
     pub text: String,
+}
+
+/// A violation (operator-side rules) or an alert (rules on the client's
+/// words, which prompt the operator and are never held against them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    #[serde(flatten)]
+    pub at: Place,
+    pub kind: FlagKind,
     pub severity: Severity,
     pub weight: f64,
     pub message: String,
@@ -116,17 +123,8 @@ pub struct Flag {
 /// A required element heard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Met {
-    pub call: Arc<str>,
-    pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub element: Option<String>,
-    pub category: String,
-    pub speaker: Speaker,
-    #[serde(serialize_with = "crate::transcript::ms")]
-    pub start: f64,
-    #[serde(serialize_with = "crate::transcript::ms")]
-    pub end: f64,
-    pub text: String,
+    #[serde(flatten)]
+    pub at: Place,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emitted_at: Option<f64>,
 }
@@ -160,8 +158,8 @@ pub enum Event {
 impl Event {
     pub fn call(&self) -> &str {
         match self {
-            Event::Violation(f) | Event::Alert(f) => &f.call,
-            Event::Met(m) => &m.call,
+            Event::Violation(f) | Event::Alert(f) => &f.at.call,
+            Event::Met(m) => &m.at.call,
             Event::CallSummary(s) => &s.call,
         }
     }
@@ -640,17 +638,8 @@ impl<'r> Engine<'r> {
                     return;
                 }
                 state.met = true;
-                self.events.push(Event::Met(Met {
-                    call: self.call.clone(),
-                    rule: rule.id.clone(),
-                    element: rule.elements[hit.element].id.clone(),
-                    category: rule.category.clone(),
-                    speaker: hit.speaker,
-                    start: hit.start_s,
-                    end: hit.end_s,
-                    text: hit.text,
-                    emitted_at: None,
-                }));
+                let at = self.place(hit.rule, hit.element, hit.speaker, hit.start_s, hit.end_s, hit.text);
+                self.events.push(Event::Met(Met { at, emitted_at: None }));
             }
         }
     }
@@ -661,15 +650,8 @@ impl<'r> Engine<'r> {
         let rule = &rules.rules[ri];
         let element = &rule.elements[ei];
         let flag = Flag {
-            call: self.call.clone(),
-            rule: rule.id.clone(),
-            element: element.id.clone(),
-            category: rule.category.clone(),
+            at: self.place(ri, ei, speaker, start, end, text),
             kind,
-            speaker,
-            start,
-            end,
-            text,
             severity: element.severity,
             weight: element.weight,
             message: element.message.clone(),
@@ -683,6 +665,20 @@ impl<'r> Engine<'r> {
             self.violations += 1;
             self.deductions += element.weight;
             self.events.push(Event::Violation(flag));
+        }
+    }
+
+    fn place(&self, ri: usize, ei: usize, speaker: Speaker, start: f64, end: f64, text: String) -> Place {
+        let rule = &self.rules.rules[ri];
+        Place {
+            call: self.call.clone(),
+            rule: rule.id.clone(),
+            element: rule.elements[ei].id.clone(),
+            category: rule.category.clone(),
+            speaker,
+            start,
+            end,
+            text,
         }
     }
 

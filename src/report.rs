@@ -65,9 +65,9 @@ impl TextSink<'_> {
             (false, FlagKind::Banned) => self.paint(RED, "banned "),
             (false, FlagKind::Missing) => self.paint(RED, "missing"),
         };
-        let heard = if f.text.is_empty() { String::new() } else { format!(" «{}»", f.text) };
-        let name = element_name(&f.rule, f.element.as_deref());
-        writeln!(self.out, "  {}  {what}  {name} ({}, {}){heard}", clock(f.start), f.speaker, f.severity)?;
+        let heard = if f.at.text.is_empty() { String::new() } else { format!(" «{}»", f.at.text) };
+        let name = element_name(&f.at.rule, f.at.element.as_deref());
+        writeln!(self.out, "  {}  {what}  {name} ({}, {}){heard}", clock(f.at.start), f.at.speaker, f.severity)?;
         let suggest = if f.suggest.is_empty() { String::new() } else { format!(" → {}", self.paint(GREEN, &f.suggest)) };
         writeln!(self.out, "           {}{suggest}", f.message)
     }
@@ -169,17 +169,17 @@ impl Sink for CsvSink<'_> {
                     FlagKind::Missing => "missing",
                 };
                 let ty = if matches!(event, Event::Alert(_)) { "alert" } else { "violation" };
-                let (start, end, weight, severity) = (num(f.start), num(f.end), num(f.weight), f.severity.to_string());
+                let (start, end, weight, severity) = (num(f.at.start), num(f.at.end), num(f.weight), f.severity.to_string());
                 self.row([
-                    ty, &f.call, &f.rule, f.element.as_deref().unwrap_or(""), &f.category, kind, f.speaker.name(), &start,
-                    &end, &f.text, &severity, &weight, &f.message, &f.suggest, "",
+                    ty, &f.at.call, &f.at.rule, f.at.element.as_deref().unwrap_or(""), &f.at.category, kind, f.at.speaker.name(), &start,
+                    &end, &f.at.text, &severity, &weight, &f.message, &f.suggest, "",
                 ])
             }
             Event::Met(m) => {
-                let (start, end) = (num(m.start), num(m.end));
+                let (start, end) = (num(m.at.start), num(m.at.end));
                 self.row([
-                    "met", &m.call, &m.rule, m.element.as_deref().unwrap_or(""), &m.category, "", m.speaker.name(), &start,
-                    &end, &m.text, "", "", "", "", "",
+                    "met", &m.at.call, &m.at.rule, m.at.element.as_deref().unwrap_or(""), &m.at.category, "", m.at.speaker.name(), &start,
+                    &end, &m.at.text, "", "", "", "", "",
                 ])
             }
             Event::CallSummary(s) => {

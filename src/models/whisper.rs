@@ -180,33 +180,30 @@ fn write(model: &Model<'_>, vocab: &str, weights: Weights, out: impl Write) -> R
         put(&mut w, &format!("encoder.{conv}.bias"), &[bias.shape[0], 1], &bias.to_f32()?)?;
     }
     copy(&mut w, &mut put, "encoder/position_encodings/encodings", "encoder.positional_embedding")?;
-    for i in 0..n_audio_layer {
-        let (from, to) = (format!("encoder/layer_{i}"), format!("encoder.blocks.{i}"));
-        norm(&mut w, &mut put, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
+    // The parts every block has, encoder or decoder: self-attention and MLP.
+    let block = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+        norm(w, put, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
         let (q, k, v) = (format!("{to}.attn.query"), format!("{to}.attn.key"), format!("{to}.attn.value"));
-        split(&mut w, &mut put, &format!("{from}/self_attention/linear_0"), &[(&q, true), (&k, false), (&v, true)])?;
-        linear(&mut w, &mut put, &format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
-        norm(&mut w, &mut put, &format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
-        linear(&mut w, &mut put, &format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
-        linear(&mut w, &mut put, &format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
+        split(w, put, &format!("{from}/self_attention/linear_0"), &[(&q, true), (&k, false), (&v, true)])?;
+        linear(w, put, &format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
+        norm(w, put, &format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
+        linear(w, put, &format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
+        linear(w, put, &format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))
+    };
+    for i in 0..n_audio_layer {
+        block(&mut w, &mut put, &format!("encoder/layer_{i}"), &format!("encoder.blocks.{i}"))?;
     }
     norm(&mut w, &mut put, "encoder/layer_norm", "encoder.ln_post")?;
     copy(&mut w, &mut put, "decoder/embeddings/weight", "decoder.token_embedding.weight")?;
     copy(&mut w, &mut put, "decoder/position_encodings/encodings", "decoder.positional_embedding")?;
     for i in 0..n_text_layer {
         let (from, to) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
-        norm(&mut w, &mut put, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
-        let (q, k, v) = (format!("{to}.attn.query"), format!("{to}.attn.key"), format!("{to}.attn.value"));
-        split(&mut w, &mut put, &format!("{from}/self_attention/linear_0"), &[(&q, true), (&k, false), (&v, true)])?;
-        linear(&mut w, &mut put, &format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
+        block(&mut w, &mut put, &from, &to)?;
         norm(&mut w, &mut put, &format!("{from}/attention/layer_norm"), &format!("{to}.cross_attn_ln"))?;
         linear(&mut w, &mut put, &format!("{from}/attention/linear_0"), &format!("{to}.cross_attn.query"))?;
         let (k, v) = (format!("{to}.cross_attn.key"), format!("{to}.cross_attn.value"));
         split(&mut w, &mut put, &format!("{from}/attention/linear_1"), &[(&k, false), (&v, true)])?;
         linear(&mut w, &mut put, &format!("{from}/attention/linear_2"), &format!("{to}.cross_attn.out"))?;
-        norm(&mut w, &mut put, &format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
-        linear(&mut w, &mut put, &format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
-        linear(&mut w, &mut put, &format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
     }
     norm(&mut w, &mut put, "decoder/layer_norm", "decoder.ln")?;
     w.finish().map_err(io)?;

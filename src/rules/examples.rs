@@ -33,14 +33,14 @@ pub(super) fn check(p: &Pending<'_>, lang: Lang, report: &mut TestReport) -> Res
         let missing: Vec<&str> = events
             .iter()
             .filter_map(|e| match e {
-                Event::Violation(f) | Event::Alert(f) if f.kind == FlagKind::Missing => Some(f.element.as_deref().unwrap_or(&f.rule)),
+                Event::Violation(f) | Event::Alert(f) if f.kind == FlagKind::Missing => Some(f.at.element.as_deref().unwrap_or(&f.at.rule)),
                 _ => None,
             })
             .collect();
         let heard: Vec<&str> = events
             .iter()
             .filter_map(|e| match e {
-                Event::Violation(f) | Event::Alert(f) if f.kind == FlagKind::Banned => Some(f.text.as_str()),
+                Event::Violation(f) | Event::Alert(f) if f.kind == FlagKind::Banned => Some(f.at.text.as_str()),
                 _ => None,
             })
             .collect();

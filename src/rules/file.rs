@@ -56,6 +56,9 @@ pub(crate) struct RawRule {
     pub tests: RawTests,
 }
 
+/// One part of a required rule. Its phrase fields repeat the rule's:
+/// serde cannot flatten a shared struct into a table that denies unknown
+/// fields, and telling trainers about misspelt fields matters more.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawElement {

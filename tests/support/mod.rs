@@ -40,14 +40,14 @@ pub fn brief(events: &[Event]) -> Vec<String> {
         .iter()
         .filter_map(|e| match e {
             Event::Violation(f) | Event::Alert(f) => {
-                let name = sufler::engine::element_name(&f.rule, f.element.as_deref());
+                let name = sufler::engine::element_name(&f.at.rule, f.at.element.as_deref());
                 let alert = if matches!(e, Event::Alert(_)) { "alert " } else { "" };
                 Some(match f.kind {
-                    FlagKind::Banned => format!("{alert}banned {name} «{}»", f.text),
+                    FlagKind::Banned => format!("{alert}banned {name} «{}»", f.at.text),
                     FlagKind::Missing => format!("{alert}missing {name}"),
                 })
             }
-            Event::Met(m) => Some(format!("met {}", sufler::engine::element_name(&m.rule, m.element.as_deref()))),
+            Event::Met(m) => Some(format!("met {}", sufler::engine::element_name(&m.at.rule, m.at.element.as_deref()))),
             Event::CallSummary(_) => None,
         })
         .collect()
