@@ -155,6 +155,20 @@ fn missing_greeting_is_emitted_when_its_window_closes() {
 }
 
 #[test]
+fn messages_carry_the_deployment_values() {
+    let rules = bundled(Lang::Ru, VARS);
+    let events = run(&rules, "operator: Алло");
+    let suggestions: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation(f) if f.at.element.as_deref() == Some("company") => Some(f.suggest.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(suggestions, ["Компания Ромашка"]);
+}
+
+#[test]
 fn score_and_summary() {
     let rules = bundled(Lang::Ru, VARS);
     let events = run(

@@ -469,8 +469,8 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
             id: (!is_implicit).then(|| el.id.get_ref().clone()),
             severity: el.severity.unwrap_or(raw.severity),
             weight: el.weight.unwrap_or(raw.weight),
-            message: el.message.clone().unwrap_or_else(|| raw.message.clone()),
-            suggest: el.suggest.clone().or_else(|| raw.suggest.clone()),
+            message: fill(el.message.as_ref().unwrap_or(&raw.message), vars),
+            suggest: el.suggest.as_ref().or(raw.suggest.as_ref()).map(|s| fill(s, vars)),
         });
     }
     let mut lookahead = 0;
@@ -517,6 +517,12 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         near_words,
     });
     Ok(())
+}
+
+/// A message with the values of its template variables; unset ones stay
+/// as written.
+fn fill(text: &str, vars: &Vars) -> String {
+    vars.iter().fold(text.to_string(), |t, (name, value)| t.replace(&format!("{{{name}}}"), value))
 }
 
 fn check_regex(pattern: &str) -> Result<(), String> {
