@@ -1,3 +1,6 @@
+//! Shows how the normaliser reduces words, for trainers choosing between
+//! `phrases` (stems) and `exact`: `cargo run --example stems -- ru проблему знаем`.
+
 fn main() {
     let lang = std::env::args().nth(1).unwrap().parse().unwrap();
     let n = sufler::text::Normalizer::new(lang);

@@ -118,6 +118,28 @@ fn rule_file_errors() {
   |      ^^^^^^^^^^",
         ),
         (
+            "element without phrases",
+            "[[rule]]\nid = \"greeting\"\ncategory = \"greeting\"\nkind = \"required\"\nmessage = \"m\"\n\n\
+             [[rule.element]]\nid = \"hello\"\nphrases = [\"здравствуйте\"]\n\n[[rule.element]]\nid = \"name\"\n"
+                .to_string(),
+            "error: element `name` has no phrases (give `phrases`, `exact` or `regex`)
+  --> test.toml:12:6
+   |
+12 | id = \"name\"
+   |      ^^^^^^",
+        ),
+        (
+            "element made only of unset variables",
+            "[[rule]]\nid = \"greeting\"\ncategory = \"greeting\"\nkind = \"required\"\nmessage = \"m\"\n\n\
+             [[rule.element]]\nid = \"company\"\nphrases = [\"{company}\"]\n"
+                .to_string(),
+            "error: `company` can never be heard: its phrases ({company}) use only template variables that have no value (set them with --var or in the config)
+ --> test.toml:8:6
+  |
+8 | id = \"company\"
+  |      ^^^^^^^^^",
+        ),
+        (
             "bad window",
             format!("{HEAD}phrases = [\"не знаю\"]\nfirst_s = -5\n"),
             "error: `first_s` must be a positive number of seconds

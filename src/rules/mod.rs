@@ -427,7 +427,6 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
     }
     let mut element_ids: HashMap<&str, ()> = HashMap::new();
     let mut elements = Vec::new();
-    let mut element_phrases = 0;
     for (ei, el) in raw_elements.iter().enumerate() {
         let is_implicit = std::ptr::eq(*el, &implicit);
         if !is_implicit && element_ids.insert(el.id.get_ref(), ()).is_some() {
@@ -457,8 +456,10 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
                 Err(m) => errors.push(src.diag(re.span(), m)),
             }
         }
-        element_phrases += el.phrases.len() + el.exact.len() + el.regex.len();
-        if usable == 0 && element_phrases > 0 && errors.is_empty() {
+        let written = el.phrases.len() + el.exact.len() + el.regex.len();
+        if written == 0 {
+            errors.push(src.diag(el.id.span(), format!("element `{}` has no phrases (give `phrases`, `exact` or `regex`)", el.id.get_ref())));
+        } else if usable == 0 && errors.is_empty() {
             let vars_needed = el.phrases.iter().chain(&el.exact).map(|p| p.get_ref().as_str()).collect::<Vec<_>>().join(", ");
             errors.push(src.diag(
                 el.id.span(),
