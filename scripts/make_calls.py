@@ -172,11 +172,9 @@ def assemble(name, lines, kind, tmp, target):
         espeak = kind == "phone" and (name, i) in ESPEAK_LINES
         src = os.path.join(tmp, f"{name}-{i}-{'e' if espeak else 'f'}.wav")
         placed = os.path.join(tmp, f"{name}-{kind}-{i}-placed.wav")
-        effects = ["rate", "16000", "channels", "1"]
-        if kind == "phone":
-            # Uneven levels: every line a little louder or quieter.
-            effects += ["vol", str([0.5, 1.0, 0.7, 1.3, 0.6][i % 5])]
-        run("sox", src, "-r", "16000", "-c", "1", placed, *effects[4:], "pad", f"{t:.3f}@0")
+        # Uneven levels on the phone line: every line a little louder or quieter.
+        level = ["vol", str([0.5, 1.0, 0.7, 1.3, 0.6][i % 5])] if kind == "phone" else []
+        run("sox", src, "-r", "16000", "-c", "1", placed, *level, "pad", f"{t:.3f}@0")
         parts[speaker].append(placed)
         t += duration(src) + GAP_S
     total = t + 0.5
