@@ -312,7 +312,7 @@ mod tests {
     fn encoder_context_fits_the_clip() {
         assert_eq!(super::audio_ctx(0.5), 128);
         assert_eq!(super::audio_ctx(5.0), 320);
-        assert_eq!(super::audio_ctx(29.0), 1536.min(1500));
+        assert_eq!(super::audio_ctx(29.0), 1500);
         assert_eq!(super::max_tokens(2.0), 20);
     }
 

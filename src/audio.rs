@@ -105,7 +105,7 @@ pub fn load(path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> R
         let source = channels.get(index).ok_or_else(|| {
             bad(format!("the {who} is mapped to channel {index}, but the file has {} channel(s)", channels.len()))
         })?;
-        resample(source, rate).map(Some).map_err(|m| bad(m))
+        resample(source, rate).map(Some).map_err(&bad)
     };
     let operator = pick(map.operator, Speaker::Operator)?.unwrap_or_else(|| vec![0.0; to_16k_len(frames, rate)]);
     let client = match (map.client, channels.len()) {

@@ -78,8 +78,11 @@ pub fn convert(bytes: &[u8], out: impl Write) -> Result<usize, String> {
     Ok(count)
 }
 
+/// Tensors by name: shape and values.
+type Tensors = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
+
 /// Tensors of a safetensors file (f32 only, as Silero's are).
-fn parse(bytes: &[u8]) -> Result<BTreeMap<String, (Vec<usize>, Vec<f32>)>, String> {
+fn parse(bytes: &[u8]) -> Result<Tensors, String> {
     let short = || "the file is too short to be safetensors".to_string();
     let len = u64::from_le_bytes(bytes.get(..8).ok_or_else(short)?.try_into().expect("8 bytes")) as usize;
     let header = bytes.get(8..8usize.checked_add(len).ok_or_else(short)?).ok_or_else(short)?;

@@ -20,6 +20,9 @@ use super::mel;
 /// adds the special tokens itself.
 const BASE_VOCAB: usize = 50257;
 
+/// Writes one tensor (name, shape outermost first, values), choosing its type.
+type Put<'a, W> = dyn FnMut(&mut Writer<W>, &str, &[usize], &[f32]) -> Result<(), String> + 'a;
+
 /// What the conversion wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
@@ -147,20 +150,20 @@ fn write(model: &Model<'_>, vocab: &str, weights: Weights, out: impl Write) -> R
         tensors += 1;
         w.tensor(name, shape, ty, values).map_err(|e| e.to_string())
     };
-    let copy = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+    let copy = |w: &mut Writer<_>, put: &mut Put<'_, _>, from: &str, to: &str| -> Result<(), String> {
         let v = get(from)?;
         put(w, to, &v.shape, &v.to_f32()?)
     };
-    let linear = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+    let linear = |w: &mut Writer<_>, put: &mut Put<'_, _>, from: &str, to: &str| -> Result<(), String> {
         copy(w, put, &format!("{from}/weight"), &format!("{to}.weight"))?;
         copy(w, put, &format!("{from}/bias"), &format!("{to}.bias"))
     };
-    let norm = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+    let norm = |w: &mut Writer<_>, put: &mut Put<'_, _>, from: &str, to: &str| -> Result<(), String> {
         copy(w, put, &format!("{from}/gamma"), &format!("{to}.weight"))?;
         copy(w, put, &format!("{from}/beta"), &format!("{to}.bias"))
     };
     // A fused projection: equal row blocks, named in order; `None` bias for keys.
-    let split = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, parts: &[(&str, bool)]| -> Result<(), String> {
+    let split = |w: &mut Writer<_>, put: &mut Put<'_, _>, from: &str, parts: &[(&str, bool)]| -> Result<(), String> {
         let weight = get(&format!("{from}/weight"))?;
         let bias = get(&format!("{from}/bias"))?.to_f32()?;
         let (rows, cols) = (weight.shape[0] / parts.len(), weight.shape[1]);
@@ -181,7 +184,7 @@ fn write(model: &Model<'_>, vocab: &str, weights: Weights, out: impl Write) -> R
     }
     copy(&mut w, &mut put, "encoder/position_encodings/encodings", "encoder.positional_embedding")?;
     // The parts every block has, encoder or decoder: self-attention and MLP.
-    let block = |w: &mut Writer<_>, put: &mut dyn FnMut(&mut Writer<_>, &str, &[usize], &[f32]) -> Result<(), String>, from: &str, to: &str| -> Result<(), String> {
+    let block = |w: &mut Writer<_>, put: &mut Put<'_, _>, from: &str, to: &str| -> Result<(), String> {
         norm(w, put, &format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
         let (q, k, v) = (format!("{to}.attn.query"), format!("{to}.attn.key"), format!("{to}.attn.value"));
         split(w, put, &format!("{from}/self_attention/linear_0"), &[(&q, true), (&k, false), (&v, true)])?;

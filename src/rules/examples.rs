@@ -83,10 +83,10 @@ pub(super) fn check(p: &Pending<'_>, lang: Lang, report: &mut TestReport) -> Res
 
 /// An example may name its speaker: `client: я не знаю`.
 fn split_speaker(example: &str, default: Speaker) -> (Speaker, &str) {
-    if let Some((head, rest)) = example.split_once(':') {
-        if let Ok(speaker) = head.parse::<Speaker>() {
-            return (speaker, rest);
-        }
+    if let Some((head, rest)) = example.split_once(':')
+        && let Ok(speaker) = head.parse::<Speaker>()
+    {
+        return (speaker, rest);
     }
     (default, example)
 }

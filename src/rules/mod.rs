@@ -413,16 +413,16 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         errors.push(src.diag(raw.id.span(), format!("rule `{id}` is banned; only required rules have elements")));
     }
     for (field, value) in [("first_s", &raw.first_s), ("last_s", &raw.last_s)] {
-        if let Some(v) = value {
-            if !(*v.get_ref() > 0.0) {
-                errors.push(src.diag(v.span(), format!("`{field}` must be a positive number of seconds")));
-            }
+        if let Some(v) = value
+            && (v.get_ref().is_nan() || *v.get_ref() <= 0.0)
+        {
+            errors.push(src.diag(v.span(), format!("`{field}` must be a positive number of seconds")));
         }
     }
     if let (Some(_), Some(last)) = (&raw.first_s, &raw.last_s) {
         errors.push(src.diag(last.span(), "a rule has either `first_s` or `last_s`, not both"));
     }
-    if !(raw.weight >= 0.0) {
+    if raw.weight.is_nan() || raw.weight < 0.0 {
         errors.push(src.diag(raw.id.span(), format!("rule `{id}` has a negative weight")));
     }
     let mut element_ids: HashMap<&str, ()> = HashMap::new();

@@ -186,7 +186,7 @@ mod tests {
             ("компания {company", false, &[], Err("unclosed `{` (template variables are written `{company}`)")),
         ];
         for (phrase, exact, vars, want) in table {
-            let want = want.clone().map(|o| o.map(|(v, b, l, t)| (v, b.to_string(), l, t))).map_err(str::to_string);
+            let want = (*want).map(|o| o.map(|(v, b, l, t)| (v, b.to_string(), l, t))).map_err(str::to_string);
             assert_eq!(lit(phrase, *exact, vars), want, "phrase: {phrase:?}");
         }
     }
