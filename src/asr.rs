@@ -35,9 +35,14 @@ pub struct Options {
     /// than Silero's usual 0.5: band-limited telephone speech scores low.
     pub vad_threshold: f32,
     /// Words the calls are likely to contain (the company's and operator's
-    /// names), given to Whisper as a prompt so it spells them as written.
+    /// names), given to Whisper as a prompt so it spells them as written
+    /// (in the first [`PROMPT_WINDOW_S`] of a track only).
     pub vocabulary: Vec<String>,
 }
+
+/// How long into a track the vocabulary prompt is given: the names it
+/// carries are said in the greeting.
+const PROMPT_WINDOW_S: f64 = 10.0;
 
 /// Longest stretch given to Whisper at once (it sees at most 30 s).
 const MAX_SPEECH_S: f32 = 25.0;
@@ -122,7 +127,11 @@ impl Recogniser {
     pub fn transcribe(&mut self, samples: &[f32], speaker: Speaker) -> Result<Vec<Segment<'static>>> {
         let mut state = self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))?;
         let mut segments = Vec::new();
-        for (start, end) in self.speech(samples)? {
+        let speech = self.speech(samples)?;
+        let first = speech.first().map_or(0.0, |s| s.0);
+        for (start, end) in speech {
+            // The names are said in the greeting; prompting costs time on every clip.
+            let prompt = start - first < PROMPT_WINDOW_S;
             let a = ((start * f64::from(RATE)) as usize).min(samples.len());
             let b = ((end * f64::from(RATE)) as usize).clamp(a, samples.len());
             let clip = &samples[a..b];
@@ -130,9 +139,9 @@ impl Recogniser {
                 continue;
             }
             let seconds = clip.len() as f64 / f64::from(RATE);
-            let mut heard = self.recognise(&mut state, clip, Some(audio_ctx(seconds)))?;
+            let mut heard = self.recognise(&mut state, clip, Some(audio_ctx(seconds)), prompt)?;
             if loops(&heard) || heard.tokens >= max_tokens(seconds) {
-                heard = self.recognise(&mut state, clip, None)?;
+                heard = self.recognise(&mut state, clip, None, prompt)?;
                 collapse_repeats(&mut heard.words, &self.normalizer);
             }
             let words: Vec<TimedWord<'static>> = heard
@@ -178,7 +187,7 @@ impl Recogniser {
     }
 
     /// One Whisper pass over a clip; `audio_ctx` `None` is the full 30 s context.
-    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>) -> Result<Heard> {
+    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool) -> Result<Heard> {
         let seconds = clip.len() as f64 / f64::from(RATE);
         let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         p.set_language(Some(self.options.lang.code()));
@@ -196,7 +205,7 @@ impl Recogniser {
         p.set_print_realtime(false);
         p.set_print_special(false);
         p.set_print_timestamps(false);
-        if !self.prompt.is_empty() {
+        if prompt && !self.prompt.is_empty() {
             p.set_initial_prompt(&self.prompt);
         }
         // Whisper pads its input to 30 s; a clip shorter than a second is
