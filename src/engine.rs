@@ -216,7 +216,6 @@ struct Track {
     utterance_first: usize,
     sentence_end: bool,
     first_start: Option<f64>,
-    last_start: f64,
     last_end: f64,
     /// Exception and proximity phrases recently heard.
     seen: VecDeque<Occ>,
@@ -297,7 +296,6 @@ impl<'r> Engine<'r> {
             utterance_first: 0,
             sentence_end: false,
             first_start: None,
-            last_start: 0.0,
             last_end: 0.0,
             seen: VecDeque::new(),
             pending: Vec::new(),
@@ -344,7 +342,6 @@ impl<'r> Engine<'r> {
             // New anchors: the windows' deadlines are worked out again.
             self.next_deadline = f64::NEG_INFINITY;
         }
-        t.last_start = start;
         t.last_end = end;
         let word_index = t.next_word();
         let mut text = std::mem::take(&mut t.spare);
@@ -364,12 +361,7 @@ impl<'r> Engine<'r> {
     pub fn advance(&mut self, t: f64) {
         self.clock = self.clock.max(t);
         for s in 0..2 {
-            let track = &mut self.tracks[s];
-            let (due, keep): (Vec<Hit>, Vec<Hit>) = track.pending.drain(..).partition(|h| h.end_s + HOLD_S <= t);
-            track.pending = keep;
-            for hit in due {
-                self.decide(hit);
-            }
+            self.decide_pending(s, |h| h.end_s + HOLD_S <= t);
         }
         for speaker in Speaker::ALL {
             self.close_windows(speaker, t, None);
@@ -469,11 +461,7 @@ impl<'r> Engine<'r> {
             }
             // Hits of this rule still waiting were heard in time or not at all.
             for s in 0..2 {
-                let (due, keep): (Vec<Hit>, Vec<Hit>) = self.tracks[s].pending.drain(..).partition(|h| h.rule == ri);
-                self.tracks[s].pending = keep;
-                for hit in due {
-                    self.decide(hit);
-                }
+                self.decide_pending(s, |h| h.rule == ri);
             }
             for ei in 0..rule.elements.len() {
                 let state = &mut self.elements[ri][ei];
@@ -561,13 +549,19 @@ impl<'r> Engine<'r> {
             self.occurrence(s, occ);
         }
         self.found = found;
-        let track = &mut self.tracks[s];
-        if track.pending.iter().any(|h| h.decide_at <= index) {
-            let (due, keep): (Vec<Hit>, Vec<Hit>) = track.pending.drain(..).partition(|h| h.decide_at <= index);
-            track.pending = keep;
-            for hit in due {
-                self.decide(hit);
-            }
+        self.decide_pending(s, |h| h.decide_at <= index);
+    }
+
+    /// Decides the waiting hits of a speaker that `due` picks.
+    fn decide_pending(&mut self, s: usize, due: impl Fn(&Hit) -> bool) {
+        let pending = &mut self.tracks[s].pending;
+        if !pending.iter().any(&due) {
+            return;
+        }
+        let (now, later): (Vec<Hit>, Vec<Hit>) = pending.drain(..).partition(&due);
+        *pending = later;
+        for hit in now {
+            self.decide(hit);
         }
     }
 

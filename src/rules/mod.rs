@@ -233,10 +233,6 @@ impl RuleSet {
         Ok(build(sources, lang, vars)?.1)
     }
 
-    pub fn normalizer(&self) -> &Normalizer {
-        &self.normalizer
-    }
-
     /// Whether any rule listens to this speaker (the others need not be
     /// transcribed).
     pub fn listens_to(&self, speaker: crate::engine::Speaker) -> bool {
