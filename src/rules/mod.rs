@@ -470,32 +470,25 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
             suggest: el.suggest.as_ref().or(raw.suggest.as_ref()).map(|s| fill(s, vars)),
         });
     }
+    // How many words after a hit can still cancel it: an exception that
+    // overlaps its last word runs on for its own length, less one; a
+    // correction may start `words` words after it and run its own length.
+    let near = raw.unless_near.as_ref();
+    let cancellers = raw.except.iter().map(|p| (p, Role::Except, 0)).chain(
+        near.into_iter().flat_map(|n| n.phrases.iter().map(move |p| (p, Role::Near, n.words + 1))),
+    );
     let mut lookahead = 0;
-    for phrase in &raw.except {
+    for (phrase, role, start_within) in cancellers {
         match pattern::compile(phrase.get_ref(), false, vars, norm) {
             Ok(Some(lit)) => {
-                lookahead = lookahead.max(lit.words + lit.trailing_any - 1);
-                c.add_literal(lit, index, Role::Except);
+                lookahead = lookahead.max(start_within + lit.words + lit.trailing_any - 1);
+                c.add_literal(lit, index, role);
             }
             Ok(None) => {}
             Err(m) => errors.push(src.diag(phrase.span(), m)),
         }
     }
-    let mut near_words = None;
-    if let Some(near) = &raw.unless_near {
-        near_words = Some(near.words);
-        for phrase in &near.phrases {
-            match pattern::compile(phrase.get_ref(), false, vars, norm) {
-                Ok(Some(lit)) => {
-                    // A correction may start `words` words after the hit and run its own length.
-                    lookahead = lookahead.max(near.words + lit.words + lit.trailing_any);
-                    c.add_literal(lit, index, Role::Near);
-                }
-                Ok(None) => {}
-                Err(m) => errors.push(src.diag(phrase.span(), m)),
-            }
-        }
-    }
+    let near_words = near.map(|n| n.words);
     c.lookback = c.lookback.max(lookahead + 1);
     if !errors.is_empty() {
         return Err(errors);
