@@ -101,27 +101,17 @@ impl Normalizer {
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             let seen = &mut cache[self.lang as usize];
-            if !seen.contains_key(text) {
-                if seen.len() >= CACHE_WORDS {
-                    seen.clear();
-                }
-                let mut tokens = Vec::new();
-                let ends = self.tokenize_uncached(text, false, &mut tokens);
-                seen.insert(text.into(), (tokens, ends));
+            if let Some((tokens, ends)) = seen.get(text) {
+                return emit(tokens, *ends, sentence_end, f);
             }
-            let (tokens, ends) = &seen[text];
-            match tokens.split_first() {
-                Some((first, rest)) if sentence_end && !first.after_sentence_end => {
-                    f(&Token { after_sentence_end: true, ..first.clone() });
-                    rest.iter().for_each(f);
-                    *ends
-                }
-                Some(_) => {
-                    tokens.iter().for_each(f);
-                    *ends
-                }
-                None => *ends || sentence_end,
+            if seen.len() >= CACHE_WORDS {
+                seen.clear();
             }
+            let mut tokens = Vec::new();
+            let ends = self.tokenize_uncached(text, false, &mut tokens);
+            let after = emit(&tokens, ends, sentence_end, f);
+            seen.insert(text.into(), (tokens, ends));
+            after
         })
     }
 
@@ -222,6 +212,23 @@ fn endings(lang: Lang) -> (&'static [&'static str], &'static [&'static str]) {
             ],
             &["em", "u", "y", "ech", "ům", "ami"],
         ),
+    }
+}
+
+/// Calls `f` with the tokens a word was cached with, given whether the text
+/// before it ended a sentence; returns whether the word ends one.
+fn emit(tokens: &[Token], ends: bool, sentence_end: bool, mut f: impl FnMut(&Token)) -> bool {
+    match tokens.split_first() {
+        Some((first, rest)) if sentence_end && !first.after_sentence_end => {
+            f(&Token { after_sentence_end: true, ..first.clone() });
+            rest.iter().for_each(f);
+            ends
+        }
+        Some(_) => {
+            tokens.iter().for_each(f);
+            ends
+        }
+        None => ends || sentence_end,
     }
 }
 
