@@ -80,8 +80,13 @@ def run_sufler(files, threads):
     out = subprocess.run([SUFLER, "check", "--config", "samples/sufler.toml", "--format", "jsonl", "--threads", str(threads), *files],
                          cwd=ROOT, capture_output=True, text=True)
     secs = time.time() - start
-    found = collections.defaultdict(lambda: collections.defaultdict(list))
-    for line in out.stdout.splitlines():
+    return secs, found_in(out.stdout.splitlines())
+
+
+def found_in(lines, found=None):
+    """What sufler's JSON lines flagged, per call, in the labels' terms."""
+    found = found if found is not None else collections.defaultdict(lambda: collections.defaultdict(list))
+    for line in lines:
         e = json.loads(line)
         name = os.path.basename(e.get("call", "")).rsplit(".", 1)[0]
         if e["type"] == "violation" and e["kind"] == "banned":
@@ -90,7 +95,7 @@ def run_sufler(files, threads):
             found[name]["alerts"].append(e["rule"])
         elif e["type"] == "met":
             found[name]["met"].append(f"{e['rule']}.{e['element']}")
-    return secs, found
+    return found
 
 
 def run_peer(files, threads):

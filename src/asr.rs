@@ -45,7 +45,15 @@ pub struct Options {
 const PROMPT_WINDOW_S: f64 = 10.0;
 
 /// Longest stretch given to Whisper at once (it sees at most 30 s).
-const MAX_SPEECH_S: f32 = 25.0;
+pub const MAX_SPEECH_S: f32 = 25.0;
+/// Voice activity settings, shared by whole tracks and live streams:
+/// shorter speech is noise, a shorter pause does not end an utterance, and
+/// each utterance is widened by the pad on both sides.
+pub const MIN_SPEECH_MS: u32 = 200;
+pub const MIN_SILENCE_MS: u32 = 300;
+pub const SPEECH_PAD_MS: u32 = 120;
+/// Samples (at 16 kHz) per speech probability of Silero VAD.
+pub const VAD_WINDOW: usize = 512;
 
 /// Phrases Whisper makes up on silence and noise (from subtitled video it
 /// was trained on). A segment that contains one is not speech.
@@ -93,7 +101,8 @@ impl Recogniser {
         let ctx = WhisperContext::new_with_params(&path(&options.model)?, WhisperContextParameters::default())
             .map_err(|e| Error::Usage(format!("{}: cannot load the Whisper model ({e})", options.model.display())))?;
         let mut vad_params = WhisperVadContextParams::new();
-        vad_params.set_n_threads(options.threads as i32);
+        // Silero is tiny: a second thread only adds waiting between its many small steps.
+        vad_params.set_n_threads(1);
         let vad = WhisperVadContext::new(&path(&options.vad_model)?, vad_params)
             .map_err(|e| Error::Usage(format!("{}: cannot load the VAD model ({e})", options.vad_model.display())))?;
         let normalizer = Normalizer::new(options.lang);
@@ -106,10 +115,10 @@ impl Recogniser {
     pub fn speech(&mut self, samples: &[f32]) -> Result<Vec<(f64, f64)>> {
         let mut params = WhisperVadParams::new();
         params.set_threshold(self.options.vad_threshold);
-        params.set_min_speech_duration(200);
-        params.set_min_silence_duration(300);
+        params.set_min_speech_duration(MIN_SPEECH_MS as i32);
+        params.set_min_silence_duration(MIN_SILENCE_MS as i32);
         params.set_max_speech_duration(MAX_SPEECH_S);
-        params.set_speech_pad(120);
+        params.set_speech_pad(SPEECH_PAD_MS as i32);
         let segments = self.vad.segments_from_samples(params, samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
         let mut out = Vec::new();
         for i in 0..segments.num_segments() {
@@ -125,35 +134,16 @@ impl Recogniser {
     /// its own. (Joining utterances into longer chunks saved little time
     /// here and lost words: see the issue notes.)
     pub fn transcribe(&mut self, samples: &[f32], speaker: Speaker) -> Result<Vec<Segment<'static>>> {
-        let mut state = self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))?;
+        let mut state = self.state()?;
         let mut segments = Vec::new();
         let speech = self.speech(samples)?;
         let first = speech.first().map_or(0.0, |s| s.0);
         for (start, end) in speech {
-            // The names are said in the greeting; prompting costs time on every clip.
-            let prompt = start - first < PROMPT_WINDOW_S;
             let a = ((start * f64::from(RATE)) as usize).min(samples.len());
             let b = ((end * f64::from(RATE)) as usize).clamp(a, samples.len());
-            let clip = &samples[a..b];
-            if clip.len() < RATE as usize / 10 {
-                continue;
-            }
-            let seconds = clip.len() as f64 / f64::from(RATE);
-            let mut heard = self.recognise(&mut state, clip, Some(audio_ctx(seconds)), prompt)?;
-            if loops(&heard) || heard.tokens >= max_tokens(seconds) {
-                heard = self.recognise(&mut state, clip, None, prompt)?;
-                collapse_repeats(&mut heard.words, &self.normalizer);
-            }
-            let words: Vec<TimedWord<'static>> = heard
-                .words
-                .into_iter()
-                .map(|w| {
-                    // Words stay within the speech they were heard in.
-                    let ws = (start + w.start).clamp(start, end);
-                    TimedWord { start: ws, end: (start + w.end).clamp(ws, end), ..w }
-                })
-                .collect();
-            if words.is_empty() || self.is_hallucination(&words) {
+            // The names are said in the greeting; prompting costs time on every clip.
+            let words = self.utterance(&mut state, &samples[a..b], start, start - first < PROMPT_WINDOW_S)?;
+            if words.is_empty() {
                 continue;
             }
             let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
@@ -163,11 +153,85 @@ impl Recogniser {
         Ok(segments)
     }
 
+    /// Whisper's working memory, one per stream of utterances.
+    pub fn state(&self) -> Result<WhisperState> {
+        self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))
+    }
+
+    /// The words of one utterance that starts `offset` seconds into its
+    /// track, with times in the track; empty for a clip too short to hold
+    /// a word or for one of Whisper's inventions. `prompt` gives Whisper
+    /// the vocabulary (the names said in a greeting).
+    pub fn utterance(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
+        self.words(state, clip, offset, prompt, true)
+    }
+
+    /// A first look at an utterance still going on (live mode): as
+    /// [`Recogniser::utterance`], but output that loops is dropped rather
+    /// than transcribed again at full context, which costs seconds; the
+    /// next look, or the utterance's end, will do.
+    pub fn glimpse(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
+        self.words(state, clip, offset, prompt, false)
+    }
+
+    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, retry: bool) -> Result<Vec<TimedWord<'static>>> {
+        if clip.len() < RATE as usize / 10 {
+            return Ok(Vec::new());
+        }
+        let seconds = clip.len() as f64 / f64::from(RATE);
+        let mut heard = self.recognise(state, clip, Some(audio_ctx(seconds)), prompt)?;
+        if loops(&heard) || heard.tokens >= max_tokens(seconds) {
+            if !retry {
+                return Ok(Vec::new());
+            }
+            heard = self.recognise(state, clip, None, prompt)?;
+            collapse_repeats(&mut heard.words, &self.normalizer);
+        }
+        let end = offset + seconds;
+        let mut from = offset;
+        let words: Vec<TimedWord<'static>> = heard
+            .words
+            .into_iter()
+            .map(|w| {
+                // Words stay within the speech they were heard in, in order
+                // (token times from a short context can step back).
+                let ws = (offset + w.start).clamp(from, end);
+                from = ws;
+                TimedWord { start: ws, end: (offset + w.end).clamp(ws, end), ..w }
+            })
+            .collect();
+        if self.is_hallucination(&words) {
+            return Ok(Vec::new());
+        }
+        Ok(words)
+    }
+
+    /// Silero's speech probability for each [`VAD_WINDOW`] of `samples`
+    /// (the last one padded with silence).
+    pub fn speech_probabilities(&mut self, samples: &[f32]) -> Result<Vec<f32>> {
+        self.vad.detect_speech(samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
+        Ok(self.vad.probabilities().to_vec())
+    }
+
+    /// The vocabulary prompt is given to utterances that start this soon
+    /// after the first speech of a track.
+    pub fn prompt_window(&self) -> f64 {
+        PROMPT_WINDOW_S
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.options.lang
+    }
+
+    pub fn vad_threshold(&self) -> f32 {
+        self.options.vad_threshold
+    }
+
     /// Whisper over a whole track as it comes, with no voice detection and
     /// none of the guards above: the plain reference used to compare this
     /// model with other runtimes of the same weights.
     pub fn transcribe_plain(&mut self, samples: &[f32]) -> Result<String> {
-        let mut state = self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))?;
+        let mut state = self.state()?;
         let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         p.set_language(Some(self.options.lang.code()));
         p.set_n_threads(self.options.threads as i32);

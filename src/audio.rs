@@ -10,7 +10,7 @@ use std::fs::File;
 use std::path::Path;
 
 use rubato::audioadapter_buffers::direct::SequentialSlice;
-use rubato::{Fft, FixedSync, Resampler};
+use rubato::{Fft, FixedSync, Resampler as _};
 use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::errors::Error as DecodeError;
 use symphonia::core::formats::probe::Hint;
@@ -32,19 +32,37 @@ pub const MAX_SECONDS: f64 = 4.0 * 3600.0;
 pub struct ChannelMap {
     pub operator: usize,
     pub client: Option<usize>,
+    /// How many channels the input has, when given as a bare number
+    /// (`--channels 2`): raw PCM does not say.
+    pub channels: Option<usize>,
+}
+
+impl ChannelMap {
+    /// Channels in each frame of raw PCM laid out by this map.
+    pub fn count(&self) -> usize {
+        self.channels.unwrap_or(self.operator.max(self.client.unwrap_or(0)) + 1)
+    }
 }
 
 impl Default for ChannelMap {
     /// The usual call-recorder layout: the operator on the left.
     fn default() -> ChannelMap {
-        ChannelMap { operator: 0, client: Some(1) }
+        ChannelMap { operator: 0, client: Some(1), channels: None }
     }
 }
 
 impl std::str::FromStr for ChannelMap {
     type Err = String;
-    /// `operator=left,client=right` (also `0`/`1`, or `client=none`).
+    /// `operator=left,client=right` (also `0`/`1`, or `client=none`); or
+    /// a number of channels: the operator on the first, the client on the
+    /// second when there is one.
     fn from_str(s: &str) -> Result<ChannelMap, String> {
+        if let Ok(n) = s.trim().parse::<usize>() {
+            if n == 0 {
+                return Err("a recording has at least one channel".into());
+            }
+            return Ok(ChannelMap { operator: 0, client: (n > 1).then_some(1), channels: Some(n) });
+        }
         let mut map = ChannelMap::default();
         for part in s.split(',') {
             let (who, side) = part.split_once('=').ok_or_else(|| format!("expected PARTY=CHANNEL, got `{part}`"))?;
@@ -203,4 +221,70 @@ pub fn resample(samples: &[f32], rate: u32) -> std::result::Result<Vec<f32>, Str
     let (_, produced) = resampler.process_all_into_buffer(&input, &mut output, samples.len(), None).map_err(|e| err(&e))?;
     out.truncate(produced);
     Ok(out)
+}
+
+/// Resamples one channel to 16 kHz as it arrives (microphone, standard
+/// input), in chunks of about 32 ms.
+pub struct Resampler {
+    fft: Option<Fft<f32>>,
+    pending: Vec<f32>,
+}
+
+impl Resampler {
+    pub fn new(rate: u32) -> std::result::Result<Resampler, String> {
+        let fft = if rate == RATE {
+            None
+        } else {
+            let chunk = (rate as usize / 32).max(64);
+            Some(Fft::<f32>::new(rate as usize, RATE as usize, chunk, 1, FixedSync::Input).map_err(|e| format!("cannot resample from {rate} Hz: {e}"))?)
+        };
+        Ok(Resampler { fft, pending: Vec::new() })
+    }
+
+    /// Appends the 16 kHz audio that `samples` complete to `out`.
+    pub fn push(&mut self, samples: &[f32], out: &mut Vec<f32>) {
+        let Some(fft) = &mut self.fft else {
+            out.extend_from_slice(samples);
+            return;
+        };
+        self.pending.extend_from_slice(samples);
+        let mut used = 0;
+        while self.pending.len() - used >= fft.input_frames_next() {
+            let need = fft.input_frames_next();
+            let room = fft.output_frames_max();
+            let at = out.len();
+            out.resize(at + room, 0.0);
+            let input = SequentialSlice::new(&self.pending[used..used + need], 1, need).expect("sized input");
+            let mut output = SequentialSlice::new_mut(&mut out[at..], 1, room).expect("sized output");
+            let (_, produced) = fft.process_into_buffer(&input, &mut output, None).expect("buffers of the sizes asked for");
+            out.truncate(at + produced);
+            used += need;
+        }
+        self.pending.drain(..used);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_resampler_matches_the_whole_clip() {
+        let rate = 8000;
+        let tone: Vec<f32> = (0..rate * 2).map(|i| (i as f32 * 440.0 * std::f32::consts::TAU / rate as f32).sin() * 0.5).collect();
+        let whole = resample(&tone, rate as u32).unwrap();
+        let mut r = Resampler::new(rate as u32).unwrap();
+        let mut streamed = Vec::new();
+        // Pieces of uneven sizes, as a sound card delivers them.
+        for piece in tone.chunks(333) {
+            r.push(piece, &mut streamed);
+        }
+        // All but the last partial chunk is out, at twice the samples.
+        assert!(streamed.len() > whole.len() - 600 && streamed.len() <= whole.len() + 600, "{} vs {}", streamed.len(), whole.len());
+        // The same tone: equal energy once the filter has settled.
+        let energy = |x: &[f32]| x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+        let (a, b) = (energy(&streamed[2000..30000]), energy(&whole[2000..30000]));
+        assert!((a - b).abs() < 0.01 * b, "{a} vs {b}");
+        assert!((a - 0.125).abs() < 0.01, "{a}");
+    }
 }

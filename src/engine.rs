@@ -156,6 +156,15 @@ pub enum Event {
 }
 
 impl Event {
+    /// Stamps when the event left the pipeline (live mode).
+    pub fn set_emitted_at(&mut self, t: f64) {
+        match self {
+            Event::Violation(f) | Event::Alert(f) => f.emitted_at = Some(t),
+            Event::Met(m) => m.emitted_at = Some(t),
+            Event::CallSummary(_) => {}
+        }
+    }
+
     pub fn call(&self) -> &str {
         match self {
             Event::Violation(f) | Event::Alert(f) => &f.at.call,
@@ -276,12 +285,16 @@ pub struct Engine<'r> {
     events: Vec<Event>,
     found: Vec<Occ>,
     clock: f64,
-    /// The earliest open `first_s` window ends then (0 until a first
-    /// speaker's word sets the windows' anchors).
-    next_deadline: f64,
+    /// Per speaker, the earliest open `first_s` window of the rules on
+    /// that speaker's words ends then (−∞ until the windows' anchors are
+    /// set or move).
+    next_deadline: [f64; 2],
     violations: usize,
     alerts: usize,
     deductions: f64,
+    /// The source marks the first word of every utterance: a pause
+    /// between words does not start one.
+    marked_utterances: bool,
 }
 
 impl<'r> Engine<'r> {
@@ -312,11 +325,21 @@ impl<'r> Engine<'r> {
             events: Vec::new(),
             found: Vec::new(),
             clock: 0.0,
-            next_deadline: f64::NEG_INFINITY,
+            next_deadline: [f64::NEG_INFINITY; 2],
             violations: 0,
             alerts: 0,
             deductions: 0.0,
+            marked_utterances: false,
         }
+    }
+
+    /// For sources that mark where every utterance starts (live
+    /// recognition, which hears the pauses): the words' times, which
+    /// Whisper guesses poorly at the edge of a short clip, are then not
+    /// used to find utterances.
+    pub fn with_marked_utterances(mut self) -> Engine<'r> {
+        self.marked_utterances = true;
+        self
     }
 
     /// Takes the events emitted so far.
@@ -332,15 +355,16 @@ impl<'r> Engine<'r> {
         self.clock = self.clock.max(start);
         self.close_windows(word.speaker, start, None);
         let t = &mut self.tracks[s];
-        let new_utterance = t.toks.is_empty() || word.utterance_start || start - t.last_end >= UTTERANCE_GAP_S;
+        let gap = !self.marked_utterances && start - t.last_end >= UTTERANCE_GAP_S;
+        let new_utterance = t.toks.is_empty() || word.utterance_start || gap;
         if new_utterance {
-            self.end_utterance(s);
+            self.close_utterance(s);
         }
         let t = &mut self.tracks[s];
         if t.first_start.is_none() {
             t.first_start = Some(start);
             // New anchors: the windows' deadlines are worked out again.
-            self.next_deadline = f64::NEG_INFINITY;
+            self.next_deadline = [f64::NEG_INFINITY; 2];
         }
         t.last_end = end;
         let word_index = t.next_word();
@@ -353,6 +377,13 @@ impl<'r> Engine<'r> {
         let ends = rules.normalizer.each_token(&word.text, sentence_end, |token| self.feed(s, word_index, token));
         self.tracks[s].sentence_end = ends;
         self.prune(s);
+    }
+
+    /// Tells the engine that a speaker's utterance has ended (a live source
+    /// knows when the speaker paused): hits waiting for more words of it are
+    /// decided now instead of when the next one starts.
+    pub fn end_utterance(&mut self, speaker: Speaker) {
+        self.close_utterance(speaker as usize);
     }
 
     /// Tells the engine that every speaker's words up to `t` seconds have
@@ -372,7 +403,7 @@ impl<'r> Engine<'r> {
     /// `duration` is the length of the recording when known.
     pub fn finish(&mut self, duration: Option<f64>) -> Summary {
         for s in 0..2 {
-            self.end_utterance(s);
+            self.close_utterance(s);
         }
         let end = self.tracks.iter().map(|t| t.last_end).fold(duration.unwrap_or(0.0).max(self.clock), f64::max);
         for hit in std::mem::take(&mut self.deferred) {
@@ -440,10 +471,11 @@ impl<'r> Engine<'r> {
     /// Closes `first_s` windows of rules on `speaker` that end before `now`,
     /// or all of them when the call ended at `call_end`.
     fn close_windows(&mut self, speaker: Speaker, now: f64, call_end: Option<f64>) {
-        if now <= self.next_deadline && call_end.is_none() {
+        let next = &mut self.next_deadline[speaker as usize];
+        if now <= *next && call_end.is_none() {
             return;
         }
-        self.next_deadline = f64::INFINITY;
+        *next = f64::INFINITY;
         let rules = self.rules;
         for (ri, rule) in rules.rules.iter().enumerate() {
             let Some(first) = rule.first_s else { continue };
@@ -456,7 +488,8 @@ impl<'r> Engine<'r> {
                 continue;
             }
             if now <= deadline && call_end.is_none() {
-                self.next_deadline = self.next_deadline.min(deadline);
+                let next = &mut self.next_deadline[speaker as usize];
+                *next = next.min(deadline);
                 continue;
             }
             // Hits of this rule still waiting were heard in time or not at all.
@@ -479,7 +512,7 @@ impl<'r> Engine<'r> {
 
     /// Decides the pending hits of a speaker and resets the automata, so no
     /// phrase spans two utterances.
-    fn end_utterance(&mut self, s: usize) {
+    fn close_utterance(&mut self, s: usize) {
         let track = &mut self.tracks[s];
         for (state, a) in track.states.iter_mut().zip(&self.rules.automata) {
             *state = a.start();

@@ -48,6 +48,11 @@ enum Cmd {
         #[arg(long)]
         plain: bool,
     },
+    /// Check a call while it goes on: the operator's screen on a terminal,
+    /// else events as JSON lines (with `emitted_at`).
+    Live(LiveArgs),
+    /// List the sound inputs `live --mic` can use.
+    Devices,
     /// Get and convert speech models.
     Models {
         #[command(subcommand)]
@@ -121,6 +126,44 @@ struct CheckArgs {
 }
 
 #[derive(Args)]
+struct LiveArgs {
+    #[command(flatten)]
+    rules: RuleOpts,
+    /// Capture the operator from a sound input
+    #[arg(long, group = "source")]
+    mic: bool,
+    /// The operator's sound input [default: the system's default input]
+    #[arg(long, value_name = "NAME", requires = "mic")]
+    device: Option<String>,
+    /// The client's sound input (e.g. a loopback of the softphone's output)
+    #[arg(long, value_name = "NAME", requires = "mic")]
+    client_device: Option<String>,
+    /// Replay a recorded call at real-time speed
+    #[arg(long, value_name = "FILE", group = "source")]
+    replay: Option<PathBuf>,
+    /// Replay speed (2.0: twice real time); times stay in audio seconds
+    #[arg(long, default_value_t = 1.0, requires = "replay")]
+    speed: f64,
+    /// Read raw signed 16-bit little-endian PCM from standard input
+    /// (frames of --channels channels)
+    #[arg(long, group = "source")]
+    stdin: bool,
+    /// Sample rate of the PCM on standard input
+    #[arg(long, default_value_t = 8000, requires = "stdin")]
+    rate: u32,
+    /// Call name in events [default: the file name, `mic` or `stdin`]
+    #[arg(long)]
+    call: Option<String>,
+    #[command(flatten)]
+    asr: AsrOpts,
+    /// Output when stdout is not a terminal, or instead of the screen
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    #[arg(long, value_enum, default_value_t)]
+    color: Color,
+}
+
+#[derive(Args)]
 struct AsrOpts {
     /// Whisper model (ggml) [default: models/ggml-base.bin]
     #[arg(long, value_name = "FILE")]
@@ -128,7 +171,8 @@ struct AsrOpts {
     /// Silero VAD model (ggml) [default: models/ggml-silero-vad.bin]
     #[arg(long, value_name = "FILE")]
     vad_model: Option<PathBuf>,
-    /// Which channel holds which party
+    /// Which channel holds which party (operator=left,client=right), or
+    /// the number of channels (raw PCM), the operator on the first
     #[arg(long, value_name = "MAP", default_value = "operator=left,client=right")]
     channels: sufler::audio::ChannelMap,
     /// Threads for speech recognition
@@ -247,6 +291,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
         Cmd::Check(args) => check(args),
+        Cmd::Live(args) => live(args),
+        Cmd::Devices => devices().map(|()| ExitCode::SUCCESS),
         Cmd::Rules { cmd: RulesCmd::Test { dir, rules } } => rules_test(dir, rules),
         Cmd::Rules { cmd: RulesCmd::Lint { dir, rules } } => rules_lint(dir, rules),
         Cmd::Models { cmd } => models(cmd).map(|()| ExitCode::SUCCESS),
@@ -370,6 +416,110 @@ fn save_transcript(dir: &Path, audio: &Path, t: &Transcript<'_>) -> Result<(), E
     let path = dir.join(format!("{name}.json"));
     let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
     std::fs::write(&path, json).map_err(|e| Error::Input { path: path.clone(), message: format!("cannot write the transcript: {e}") })
+}
+
+fn devices() -> anyhow::Result<()> {
+    let devices = sufler::live::source::devices()?;
+    if devices.is_empty() {
+        eprintln!("no sound inputs found");
+    }
+    for d in devices {
+        println!("{d}");
+    }
+    Ok(())
+}
+
+fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
+    use sufler::live::{self, Clock, Update, recognise, screen, source};
+    use tokio::sync::mpsc;
+    if !(args.speed > 0.0 && args.speed.is_finite()) {
+        bail!("--speed must be a positive number");
+    }
+    if !(args.mic || args.stdin || args.replay.is_some()) {
+        bail!("say where the audio comes from: --mic, --replay FILE or --stdin");
+    }
+    let settings = args.rules.resolve(None)?;
+    let rules = std::sync::Arc::new(RuleSet::load(&settings.dir, settings.lang, &settings.vars)?);
+    // The parties the rules listen to and the source carries: a party with
+    // no audio would hold the clock of the rule engine back.
+    let mut speakers: Vec<Speaker> = Speaker::ALL.into_iter().filter(|&s| rules.listens_to(s)).collect();
+    let call = args.replay.as_deref().map(|p| source::load(p, args.asr.channels, &speakers)).transpose()?;
+    speakers.retain(|&s| match (&call, s) {
+        (Some(call), _) => call.track(s).is_some(),
+        (None, Speaker::Operator) => true,
+        (None, Speaker::Client) if args.mic => args.client_device.is_some(),
+        (None, Speaker::Client) => args.asr.channels.client.is_some(),
+    });
+    let name = args.call.clone().unwrap_or_else(|| match &args.replay {
+        Some(p) => p.display().to_string(),
+        None if args.stdin => "stdin".into(),
+        None => "mic".into(),
+    });
+    let recogniser = args.asr.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
+    let screen = args.format.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(Format::Jsonl);
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let clock = Clock::new(if call.is_some() { args.speed } else { 1.0 });
+    let (audio_tx, audio_rx) = mpsc::channel(live::AUDIO_QUEUE);
+    let (heard_tx, heard_rx) = mpsc::channel(256);
+    let (control_tx, control_rx) = mpsc::channel(4);
+    let (update_tx, mut update_rx) = mpsc::channel(256);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let recognition = {
+        let speakers = speakers.clone();
+        std::thread::spawn(move || recognise::run(recogniser, &speakers, audio_rx, heard_tx))
+    };
+    let capture = {
+        let (speakers, clock, map) = (speakers.clone(), clock.clone(), args.asr.channels);
+        match call {
+            Some(call) => {
+                runtime.spawn(source::replay(call, speakers, args.speed, audio_tx, clock));
+                None
+            }
+            None if args.stdin => Some(std::thread::spawn(move || source::stdin(args.rate, map, speakers, audio_tx, clock))),
+            None => {
+                let (device, client) = (args.device.clone(), args.client_device.clone());
+                Some(std::thread::spawn(move || source::microphone(device, client, speakers, audio_tx, clock)))
+            }
+        }
+    };
+    runtime.spawn(live::judge(rules.clone(), name.clone(), heard_rx, control_rx, update_tx, clock.clone()));
+    let mut violations = 0;
+    if screen {
+        runtime.block_on(screen::run(screen::Screen::new(&rules, &name), update_rx, control_tx, clock))?;
+        // The operator quit: whatever is still being recognised is dropped.
+        return Ok(ExitCode::SUCCESS);
+    }
+    runtime.block_on(async {
+        let stdout = std::io::stdout().lock();
+        let mut out = sink(format, Box::new(std::io::LineWriter::new(stdout)), color);
+        while let Some(update) = update_rx.recv().await {
+            match update {
+                Update::Event(e) => {
+                    violations += usize::from(matches!(e, Event::Violation(_)));
+                    out.event(&e)?;
+                }
+                Update::Notice(n) if format == Format::Jsonl => {
+                    out.flush()?;
+                    println!("{}", serde_json::to_string(&n)?);
+                }
+                Update::Notice(n) => eprintln!("{}", serde_json::to_string(&n)?),
+                Update::Words { .. } | Update::Lag(_) => {}
+            }
+        }
+        out.flush()?;
+        anyhow::Ok(())
+    })?;
+    drop(control_tx);
+    recognition.join().map_err(|_| anyhow::anyhow!("the recognition thread failed"))??;
+    if let Some(capture) = capture {
+        capture.join().map_err(|_| anyhow::anyhow!("the capture thread failed"))??;
+    }
+    Ok(exit_code(false, violations > 0))
 }
 
 fn models(cmd: ModelsCmd) -> anyhow::Result<()> {

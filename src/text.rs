@@ -97,7 +97,7 @@ impl Normalizer {
     ///
     /// The words of calls repeat a lot, so each thread remembers the tokens
     /// of the words it has seen.
-    pub fn each_token(&self, text: &str, sentence_end: bool, mut f: impl FnMut(&Token)) -> bool {
+    pub fn each_token(&self, text: &str, sentence_end: bool, f: impl FnMut(&Token)) -> bool {
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             let seen = &mut cache[self.lang as usize];

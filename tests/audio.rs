@@ -6,17 +6,11 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use support::root;
-
-fn need(path: &Path) -> PathBuf {
-    assert!(path.exists(), "{} is missing: run scripts/setup.sh first", path.display());
-    path.to_path_buf()
-}
+use support::{events, found, need, root};
 
 fn calls() -> PathBuf {
     need(&root().join("target/test-calls/labels.json"));
@@ -39,25 +33,6 @@ fn sufler(args: &[&str]) -> Output {
         .expect("sufler runs")
 }
 
-fn events(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8(out.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-/// Rule ids of banned-phrase violations, alerts and met elements of one call.
-fn found(events: &[serde_json::Value], call: &str) -> BTreeMap<&'static str, Vec<String>> {
-    let mut out: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for e in events.iter().filter(|e| e["call"].as_str().is_some_and(|c| c.ends_with(call))) {
-        let (key, value) = match (e["type"].as_str(), e["kind"].as_str()) {
-            (Some("violation"), Some("banned")) => ("banned", e["rule"].as_str().unwrap().to_string()),
-            (Some("alert"), _) => ("alerts", e["rule"].as_str().unwrap().to_string()),
-            (Some("met"), _) => ("met", format!("{}.{}", e["rule"].as_str().unwrap(), e["element"].as_str().unwrap())),
-            _ => continue,
-        };
-        out.entry(key).or_default().push(value);
-    }
-    out.values_mut().for_each(|v| v.sort());
-    out
-}
 
 #[test]
 fn generated_calls_are_flagged_as_labelled() {

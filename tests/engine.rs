@@ -114,6 +114,21 @@ fn banned_phrase_is_emitted_with_its_last_word() {
 }
 
 #[test]
+fn a_source_that_marks_utterances_is_believed_over_word_times() {
+    let rules = bundled(Lang::Ru, VARS);
+    // Live recognition may time a word at the edge of a short clip 2 s
+    // before the next: one utterance all the same.
+    let words = [word(Speaker::Operator, 0.0, "Вы"), word(Speaker::Operator, 2.5, "должны")];
+    let run = |engine: Engine| {
+        let mut engine = engine;
+        words.iter().for_each(|w| engine.push(w));
+        support::banned(&engine.take_events())
+    };
+    assert!(run(Engine::new(&rules, "call")).is_empty(), "a 2.5 s pause parts utterances by default");
+    assert_eq!(run(Engine::new(&rules, "call").with_marked_utterances()), ["banned vy-dolzhny «Вы должны»"]);
+}
+
+#[test]
 fn hit_with_proximity_waits_only_as_long_as_it_must() {
     let rules = bundled(Lang::Ru, VARS);
     let said = ["Я", "не", "знаю,", "когда", "придёт", "курьер,", "извините", "пожалуйста,", "скоро", "будет"];
@@ -150,6 +165,13 @@ fn missing_greeting_is_emitted_when_its_window_closes() {
     engine.push(&words[0]);
     engine.advance(20.5);
     assert!(engine.take_events().is_empty());
+    engine.advance(21.5);
+    assert_eq!(brief(&engine.take_events()).len(), 4);
+    // A client's word before the deadline does not hide the operator's
+    // window from the clock (it once did, until the call ended).
+    let mut engine = Engine::new(&rules, "call");
+    engine.push(&words[0]);
+    engine.push(&word(Speaker::Client, 19.0, "Алло"));
     engine.advance(21.5);
     assert_eq!(brief(&engine.take_events()).len(), 4);
 }

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Live mode, measured: `sufler live --replay` on the generated calls.
+
+    scripts/setup.sh                          # models and target/test-calls
+    python3 bench/live.py calls [--speed 1]   # each call replayed on its own
+    python3 bench/live.py long --minutes 60   # one long replay
+
+`calls` replays every generated call (clean and phone sets) in real time,
+one after the other, and scores the flags against the labels next to
+`sufler check` on the same files (the live flags should be the batch ones).
+`long` joins the generated calls, round after round, into one recording of
+the given length and replays it: it reports, over all banned-phrase flags,
+the latency from the end of the phrase (`end`) to `emitted_at`, the
+recognition lag reported at the start and at the end, and the resident
+memory of the process over time.
+Both print the latency percentiles. Run alone: other work on the machine
+slows recognition and shows up as lag.
+"""
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import CALLS, ROOT, SUFLER, found_in, score  # noqa: E402
+
+
+def live(path, speed, threads, rss=None):
+    """Replays one file; returns its JSON lines (and samples RSS into `rss`)."""
+    cmd = [SUFLER, "live", "--replay", path, "--speed", str(speed), "--format", "jsonl",
+           "--config", "samples/sufler.toml", "--threads", str(threads)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    start = time.time()
+    if rss is not None:
+        def sample():
+            while proc.poll() is None:
+                try:
+                    with open(f"/proc/{proc.pid}/status") as f:
+                        kb = next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+                    rss.append((time.time() - start, kb / 1024))
+                except (OSError, StopIteration):
+                    pass
+                time.sleep(5)
+        threading.Thread(target=sample, daemon=True).start()
+    lines = proc.stdout.read().splitlines()
+    proc.wait()
+    return lines
+
+
+def latencies(lines):
+    out = []
+    for line in lines:
+        e = json.loads(line)
+        if e["type"] == "violation" and e["kind"] == "banned":
+            out.append(e["emitted_at"] - e["end"])
+    return sorted(out)
+
+
+def pct(xs, p):
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def report_latency(lat):
+    print(f"banned-phrase flags: {len(lat)}, latency end -> emitted_at: p50 {pct(lat, 50):.2f} s, "
+          f"p95 {pct(lat, 95):.2f} s, max {max(lat, default=float('nan')):.2f} s")
+
+
+def calls(args):
+    labels = json.load(open(os.path.join(CALLS, "labels.json"), encoding="utf-8"))
+    all_lat = []
+    for kind in ("clean", "phone"):
+        files = sorted(glob.glob(os.path.join(CALLS, kind, "*.wav")))
+        live_lines = []
+        for f in files:
+            live_lines += live(f, args.speed, args.threads)
+        os.makedirs(os.path.join(ROOT, "target", "bench"), exist_ok=True)
+        with open(os.path.join(ROOT, "target", "bench", f"live-{kind}.jsonl"), "w") as saved:
+            saved.write("\n".join(live_lines) + "\n")
+        batch = subprocess.run([SUFLER, "check", "--config", "samples/sufler.toml", "--format", "jsonl",
+                                "--threads", str(args.threads), *files], cwd=ROOT, capture_output=True, text=True)
+        batch_found = found_in(batch.stdout.splitlines())
+        live_found = found_in(live_lines)
+        lp, lr = score(labels, live_found)
+        bp, br = score(labels, batch_found)
+        # The batch flags taken as the truth for the live ones.
+        same = {name: {k: d[k] for k in ("banned", "alerts", "met")} for name, d in batch_found.items()}
+        ap, ar = score(same, live_found)
+        lat = latencies(live_lines)
+        all_lat += lat
+        print(f"{kind}: {len(files)} calls")
+        print(f"  live   precision {lp:.3f} recall {lr:.3f}")
+        print(f"  batch  precision {bp:.3f} recall {br:.3f}")
+        print(f"  live against batch: precision {ap:.3f} recall {ar:.3f}")
+        print("  ", end="")
+        report_latency(lat)
+        sys.stdout.flush()
+    report_latency(sorted(all_lat))
+
+
+def long(args):
+    files = sorted(glob.glob(os.path.join(CALLS, "clean", "*.wav"))) + sorted(glob.glob(os.path.join(CALLS, "phone", "*.wav")))
+    out = os.path.join(ROOT, "target", "bench", f"long-{args.minutes}.wav")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    if not os.path.exists(out):
+        seq, total = [], 0.0
+        durations = {f: float(subprocess.run(["soxi", "-D", f], capture_output=True, text=True).stdout) for f in files}
+        while total < args.minutes * 60:
+            for f in files:
+                seq.append(f)
+                total += durations[f]
+                if total >= args.minutes * 60:
+                    break
+        subprocess.run(["sox", *seq, out], check=True)
+    rss = []
+    start = time.time()
+    lines = live(out, args.speed, args.threads, rss)
+    wall = time.time() - start
+    lags = [(json.loads(l)["emitted_at"], json.loads(l)["seconds"]) for l in lines if json.loads(l)["type"] == "lag"]
+    skipped = sum(1 for l in lines if json.loads(l)["type"] == "skipped")
+    print(f"replayed {out} ({args.minutes} min) in {wall:.0f} s")
+    report_latency(latencies(lines))
+    first = [s for t, s in lags if t <= 60]
+    print(f"lag reports: {len(lags)}; first minute max {max(first, default=0):.2f} s; "
+          f"last {lags[-1][1] if lags else float('nan'):.2f} s; max {max((s for _, s in lags), default=0):.2f} s; "
+          f"utterances skipped: {skipped}")
+    if rss:
+        at = lambda t: min(rss, key=lambda r: abs(r[0] - t))[1]
+        print(f"resident memory: 1 min {at(60):.0f} MB, 10 min {at(600):.0f} MB, end {rss[-1][1]:.0f} MB, max {max(r[1] for r in rss):.0f} MB")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["calls", "long"])
+    ap.add_argument("--minutes", type=int, default=60)
+    ap.add_argument("--speed", type=float, default=1.0)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    calls(args) if args.what == "calls" else long(args)
+
+
+if __name__ == "__main__":
+    main()

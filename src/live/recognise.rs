@@ -1,0 +1,401 @@
+//! The recognition stage of the live pipeline: audio blocks in, committed
+//! words and progress out.
+//!
+//! One thread owns the voice detector and Whisper (whisper.cpp's threads
+//! spin while they wait, so two recognisers on a small machine slow each
+//! other down many times over). Each turn of its loop takes all the audio
+//! that has arrived, runs voice detection on it, and makes one Whisper
+//! pass, chosen in this order:
+//! 1. a finished utterance, oldest first: its words not yet committed are
+//!    committed;
+//! 2. an utterance still going on that has grown by [`STEP_S`] since its
+//!    last pass: it is transcribed from its start, and the words on which
+//!    this pass and the one before agree are committed (LocalAgreement-2,
+//!    as in whisper_streaming), so a phrase inside a long turn is flagged
+//!    without waiting for the turn to end.
+//!
+//! Backlog: when recognition falls behind, incremental passes stop until
+//! the finished utterances are done. If the oldest speech waiting is more
+//! than [`MAX_LAG_S`] old, the oldest finished utterances are skipped (and
+//! reported) until it is not: the audio kept, and so memory, stays bounded,
+//! and the operator keeps getting prompts about the present.
+
+use std::collections::VecDeque;
+
+use tokio::sync::mpsc;
+
+use super::segmenter::{Cut, Segmenter};
+use super::{Block, Heard};
+use crate::asr::{Recogniser, VAD_WINDOW};
+use crate::audio::RATE;
+use crate::engine::Speaker;
+use crate::error::Result;
+use crate::text::Normalizer;
+use crate::transcript::TimedWord;
+
+/// An utterance still going on is transcribed again when it has grown by
+/// this much (a word is committed at the second pass that hears it).
+pub const STEP_S: f64 = 0.5;
+
+/// The oldest speech waiting for recognition is skipped beyond this age.
+pub const MAX_LAG_S: f64 = 20.0;
+
+/// Voice detection runs on this many new windows at once (128 ms), each
+/// time with [`VAD_CONTEXT`] windows before them: Silero starts afresh on
+/// every call and needs a little audio to settle.
+const VAD_BATCH: usize = 4;
+const VAD_CONTEXT: usize = 16;
+
+fn seconds(samples: usize) -> f64 {
+    samples as f64 / f64::from(RATE)
+}
+
+fn samples(seconds: f64) -> usize {
+    (seconds * f64::from(RATE)) as usize
+}
+
+#[derive(Debug)]
+struct Utterance {
+    start: usize,
+    /// `None` while it goes on.
+    end: Option<usize>,
+    /// The last pass's words, for agreement with the next.
+    hypothesis: Vec<TimedWord<'static>>,
+    committed: Vec<TimedWord<'static>>,
+    /// Audio covered by the last pass, up to this sample.
+    passed: usize,
+}
+
+impl Utterance {
+    fn new(start: usize) -> Utterance {
+        Utterance { start, end: None, hypothesis: Vec::new(), committed: Vec::new(), passed: start }
+    }
+}
+
+/// One party's stream.
+#[derive(Debug)]
+struct Track {
+    speaker: Speaker,
+    /// Audio from sample `base` on.
+    audio: Vec<f32>,
+    base: usize,
+    segmenter: Segmenter,
+    open: Option<Utterance>,
+    finished: VecDeque<Utterance>,
+    first_speech: Option<usize>,
+}
+
+impl Track {
+    fn new(speaker: Speaker, threshold: f32) -> Track {
+        Track {
+            speaker,
+            audio: Vec::new(),
+            base: 0,
+            segmenter: Segmenter::new(threshold),
+            open: None,
+            finished: VecDeque::new(),
+            first_speech: None,
+        }
+    }
+
+    fn received(&self) -> usize {
+        self.base + self.audio.len()
+    }
+
+    fn clip(&self, start: usize, end: usize) -> &[f32] {
+        let a = start.saturating_sub(self.base).min(self.audio.len());
+        let b = end.saturating_sub(self.base).clamp(a, self.audio.len());
+        &self.audio[a..b]
+    }
+
+    /// Speech not yet recognised begins here (or, with none, the voice
+    /// detector has got this far).
+    fn recognised_until(&self) -> usize {
+        match (self.finished.front(), &self.open) {
+            (Some(u), _) => u.start,
+            (None, Some(u)) => u.passed,
+            (None, None) => self.segmenter.position(),
+        }
+    }
+
+    /// Every word before this time has been committed.
+    fn committed_until(&self) -> f64 {
+        let pending = |u: &Utterance| u.committed.last().map_or(seconds(u.start), |w| w.end);
+        match (self.finished.front(), &self.open) {
+            (Some(u), _) | (None, Some(u)) => pending(u),
+            (None, None) => seconds(self.segmenter.position()),
+        }
+    }
+
+    fn cut(&mut self, cut: Cut) {
+        let close = |open: &mut Option<Utterance>, finished: &mut VecDeque<Utterance>, at: usize| {
+            if let Some(mut u) = open.take() {
+                u.end = Some(at.max(u.start));
+                finished.push_back(u);
+            }
+        };
+        match cut {
+            Cut::Start(at) => {
+                self.first_speech.get_or_insert(at);
+                self.open = Some(Utterance::new(at));
+            }
+            Cut::End(at) => close(&mut self.open, &mut self.finished, at),
+            Cut::Split(at) => {
+                close(&mut self.open, &mut self.finished, at);
+                self.open = Some(Utterance::new(at));
+            }
+        }
+    }
+
+    /// Runs voice detection on the whole windows that have arrived (all of
+    /// them at the end of the stream).
+    fn detect(&mut self, recogniser: &mut Recogniser, ended: bool) -> Result<()> {
+        loop {
+            let done = self.segmenter.position();
+            let new = (self.received() - done) / VAD_WINDOW;
+            if new == 0 || (new < VAD_BATCH && !ended) {
+                break;
+            }
+            let take = new.min(VAD_BATCH * 8);
+            let context = VAD_CONTEXT.min((done - self.base) / VAD_WINDOW);
+            let clip = self.clip(done - context * VAD_WINDOW, done + take * VAD_WINDOW).to_vec();
+            let probs = recogniser.speech_probabilities(&clip)?;
+            for &p in probs.iter().skip(context).take(take) {
+                if let Some(cut) = self.segmenter.push(p) {
+                    self.cut(cut);
+                }
+            }
+        }
+        if ended && let Some(cut) = self.segmenter.finish() {
+            self.cut(cut);
+        }
+        Ok(())
+    }
+
+    /// Forgets audio nothing will read again.
+    fn trim(&mut self) {
+        let vad = self.segmenter.position().saturating_sub(VAD_CONTEXT * VAD_WINDOW);
+        let keep = self.finished.front().or(self.open.as_ref()).map_or(vad, |u| u.start.min(vad));
+        if keep > self.base + RATE as usize {
+            self.audio.drain(..keep - self.base);
+            self.base = keep;
+        }
+    }
+}
+
+/// The words of `new` that `old` did not already have: those after their
+/// common beginning (compared as normalised words) when `old` is all
+/// there, else those that start after `old`'s last word ends.
+fn fresh(old: &[TimedWord<'_>], new: &[TimedWord<'_>], norm: &Normalizer) -> usize {
+    let agreed = agreement(old, new, norm);
+    if agreed == old.len() {
+        return agreed;
+    }
+    let end = old.last().map_or(f64::NEG_INFINITY, |w| w.end);
+    new.iter().position(|w| w.start >= end - 0.05).unwrap_or(new.len())
+}
+
+/// How many words two passes agree on from the start.
+fn agreement(a: &[TimedWord<'_>], b: &[TimedWord<'_>], norm: &Normalizer) -> usize {
+    let key = |w: &TimedWord<'_>| norm.tokens(&w.text).into_iter().map(|t| t.surface).collect::<Vec<_>>();
+    a.iter().zip(b).take_while(|(x, y)| key(x) == key(y)).count()
+}
+
+/// Runs the recognition stage until the audio ends.
+pub fn run(mut recogniser: Recogniser, speakers: &[Speaker], mut audio: mpsc::Receiver<Block>, out: mpsc::Sender<Heard>) -> Result<()> {
+    let norm = Normalizer::new(recogniser.lang());
+    let mut state = recogniser.state()?;
+    let threshold = recogniser.vad_threshold();
+    let mut tracks: Vec<Track> = speakers.iter().map(|&speaker| Track::new(speaker, threshold)).collect();
+    let mut ended = false;
+    let mut idle = false;
+    loop {
+        // Wait for audio only when there is nothing else to do.
+        if idle && !ended {
+            match audio.blocking_recv() {
+                Some(block) => take(&mut tracks, block),
+                None => ended = true,
+            }
+        }
+        loop {
+            match audio.try_recv() {
+                Ok(block) => take(&mut tracks, block),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        for t in &mut tracks {
+            t.detect(&mut recogniser, ended)?;
+        }
+        let now = tracks.iter().map(Track::received).max().unwrap_or(0);
+        for (speaker, start, end) in skip_backlog(&mut tracks, now) {
+            if out.blocking_send(Heard::Skipped { speaker, start, end }).is_err() {
+                return Ok(());
+            }
+        }
+        idle = !pass(&mut recogniser, &mut state, &mut tracks, ended, &norm, &out)?;
+        for t in &mut tracks {
+            t.trim();
+        }
+        let heard = Heard::Progress {
+            now: seconds(now),
+            committed_until: tracks.iter().map(Track::committed_until).fold(seconds(now), f64::min),
+            lag: seconds(now - tracks.iter().map(Track::recognised_until).min().unwrap_or(now).min(now)),
+        };
+        if out.blocking_send(heard).is_err() {
+            return Ok(());
+        }
+        if ended && idle {
+            return Ok(());
+        }
+    }
+}
+
+/// Appends a block to its party's audio; blocks a full queue dropped are
+/// silence, so that times stay true.
+fn take(tracks: &mut [Track], block: Block) {
+    if let Some(t) = tracks.iter_mut().find(|t| t.speaker == block.speaker) {
+        let received = t.received();
+        if block.at > received {
+            t.audio.resize(t.audio.len() + block.at - received, 0.0);
+        }
+        let overlap = received.saturating_sub(block.at).min(block.samples.len());
+        t.audio.extend_from_slice(&block.samples[overlap..]);
+    }
+}
+
+/// Skips the oldest finished utterances while the oldest speech waiting is
+/// older than [`MAX_LAG_S`]; returns what was skipped, in seconds.
+fn skip_backlog(tracks: &mut [Track], now: usize) -> Vec<(Speaker, f64, f64)> {
+    let mut skipped = Vec::new();
+    loop {
+        let oldest = tracks.iter_mut().filter(|t| !t.finished.is_empty()).min_by_key(|t| t.finished[0].start);
+        let Some(t) = oldest else { break };
+        if seconds(now - t.finished[0].start.min(now)) <= MAX_LAG_S {
+            break;
+        }
+        let u = t.finished.pop_front().expect("not empty");
+        skipped.push((t.speaker, seconds(u.start), seconds(u.end.unwrap_or(now))));
+    }
+    skipped
+}
+
+/// Makes at most one Whisper pass; says whether it made one.
+fn pass(
+    recogniser: &mut Recogniser,
+    state: &mut whisper_rs::WhisperState,
+    tracks: &mut [Track],
+    ended: bool,
+    norm: &Normalizer,
+    out: &mpsc::Sender<Heard>,
+) -> Result<bool> {
+    let step = samples(STEP_S);
+    let finished = tracks.iter().enumerate().filter_map(|(i, t)| t.finished.front().map(|u| (u.start, i))).min();
+    let growing = || {
+        tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.open.as_ref().map(|u| (u.passed, u.start, i, t.received())))
+            .filter(|&(passed, start, _, received)| !ended && received - passed >= step && received - start >= step)
+            .min()
+            .map(|(_, _, i, _)| i)
+    };
+    let (i, last) = match (finished, growing()) {
+        (Some((_, i)), _) => (i, true),
+        (None, Some(i)) => (i, false),
+        (None, None) => return Ok(false),
+    };
+    let t = &mut tracks[i];
+    let received = t.received();
+    let u = if last { t.finished.front() } else { t.open.as_ref() }.expect("chosen");
+    let (start, end) = (u.start, u.end.unwrap_or(received));
+    let prompt = t.first_speech.is_some_and(|f| seconds(start.saturating_sub(f)) < recogniser.prompt_window());
+    let clip = t.clip(start, end);
+    let words = if last { recogniser.utterance(state, clip, seconds(start), prompt)? } else { recogniser.glimpse(state, clip, seconds(start), prompt)? };
+    let speaker = t.speaker;
+    let (commit, utterance_start) = if last {
+        let u = t.finished.pop_front().expect("chosen");
+        let from = fresh(&u.committed, &words, norm);
+        (words[from..].to_vec(), u.committed.is_empty())
+    } else {
+        let u = t.open.as_mut().expect("chosen");
+        let agreed = agreement(&u.hypothesis, &words, norm);
+        let from = fresh(&u.committed, &words[..agreed], norm);
+        let commit = words[from..agreed].to_vec();
+        let first = u.committed.is_empty();
+        u.committed.extend(commit.iter().cloned());
+        u.hypothesis = words;
+        u.passed = end;
+        (commit, first)
+    };
+    if !commit.is_empty() || last {
+        // A closed channel means the pipeline is shutting down.
+        let _ = out.blocking_send(Heard::Words { speaker, words: commit, utterance_start, utterance_end: last });
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::text::Lang;
+
+    fn words(text: &str, start: f64) -> Vec<TimedWord<'static>> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(i, w)| {
+                let s = start + 0.5 * i as f64;
+                TimedWord { start: s, end: s + 0.4, text: Cow::Owned(w.to_string()), confidence: None }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dropped_blocks_become_silence() {
+        let mut tracks = vec![Track::new(Speaker::Operator, 0.2)];
+        let block = |speaker, at, value, n| Block { speaker, at, samples: vec![value; n] };
+        take(&mut tracks, block(Speaker::Operator, 0, 1.0, 10));
+        take(&mut tracks, block(Speaker::Operator, 20, 2.0, 10));
+        take(&mut tracks, block(Speaker::Operator, 25, 3.0, 10));
+        take(&mut tracks, block(Speaker::Client, 0, 4.0, 10));
+        assert_eq!(tracks[0].audio, [vec![1.0; 10], vec![0.0; 10], vec![2.0; 10], vec![3.0; 5]].concat());
+    }
+
+    #[test]
+    fn passes_agree_on_normalised_words() {
+        let norm = Normalizer::new(Lang::Ru);
+        // (earlier pass, later pass, words agreed)
+        let table = [
+            ("", "Здравствуйте, компания", 0),
+            ("Здравствуйте, компания", "здравствуйте компания Ромашка", 2),
+            ("Здравствуйте компания Рома", "Здравствуйте компания Ромашка", 2),
+            ("Ещё всё", "еще все", 2),
+            ("Вы должны", "Вы, должно быть", 1),
+        ];
+        for (a, b, n) in table {
+            assert_eq!(agreement(&words(a, 0.0), &words(b, 0.0), &norm), n, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn a_final_pass_commits_only_what_was_not_committed() {
+        let norm = Normalizer::new(Lang::Ru);
+        // (committed, final pass, index of the first new word)
+        let table = [
+            ("", "Я не знаю", 0),
+            ("Я не", "Я не знаю", 2),
+            // The final pass heard the committed words differently: what
+            // starts after them in time is new.
+            ("Я нe", "Ян не знаю", 2),
+            ("Я не знаю", "Я не знаю", 3),
+        ];
+        for (committed, last, n) in table {
+            assert_eq!(fresh(&words(committed, 0.0), &words(last, 0.0), &norm), n, "{committed} / {last}");
+        }
+    }
+}
