@@ -238,6 +238,16 @@ enum Color {
     Never,
 }
 
+impl Color {
+    fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
 /// Deployment settings (`sufler.toml`).
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -313,11 +323,7 @@ fn main() -> ExitCode {
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let settings = args.rules.resolve(None)?;
     let rules = RuleSet::load(&settings.dir, settings.lang, &settings.vars)?;
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let color = args.color.enabled();
     let results: Vec<Result<Vec<Event>, Error>> = args
         .transcripts
         .par_iter()
@@ -458,11 +464,7 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let recogniser = args.asr.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
     let screen = args.format.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(Format::Jsonl);
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let color = args.color.enabled();
     let clock = Clock::new(if call.is_some() { args.speed } else { 1.0 });
     let (audio_tx, audio_rx) = mpsc::channel(live::AUDIO_QUEUE);
     let (heard_tx, heard_rx) = mpsc::channel(256);

@@ -236,7 +236,7 @@ pub fn run(mut recogniser: Recogniser, speakers: &[Speaker], mut audio: mpsc::Re
                 return Ok(());
             }
         }
-        idle = !pass(&mut recogniser, &mut state, &mut tracks, ended, &norm, &out)?;
+        idle = !pass(&recogniser, &mut state, &mut tracks, ended, &norm, &out)?;
         for t in &mut tracks {
             t.trim();
         }
@@ -285,7 +285,7 @@ fn skip_backlog(tracks: &mut [Track], now: usize) -> Vec<(Speaker, f64, f64)> {
 
 /// Makes at most one Whisper pass; says whether it made one.
 fn pass(
-    recogniser: &mut Recogniser,
+    recogniser: &Recogniser,
     state: &mut whisper_rs::WhisperState,
     tracks: &mut [Track],
     ended: bool,
