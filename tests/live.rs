@@ -99,6 +99,7 @@ impl Tmux {
         let ok = Command::new("tmux")
             .args(["new-session", "-d", "-s", &session, "-x", "140", "-y", "40", "-c", root.to_str().unwrap(), command])
             .env("LANG", "C.UTF-8")
+            .env("LC_ALL", "C.UTF-8")
             .status()
             .expect("tmux runs (scripts/setup.sh installs it)");
         assert!(ok.success());
