@@ -449,7 +449,7 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     // The parties the rules listen to and the source carries: a party with
     // no audio would hold the clock of the rule engine back.
     let mut speakers: Vec<Speaker> = Speaker::ALL.into_iter().filter(|&s| rules.listens_to(s)).collect();
-    let call = args.replay.as_deref().map(|p| source::load(p, args.asr.channels, &speakers)).transpose()?;
+    let call = args.replay.as_deref().map(|p| sufler::audio::load(p, args.asr.channels, |s| speakers.contains(&s))).transpose()?;
     speakers.retain(|&s| match (&call, s) {
         (Some(call), _) => call.track(s).is_some(),
         (None, Speaker::Operator) => true,

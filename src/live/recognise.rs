@@ -158,8 +158,7 @@ impl Track {
             }
             let take = new.min(VAD_BATCH * 8);
             let context = VAD_CONTEXT.min((done - self.base) / VAD_WINDOW);
-            let clip = self.clip(done - context * VAD_WINDOW, done + take * VAD_WINDOW).to_vec();
-            let probs = recogniser.speech_probabilities(&clip)?;
+            let probs = recogniser.speech_probabilities(self.clip(done - context * VAD_WINDOW, done + take * VAD_WINDOW))?;
             for &p in probs.iter().skip(context).take(take) {
                 if let Some(cut) = self.segmenter.push(p) {
                     self.cut(cut);

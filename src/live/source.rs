@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{Block, Clock};
-use crate::audio::{self, Call, ChannelMap, RATE, Resampler};
+use crate::audio::{Call, ChannelMap, RATE, Resampler};
 use crate::engine::Speaker;
 use crate::error::{Error, Result};
 
@@ -197,11 +197,6 @@ fn capture(device: &cpal::Device, speaker: Speaker, tx: mpsc::Sender<Block>, clo
         other => return Err(Error::Usage(format!("the sound input gives {other} samples, which sufler does not read"))),
     };
     stream.map_err(|e| Error::Usage(format!("cannot open the sound input: {e}")))
-}
-
-/// Loads a recording for `replay`.
-pub fn load(path: &std::path::Path, map: ChannelMap, speakers: &[Speaker]) -> Result<Call> {
-    audio::load(path, map, |s| speakers.contains(&s))
 }
 
 #[cfg(test)]
