@@ -5,13 +5,16 @@
 //! into utterances; each is transcribed on its own with the encoder context
 //! sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
 //! conditioning on earlier text and a bound on tokens per second of audio.
-//! Output that loops is transcribed again at full context. Whisper's known
+//! Output that loops is transcribed again with more context (half of
+//! Whisper's 30 s window, then all of it). The utterances of a call are
+//! shared among workers, one thread each. Whisper's known
 //! inventions on silence and noise (subtitle credits, «Продолжение
 //! следует...») are dropped, and words never reach outside the speech they
 //! were heard in.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState, WhisperVadContext,
@@ -52,6 +55,8 @@ pub const MAX_SPEECH_S: f32 = 25.0;
 pub const MIN_SPEECH_MS: u32 = 200;
 pub const MIN_SILENCE_MS: u32 = 300;
 pub const SPEECH_PAD_MS: u32 = 120;
+/// Encoder positions for a second look at a clip whose output looped.
+const RETRY_AUDIO_CTX: usize = 768;
 /// Samples (at 16 kHz) per speech probability of Silero VAD.
 pub const VAD_WINDOW: usize = 512;
 
@@ -78,6 +83,16 @@ pub struct Recogniser {
     options: Options,
     normalizer: Normalizer,
     hallucinations: Vec<String>,
+}
+
+/// A voiced stretch of one party's track, to be recognised.
+struct Utterance<'a> {
+    speaker: Speaker,
+    clip: &'a [f32],
+    /// Seconds into the track.
+    start: f64,
+    /// Whether Whisper gets the vocabulary prompt.
+    prompt: bool,
 }
 
 /// What one utterance gave.
@@ -130,26 +145,54 @@ impl Recogniser {
         Ok(out)
     }
 
-    /// Transcribes one party's track into utterances, each recognised on
-    /// its own. (Joining utterances into longer chunks saved little time
-    /// here and lost words: see the issue notes.)
-    pub fn transcribe(&mut self, samples: &[f32], speaker: Speaker) -> Result<Vec<Segment<'static>>> {
-        let mut state = self.state()?;
-        let mut segments = Vec::new();
-        let speech = self.speech(samples)?;
-        let first = speech.first().map_or(0.0, |s| s.0);
-        for (start, end) in speech {
-            let a = ((start * f64::from(RATE)) as usize).min(samples.len());
-            let b = ((end * f64::from(RATE)) as usize).clamp(a, samples.len());
-            // The names are said in the greeting; prompting costs time on every clip.
-            let words = self.utterance(&mut state, &samples[a..b], start, start - first < PROMPT_WINDOW_S)?;
-            if words.is_empty() {
-                continue;
+    /// Transcribes the parties' tracks, each cut into utterances that are
+    /// recognised on their own. (Joining utterances into longer chunks saved
+    /// little time here and lost words: see the issue notes.)
+    ///
+    /// The utterances of all parties are shared out among up to `threads`
+    /// workers, each with its own Whisper state and one thread: whisper.cpp
+    /// keeps two threads on one small encoder pass busier waiting for each
+    /// other than computing, so two passes side by side finish sooner.
+    pub fn transcribe(&mut self, tracks: &[(Speaker, &[f32])]) -> Result<Vec<Segment<'static>>> {
+        let mut jobs = Vec::new();
+        for &(speaker, samples) in tracks {
+            let speech = self.speech(samples)?;
+            let first = speech.first().map_or(0.0, |s| s.0);
+            for (start, end) in speech {
+                let a = ((start * f64::from(RATE)) as usize).min(samples.len());
+                let b = ((end * f64::from(RATE)) as usize).clamp(a, samples.len());
+                // The names are said in the greeting; prompting costs time on every clip.
+                jobs.push(Utterance { speaker, clip: &samples[a..b], start, prompt: start - first < PROMPT_WINDOW_S });
             }
-            let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
-            let (seg_start, seg_end) = (words[0].start, words[words.len() - 1].end);
-            segments.push(Segment { speaker, start: seg_start, end: seg_end, text: Cow::Owned(text), words });
         }
+        // Longest first, so that the workers run out of work together.
+        jobs.sort_by(|a, b| b.clip.len().cmp(&a.clip.len()));
+        let workers = self.options.threads.clamp(1, jobs.len().max(1));
+        let threads = (self.options.threads / workers).max(1);
+        let next = AtomicUsize::new(0);
+        let this = &*self;
+        let work = || -> Result<Vec<Segment<'static>>> {
+            let mut state = this.state()?;
+            let mut segments = Vec::new();
+            while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let words = this.words(&mut state, job.clip, job.start, job.prompt, true, threads)?;
+                if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                    let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
+                    let (start, end) = (first.start, last.end);
+                    segments.push(Segment { speaker: job.speaker, start, end, text: Cow::Owned(text), words });
+                }
+            }
+            Ok(segments)
+        };
+        let done: Vec<Result<Vec<Segment<'static>>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        });
+        let mut segments = Vec::new();
+        for part in done {
+            segments.extend(part?);
+        }
+        segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
         Ok(segments)
     }
 
@@ -163,7 +206,7 @@ impl Recogniser {
     /// a word or for one of Whisper's inventions. `prompt` gives Whisper
     /// the vocabulary (the names said in a greeting).
     pub fn utterance(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, true)
+        self.words(state, clip, offset, prompt, true, self.options.threads)
     }
 
     /// A first look at an utterance still going on (live mode): as
@@ -171,20 +214,26 @@ impl Recogniser {
     /// than transcribed again at full context, which costs seconds; the
     /// next look, or the utterance's end, will do.
     pub fn glimpse(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, false)
+        self.words(state, clip, offset, prompt, false, self.options.threads)
     }
 
-    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, retry: bool) -> Result<Vec<TimedWord<'static>>> {
+    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, retry: bool, threads: usize) -> Result<Vec<TimedWord<'static>>> {
         if clip.len() < RATE as usize / 10 {
             return Ok(Vec::new());
         }
         let seconds = clip.len() as f64 / f64::from(RATE);
-        let mut heard = self.recognise(state, clip, Some(audio_ctx(seconds)), prompt)?;
-        if loops(&heard) || heard.tokens >= max_tokens(seconds) {
+        let mut heard = self.recognise(state, clip, Some(audio_ctx(seconds)), prompt, threads)?;
+        let again = |heard: &Heard| loops(heard) || heard.tokens >= max_tokens(seconds);
+        if again(&heard) {
             if !retry {
                 return Ok(Vec::new());
             }
-            heard = self.recognise(state, clip, None, prompt)?;
+            // More context mends most loops; half of Whisper's window costs
+            // half of the whole one.
+            heard = self.recognise(state, clip, Some(RETRY_AUDIO_CTX), prompt, threads)?;
+            if again(&heard) {
+                heard = self.recognise(state, clip, None, prompt, threads)?;
+            }
             collapse_repeats(&mut heard.words, &self.normalizer);
         }
         let end = offset + seconds;
@@ -251,11 +300,11 @@ impl Recogniser {
     }
 
     /// One Whisper pass over a clip; `audio_ctx` `None` is the full 30 s context.
-    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool) -> Result<Heard> {
+    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool, threads: usize) -> Result<Heard> {
         let seconds = clip.len() as f64 / f64::from(RATE);
         let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         p.set_language(Some(self.options.lang.code()));
-        p.set_n_threads(self.options.threads as i32);
+        p.set_n_threads(threads as i32);
         p.set_no_context(true);
         p.set_single_segment(true);
         p.set_token_timestamps(true);

@@ -407,13 +407,9 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
 /// Recognises the parties the rules listen to.
 fn transcribe_call(recogniser: &mut Recogniser, wanted: impl Fn(Speaker) -> bool, lang: Lang, map: sufler::audio::ChannelMap, path: &Path) -> Result<Transcript<'static>, Error> {
     let call = sufler::audio::load(path, map, &wanted)?;
-    let mut segments = Vec::new();
-    for speaker in Speaker::ALL {
-        if let Some(track) = call.track(speaker).filter(|_| wanted(speaker)) {
-            segments.extend(recogniser.transcribe(track, speaker)?);
-        }
-    }
-    segments.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let tracks: Vec<(Speaker, &[f32])> =
+        Speaker::ALL.into_iter().filter(|&s| wanted(s)).filter_map(|s| call.track(s).map(|t| (s, t))).collect();
+    let segments = recogniser.transcribe(&tracks)?;
     Ok(Transcript { language: Some(lang.code().to_string()), duration: Some(call.duration()), segments })
 }
 

@@ -23,10 +23,14 @@ fn calls() -> PathBuf {
 static WHISPER: Mutex<()> = Mutex::new(());
 
 fn sufler(args: &[&str]) -> Output {
+    sufler_on(2, args)
+}
+
+fn sufler_on(threads: usize, args: &[&str]) -> Output {
     need(&root().join("models/ggml-base.bin"));
     let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
     Command::new(env!("CARGO_BIN_EXE_sufler"))
-        .args(["check", "--config", "samples/sufler.toml", "--format", "jsonl", "--threads", "2"])
+        .args(["check", "--config", "samples/sufler.toml", "--format", "jsonl", "--threads", &threads.to_string()])
         .args(args)
         .current_dir(root())
         .output()
@@ -88,6 +92,28 @@ fn transcripts_are_saved_for_rescoring() {
     let rules = |es: &[serde_json::Value]| -> Vec<String> { es.iter().filter_map(|e| e["rule"].as_str().map(str::to_string)).collect() };
     assert_eq!(rules(&rescored), rules(&from_audio));
     assert!(rules(&from_audio).contains(&"ne-znayu".to_string()), "{from_audio:?}");
+}
+
+#[test]
+fn workers_share_out_utterances_without_changing_them() {
+    // Two workers with a thread each hear every utterance as one worker does,
+    // and their segments come back in time order, each under its own party.
+    let saved = |threads: usize| {
+        let dir = tempdir(&format!("threads-{threads}"));
+        sufler_on(threads, &["samples/call-ru.wav", "--save-transcripts", dir.to_str().unwrap()]);
+        let text = std::fs::read_to_string(dir.join("call-ru.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    let (one, two) = (saved(1), saved(2));
+    assert_eq!(one, two);
+    let segments = two["segments"].as_array().unwrap();
+    let starts: Vec<f64> = segments.iter().map(|s| s["start"].as_f64().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+    for speaker in ["operator", "client"] {
+        assert!(segments.iter().any(|s| s["speaker"] == speaker), "no {speaker} segment in {two}");
+    }
+    let operator = |s: &&serde_json::Value| s["speaker"] == "operator";
+    assert!(segments.iter().filter(operator).any(|s| s["text"].as_str().unwrap().contains("не знаю")), "{two}");
 }
 
 /// The sample in another encoding, made with sox.
