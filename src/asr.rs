@@ -166,7 +166,7 @@ impl Recogniser {
             }
         }
         // Longest first, so that the workers run out of work together.
-        jobs.sort_by(|a, b| b.clip.len().cmp(&a.clip.len()));
+        jobs.sort_by_key(|job| std::cmp::Reverse(job.clip.len()));
         let workers = self.options.threads.clamp(1, jobs.len().max(1));
         let threads = (self.options.threads / workers).max(1);
         let next = AtomicUsize::new(0);
