@@ -86,7 +86,7 @@ def report_latency(lat):
 def calls(args):
     labels = json.load(open(os.path.join(CALLS, "labels.json"), encoding="utf-8"))
     all_lat = []
-    for kind in ("clean", "phone"):
+    for kind in args.sets.split(","):
         files = sorted(glob.glob(os.path.join(CALLS, kind, "*.wav")))
         live_lines = []
         for f in files:
@@ -159,6 +159,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["calls", "long"])
     ap.add_argument("--minutes", type=int, default=60)
+    ap.add_argument("--sets", default="clean,phone", help="calls: which generated sets to replay")
     ap.add_argument("--speed", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()

@@ -8,11 +8,13 @@
 //! pass, chosen in this order:
 //! 1. a finished utterance, oldest first: its words not yet committed are
 //!    committed;
-//! 2. an utterance still going on that has grown by [`STEP_S`] since its
-//!    last pass: it is transcribed from its start, and the words on which
-//!    this pass and the one before agree are committed (LocalAgreement-2,
-//!    as in whisper_streaming), so a phrase inside a long turn is flagged
-//!    without waiting for the turn to end.
+//! 2. an utterance still going on, at least [`FIRST_GLIMPSE_S`] long, that
+//!    has grown by [`STEP_S`] since its last pass: it is transcribed from
+//!    its start, and the words on which this pass and the one before agree
+//!    are committed (LocalAgreement-2, as in whisper_streaming), but not
+//!    the last word nor one ending within [`EDGE_S`] of the clip's end,
+//!    which the clip may have cut; so a phrase inside a long turn is
+//!    flagged without waiting for the turn to end.
 //!
 //! Backlog: when recognition falls behind, incremental passes stop until
 //! the finished utterances are done. If the oldest speech waiting is more
@@ -21,6 +23,7 @@
 //! and the operator keeps getting prompts about the present.
 
 use std::collections::VecDeque;
+use std::ops::Range;
 
 use tokio::sync::mpsc;
 
@@ -36,6 +39,15 @@ use crate::transcript::TimedWord;
 /// An utterance still going on is transcribed again when it has grown by
 /// this much (a word is committed at the second pass that hears it).
 pub const STEP_S: f64 = 0.5;
+
+/// An utterance gets its first incremental pass once it is this long. On
+/// less (half a second of phone audio), Whisper guesses, and two guesses can
+/// agree («Аллама. Слушаю, бать.»); an utterance shorter than this is
+/// recognised whole once it ends.
+pub const FIRST_GLIMPSE_S: f64 = 1.5;
+
+/// A word ending this close to the end of a growing clip is not committed.
+pub const EDGE_S: f64 = 0.4;
 
 /// The oldest speech waiting for recognition is skipped beyond this age.
 pub const MAX_LAG_S: f64 = 20.0;
@@ -184,14 +196,28 @@ impl Track {
 
 /// The words of `new` that `old` did not already have: those after their
 /// common beginning (compared as normalised words) when `old` is all
-/// there, else those that start after `old`'s last word ends.
+/// there, else those that lie mostly after `old`'s last word (word times
+/// from passes over clips of different lengths differ by a few tenths).
 fn fresh(old: &[TimedWord<'_>], new: &[TimedWord<'_>], norm: &Normalizer) -> usize {
     let agreed = agreement(old, new, norm);
     if agreed == old.len() {
         return agreed;
     }
     let end = old.last().map_or(f64::NEG_INFINITY, |w| w.end);
-    new.iter().position(|w| w.start >= end - 0.05).unwrap_or(new.len())
+    new.iter().position(|w| (w.start + w.end) / 2.0 >= end).unwrap_or(new.len())
+}
+
+/// Which words of a pass over an utterance still going on to commit: those
+/// on which it agrees with the pass before, but for its last word and any
+/// word ending after `until` (the clip may cut a word short, and Whisper
+/// then guesses: «компании» for «компания Ром…»), after the words already
+/// committed. None while this pass hears the committed words
+/// otherwise: the utterance's final pass sorts that out by time.
+fn confirmed(committed: &[TimedWord<'_>], before: &[TimedWord<'_>], now: &[TimedWord<'_>], until: f64, norm: &Normalizer) -> Range<usize> {
+    let agreed = agreement(before, now, norm).min(now.len().saturating_sub(1));
+    let agreed = now[..agreed].iter().take_while(|w| w.end <= until).count();
+    let from = if agreement(committed, now, norm) == committed.len() { committed.len().min(agreed) } else { agreed };
+    from..agreed
 }
 
 /// How many words two passes agree on from the start.
@@ -282,6 +308,12 @@ fn skip_backlog(tracks: &mut [Track], now: usize) -> Vec<(Speaker, f64, f64)> {
     skipped
 }
 
+/// Whether an utterance still going on is due for an incremental pass,
+/// with audio received up to `received`.
+fn due(u: &Utterance, received: usize) -> bool {
+    received - u.passed >= samples(STEP_S) && received - u.start >= samples(FIRST_GLIMPSE_S)
+}
+
 /// Makes at most one Whisper pass; says whether it made one.
 fn pass(
     recogniser: &Recogniser,
@@ -291,16 +323,14 @@ fn pass(
     norm: &Normalizer,
     out: &mpsc::Sender<Heard>,
 ) -> Result<bool> {
-    let step = samples(STEP_S);
     let finished = tracks.iter().enumerate().filter_map(|(i, t)| t.finished.front().map(|u| (u.start, i))).min();
     let growing = || {
         tracks
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| t.open.as_ref().map(|u| (u.passed, u.start, i, t.received())))
-            .filter(|&(passed, start, _, received)| !ended && received - passed >= step && received - start >= step)
+            .filter_map(|(i, t)| t.open.as_ref().filter(|u| !ended && due(u, t.received())).map(|u| (u.passed, i)))
             .min()
-            .map(|(_, _, i, _)| i)
+            .map(|(_, i)| i)
     };
     let (i, last) = match (finished, growing()) {
         (Some((_, i)), _) => (i, true),
@@ -321,9 +351,7 @@ fn pass(
         (words[from..].to_vec(), u.committed.is_empty())
     } else {
         let u = t.open.as_mut().expect("chosen");
-        let agreed = agreement(&u.hypothesis, &words, norm);
-        let from = fresh(&u.committed, &words[..agreed], norm);
-        let commit = words[from..agreed].to_vec();
+        let commit = words[confirmed(&u.committed, &u.hypothesis, &words, seconds(end) - EDGE_S, norm)].to_vec();
         let first = u.committed.is_empty();
         u.committed.extend(commit.iter().cloned());
         u.hypothesis = words;
@@ -382,19 +410,61 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_commits_agreed_words_but_its_last() {
+        let norm = Normalizer::new(Lang::Ru);
+        // (committed, pass before, this pass, where its clip ends, words of
+        // this pass to commit); words are 0.5 s apart, each 0.4 s long.
+        let table = [
+            ("", "", "Алло", 9.0, ""),
+            ("", "Добрый вечер компании", "Добрый вечер, компании", 9.0, "Добрый вечер,"),
+            ("Добрый вечер", "Добрый вечер компания", "Добрый вечер, компания Ромашка", 9.0, "компания"),
+            ("Добрый вечер", "Добрый вечер компания Ромашка", "Добрый вечер компания Ромашка", 9.0, "компания"),
+            // Heard otherwise than committed: wait for the final pass.
+            ("Добрый вечер компании", "Добрый вечер компания Ромашка", "Добрый вечер компания Ромашка меня", 9.0, ""),
+            ("Я не", "Я не знаю", "Я не знаю где", 9.0, "знаю"),
+            // «компании» ends at 1.4 s, 0.3 s before the clip does.
+            ("", "Добрый вечер компании Ро", "Добрый вечер компании Ро", 1.7, "Добрый вечер"),
+        ];
+        for (committed, before, now, clip_end, want) in table {
+            let now = words(now, 0.0);
+            let got = &now[confirmed(&words(committed, 0.0), &words(before, 0.0), &now, clip_end - EDGE_S, &norm)];
+            assert_eq!(got.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" "), want, "{committed} / {before}");
+        }
+    }
+
+    #[test]
     fn a_final_pass_commits_only_what_was_not_committed() {
         let norm = Normalizer::new(Lang::Ru);
-        // (committed, final pass, index of the first new word)
+        // (committed, how much later it was heard, final pass, index of the first new word)
         let table = [
-            ("", "Я не знаю", 0),
-            ("Я не", "Я не знаю", 2),
+            ("", 0.0, "Я не знаю", 0),
+            ("Я не", 0.0, "Я не знаю", 2),
             // The final pass heard the committed words differently: what
             // starts after them in time is new.
-            ("Я нe", "Ян не знаю", 2),
-            ("Я не знаю", "Я не знаю", 3),
+            ("Я нe", 0.0, "Ян не знаю", 2),
+            ("Я не знаю", 0.0, "Я не знаю", 3),
+            // «компании» was cut short; «Ромашка» began before its end.
+            ("Добрый вечер компании", 0.2, "Добрый вечер компания Ромашка", 3),
         ];
-        for (committed, last, n) in table {
-            assert_eq!(fresh(&words(committed, 0.0), &words(last, 0.0), &norm), n, "{committed} / {last}");
+        for (committed, later, last, n) in table {
+            assert_eq!(fresh(&words(committed, later), &words(last, 0.0), &norm), n, "{committed} / {last}");
+        }
+    }
+
+    #[test]
+    fn an_utterance_going_on_is_looked_at_every_step_once_long_enough() {
+        // (utterance start, last pass up to, audio received; seconds) → due
+        let table = [
+            (0.0, 0.0, 0.5, false),
+            (0.0, 0.0, 1.4, false),
+            (0.0, 0.0, 1.5, true),
+            (10.0, 10.0, 11.6, true),
+            (0.0, 1.5, 1.9, false),
+            (0.0, 1.5, 2.0, true),
+        ];
+        for (start, passed, received, want) in table {
+            let u = Utterance { passed: samples(passed), ..Utterance::new(samples(start)) };
+            assert_eq!(due(&u, samples(received)), want, "{start} {passed} {received}");
         }
     }
 }
