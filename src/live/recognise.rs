@@ -38,7 +38,7 @@ use crate::transcript::TimedWord;
 
 /// An utterance still going on is transcribed again when it has grown by
 /// this much (a word is committed at the second pass that hears it).
-pub const STEP_S: f64 = 0.5;
+pub const STEP_S: f64 = 0.3;
 
 /// An utterance gets its first incremental pass once it is this long. On
 /// less (half a second of phone audio), Whisper guesses, and two guesses can
@@ -459,8 +459,8 @@ mod tests {
             (0.0, 0.0, 1.4, false),
             (0.0, 0.0, 1.5, true),
             (10.0, 10.0, 11.6, true),
-            (0.0, 1.5, 1.9, false),
-            (0.0, 1.5, 2.0, true),
+            (0.0, 1.5, 1.7, false),
+            (0.0, 1.5, 1.8, true),
         ];
         for (start, passed, received, want) in table {
             let u = Utterance { passed: samples(passed), ..Utterance::new(samples(start)) };
