@@ -150,9 +150,9 @@ impl Recogniser {
     /// little time here and lost words: see the issue notes.)
     ///
     /// The utterances of all parties are shared out among up to `threads`
-    /// workers, each with its own Whisper state and one thread: whisper.cpp
-    /// keeps two threads on one small encoder pass busier waiting for each
-    /// other than computing, so two passes side by side finish sooner.
+    /// workers, each with its own Whisper state (~100 MB with base) and one
+    /// thread: on one short clip, whisper.cpp's threads spend much of their
+    /// time waiting for each other, so passes side by side finish sooner.
     pub fn transcribe(&mut self, tracks: &[(Speaker, &[f32])]) -> Result<Vec<Segment<'static>>> {
         let mut jobs = Vec::new();
         for &(speaker, samples) in tracks {
@@ -211,7 +211,7 @@ impl Recogniser {
 
     /// A first look at an utterance still going on (live mode): as
     /// [`Recogniser::utterance`], but output that loops is dropped rather
-    /// than transcribed again at full context, which costs seconds; the
+    /// than transcribed again with more context, which costs time; the
     /// next look, or the utterance's end, will do.
     pub fn glimpse(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
         self.words(state, clip, offset, prompt, false, self.options.threads)
