@@ -137,8 +137,9 @@ def long(args):
     wall = time.time() - start
     batch = subprocess.run([SUFLER, "check", "--config", "samples/sufler.toml", "--format", "jsonl",
                             "--threads", str(args.threads), out], cwd=ROOT, capture_output=True, text=True).stdout.splitlines()
-    lags = [(json.loads(l)["emitted_at"], json.loads(l)["seconds"]) for l in lines if json.loads(l)["type"] == "lag"]
-    skipped = sum(1 for l in lines if json.loads(l)["type"] == "skipped")
+    events = [json.loads(l) for l in lines]
+    lags = [(e["emitted_at"], e["seconds"]) for e in events if e["type"] == "lag"]
+    skipped = sum(1 for e in events if e["type"] == "skipped")
     print(f"replayed {out} ({args.minutes} min) in {wall:.0f} s")
     print("times from the batch check of the same file: ", end="")
     report_latency(latencies(lines, batch))
