@@ -13,11 +13,12 @@
 //! were heard in.
 
 use std::borrow::Cow;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use whisper_rs::{
-    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState, WhisperVadContext,
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState, WhisperVadContext,
     WhisperVadContextParams, WhisperVadParams,
 };
 
@@ -79,6 +80,8 @@ const HALLUCINATIONS: &[&str] = &[
 pub struct Recogniser {
     prompt: String,
     ctx: WhisperContext,
+    /// Word times come from the cross-attention alignment (DTW).
+    aligned: bool,
     vad: WhisperVadContext,
     options: Options,
     normalizer: Normalizer,
@@ -113,7 +116,13 @@ impl Recogniser {
         }
         silence_whisper_logs();
         let path = |p: &Path| p.to_str().map(str::to_string).ok_or_else(|| Error::Usage(format!("{}: path is not UTF-8", p.display())));
-        let ctx = WhisperContext::new_with_params(&path(&options.model)?, WhisperContextParameters::default())
+        let heads = alignment_heads(&options.model);
+        let aligned = heads.is_some();
+        let mut params = WhisperContextParameters::default();
+        if let Some(model_preset) = heads {
+            params.dtw_parameters(DtwParameters { mode: DtwMode::ModelPreset { model_preset }, ..DtwParameters::default() });
+        }
+        let ctx = WhisperContext::new_with_params(&path(&options.model)?, params)
             .map_err(|e| Error::Usage(format!("{}: cannot load the Whisper model ({e})", options.model.display())))?;
         let mut vad_params = WhisperVadContextParams::new();
         // Silero is tiny: a second thread only adds waiting between its many small steps.
@@ -123,7 +132,7 @@ impl Recogniser {
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
         let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
-        Ok(Recogniser { prompt, ctx, vad, options, normalizer, hallucinations })
+        Ok(Recogniser { prompt, ctx, aligned, vad, options, normalizer, hallucinations })
     }
 
     /// Voiced stretches of a track, in seconds.
@@ -356,7 +365,8 @@ impl Recogniser {
                 }
                 tokens += 1;
                 let bytes = token.to_bytes().unwrap_or_default();
-                let (t0, t1) = (data.t0 as f64 / 100.0, data.t1 as f64 / 100.0);
+                let t0 = if self.aligned { data.t_dtw } else { data.t0 };
+                let (t0, t1) = (t0 as f64 / 100.0, data.t1 as f64 / 100.0);
                 let starts_word = bytes.first() == Some(&b' ') || current.is_none();
                 if starts_word {
                     flush(&mut current, &mut words);
@@ -370,6 +380,13 @@ impl Recogniser {
             }
         }
         flush(&mut current, &mut words);
+        if self.aligned {
+            // The alignment gives where each word starts; it lasts until the
+            // next one does (the last one keeps Whisper's own end).
+            for i in 1..words.len() {
+                words[i - 1].end = words[i].start;
+            }
+        }
         let limit = seconds.max(0.0);
         for w in &mut words {
             w.start = w.start.clamp(0.0, limit);
@@ -377,6 +394,37 @@ impl Recogniser {
         }
         Ok(Heard { words, tokens })
     }
+}
+
+/// The cross-attention heads that align words with the audio, for the
+/// model sizes whisper.cpp knows them for (told by the file's header);
+/// `None` (Whisper's rougher token times) for any other model.
+fn alignment_heads(model: &Path) -> Option<DtwModelPreset> {
+    let mut header = [0u8; 44];
+    std::fs::File::open(model).ok()?.read_exact(&mut header).ok()?;
+    let field = |i: usize| i32::from_le_bytes(header[4 * i..4 * i + 4].try_into().expect("four bytes"));
+    // After the magic: n_vocab, n_audio_ctx, n_audio_state, n_audio_head,
+    // n_audio_layer, n_text_ctx, n_text_state, n_text_head, n_text_layer, n_mels.
+    (field(0) == crate::models::ggml::MAGIC).then(|| heads_for(field(1), field(5), field(9), field(10)))?
+}
+
+fn heads_for(n_vocab: i32, audio_layers: i32, text_layers: i32, mels: i32) -> Option<DtwModelPreset> {
+    use DtwModelPreset::*;
+    let multilingual = n_vocab >= 51865;
+    Some(match (audio_layers, text_layers, mels, multilingual) {
+        (4, 4, 80, false) => TinyEn,
+        (4, 4, 80, true) => Tiny,
+        (6, 6, 80, false) => BaseEn,
+        (6, 6, 80, true) => Base,
+        (12, 12, 80, false) => SmallEn,
+        (12, 12, 80, true) => Small,
+        (24, 24, 80, false) => MediumEn,
+        (24, 24, 80, true) => Medium,
+        (32, 32, 128, true) => LargeV3,
+        (32, 4, 128, true) => LargeV3Turbo,
+        // large-v1 and v2 share a shape but not their heads.
+        _ => return None,
+    })
 }
 
 /// Encoder positions for a clip: 50 per second plus a margin, in steps of
@@ -430,6 +478,24 @@ fn silence_whisper_logs() {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn words_are_aligned_with_the_heads_of_the_model_size() {
+        // (n_vocab, audio layers, text layers, mel bands) → preset
+        let table = [
+            (51865, 6, 6, 80, Some("Base")),
+            (51864, 6, 6, 80, Some("BaseEn")),
+            (51865, 12, 12, 80, Some("Small")),
+            (51866, 32, 4, 128, Some("LargeV3Turbo")),
+            (51866, 32, 32, 128, Some("LargeV3")),
+            (51865, 32, 32, 80, None),
+            (51865, 6, 2, 80, None),
+        ];
+        for (vocab, audio, text, mels, want) in table {
+            let got = super::heads_for(vocab, audio, text, mels).map(|p| format!("{p:?}"));
+            assert_eq!(got.as_deref(), want, "{vocab} {audio} {text} {mels}");
+        }
+    }
+
     #[test]
     fn encoder_context_fits_the_clip() {
         assert_eq!(super::audio_ctx(0.5), 128);
