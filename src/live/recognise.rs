@@ -41,10 +41,12 @@ use crate::transcript::TimedWord;
 pub const STEP_S: f64 = 0.3;
 
 /// An utterance gets its first incremental pass once it is this long. On
-/// less (half a second of phone audio), Whisper guesses, and two guesses can
-/// agree («Аллама. Слушаю, бать.»); an utterance shorter than this is
-/// recognised whole once it ends.
-pub const FIRST_GLIMPSE_S: f64 = 1.5;
+/// half a second of phone audio Whisper guesses, and two guesses can agree
+/// («Аллама. Слушаю, бать.»); from a second on, with [`EDGE_S`] and the
+/// last word held back, the agreed words were the batch ones (1.5 s cost
+/// utterance-initial phrases half a second); an utterance shorter than
+/// this is recognised whole once it ends.
+pub const FIRST_GLIMPSE_S: f64 = 1.0;
 
 /// A word ending this close to the end of a growing clip is not committed.
 pub const EDGE_S: f64 = 0.4;
@@ -210,14 +212,13 @@ fn fresh(old: &[TimedWord<'_>], new: &[TimedWord<'_>], norm: &Normalizer) -> usi
 /// Which words of a pass over an utterance still going on to commit: those
 /// on which it agrees with the pass before, but for its last word and any
 /// word ending after `until` (the clip may cut a word short, and Whisper
-/// then guesses: «компании» for «компания Ром…»), after the words already
-/// committed. None while this pass hears the committed words
-/// otherwise: the utterance's final pass sorts that out by time.
+/// then guesses: «компании» for «компания Ром…»), that the words already
+/// committed do not cover (see [`fresh`]: when this pass hears the
+/// committed words otherwise, by time).
 fn confirmed(committed: &[TimedWord<'_>], before: &[TimedWord<'_>], now: &[TimedWord<'_>], until: f64, norm: &Normalizer) -> Range<usize> {
     let agreed = agreement(before, now, norm).min(now.len().saturating_sub(1));
     let agreed = now[..agreed].iter().take_while(|w| w.end <= until).count();
-    let from = if agreement(committed, now, norm) == committed.len() { committed.len().min(agreed) } else { agreed };
-    from..agreed
+    fresh(committed, now, norm).min(agreed)..agreed
 }
 
 /// How many words two passes agree on from the start.
@@ -419,8 +420,8 @@ mod tests {
             ("", "Добрый вечер компании", "Добрый вечер, компании", 9.0, "Добрый вечер,"),
             ("Добрый вечер", "Добрый вечер компания", "Добрый вечер, компания Ромашка", 9.0, "компания"),
             ("Добрый вечер", "Добрый вечер компания Ромашка", "Добрый вечер компания Ромашка", 9.0, "компания"),
-            // Heard otherwise than committed: wait for the final pass.
-            ("Добрый вечер компании", "Добрый вечер компания Ромашка", "Добрый вечер компания Ромашка меня", 9.0, ""),
+            // Heard otherwise than committed: what lies after it in time.
+            ("Добрый вечер компании", "Добрый вечер компания Ромашка", "Добрый вечер компания Ромашка меня", 9.0, "Ромашка"),
             ("Я не", "Я не знаю", "Я не знаю где", 9.0, "знаю"),
             // «компании» ends at 1.4 s, 0.3 s before the clip does.
             ("", "Добрый вечер компании Ро", "Добрый вечер компании Ро", 1.7, "Добрый вечер"),
@@ -456,11 +457,11 @@ mod tests {
         // (utterance start, last pass up to, audio received; seconds) → due
         let table = [
             (0.0, 0.0, 0.5, false),
-            (0.0, 0.0, 1.4, false),
-            (0.0, 0.0, 1.5, true),
-            (10.0, 10.0, 11.6, true),
-            (0.0, 1.5, 1.7, false),
-            (0.0, 1.5, 1.8, true),
+            (0.0, 0.0, 0.9, false),
+            (0.0, 0.0, 1.0, true),
+            (10.0, 10.0, 11.1, true),
+            (0.0, 1.0, 1.2, false),
+            (0.0, 1.0, 1.3, true),
         ];
         for (start, passed, received, want) in table {
             let u = Utterance { passed: samples(passed), ..Utterance::new(samples(start)) };
