@@ -93,6 +93,9 @@ def found_in(lines, found=None):
             found[name]["banned"].append(e["rule"])
         elif e["type"] == "alert":
             found[name]["alerts"].append(e["rule"])
+        elif e["type"] == "withdrawn":
+            # Live mode: a flag the operator's correction excused.
+            found[name]["alerts" if e["speaker"] == "client" else "banned"].remove(e["rule"])
         elif e["type"] == "met":
             found[name]["met"].append(f"{e['rule']}.{e['element']}")
     return found

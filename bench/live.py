@@ -53,7 +53,15 @@ def live(path, speed, threads, rss=None):
 
 
 def banned(lines):
-    return [e for e in map(json.loads, lines) if e["type"] == "violation" and e["kind"] == "banned"]
+    """The banned-phrase flags that stand (live mode withdraws a flag the
+    operator's correction excused)."""
+    events = list(map(json.loads, lines))
+    withdrawn = {(e["call"], e["rule"], e["start"]) for e in events if e["type"] == "withdrawn"}
+    return [e for e in events if e["type"] == "violation" and e["kind"] == "banned" and (e["call"], e["rule"], e["start"]) not in withdrawn]
+
+
+def withdrawn(lines):
+    return sum(1 for e in map(json.loads, lines) if e["type"] == "withdrawn")
 
 
 def latencies(lines, batch_lines=None):
@@ -113,6 +121,7 @@ def calls(args):
         report_latency(lat)
         print("  (times as live recognition heard them: ", end="")
         report_latency(latencies(live_lines))
+        print(f"  flags withdrawn after a correction: {withdrawn(live_lines)}")
         sys.stdout.flush()
     report_latency(sorted(all_lat))
 
@@ -145,6 +154,7 @@ def long(args):
     report_latency(latencies(lines, batch))
     print("times as live recognition heard them:        ", end="")
     report_latency(latencies(lines))
+    print(f"flags withdrawn after a correction: {withdrawn(lines)}")
     with open(out.replace(".wav", ".jsonl"), "w") as saved:
         saved.write("\n".join(lines) + "\n")
     first = [s for t, s in lags if t <= 60]

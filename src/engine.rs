@@ -151,6 +151,9 @@ pub struct Summary {
 pub enum Event {
     Violation(Flag),
     Alert(Flag),
+    /// A violation or alert flagged early (live mode) that the words after
+    /// it excused: the operator corrected themselves.
+    Withdrawn(Flag),
     Met(Met),
     CallSummary(Summary),
 }
@@ -159,7 +162,7 @@ impl Event {
     /// Stamps when the event left the pipeline (live mode).
     pub fn set_emitted_at(&mut self, t: f64) {
         match self {
-            Event::Violation(f) | Event::Alert(f) => f.emitted_at = Some(t),
+            Event::Violation(f) | Event::Alert(f) | Event::Withdrawn(f) => f.emitted_at = Some(t),
             Event::Met(m) => m.emitted_at = Some(t),
             Event::CallSummary(_) => {}
         }
@@ -167,7 +170,7 @@ impl Event {
 
     pub fn call(&self) -> &str {
         match self {
-            Event::Violation(f) | Event::Alert(f) => &f.at.call,
+            Event::Violation(f) | Event::Alert(f) | Event::Withdrawn(f) => &f.at.call,
             Event::Met(m) => &m.at.call,
             Event::CallSummary(s) => &s.call,
         }
@@ -210,6 +213,8 @@ struct Hit {
     end_s: f64,
     text: String,
     decide_at: usize,
+    /// Flagged already, before the words that could excuse it came.
+    shown: bool,
 }
 
 /// The recent past of one speaker.
@@ -295,6 +300,9 @@ pub struct Engine<'r> {
     /// The source marks the first word of every utterance: a pause
     /// between words does not start one.
     marked_utterances: bool,
+    /// Flag a hit that a correction may still excuse at once, and withdraw
+    /// it if the correction comes.
+    early: bool,
 }
 
 impl<'r> Engine<'r> {
@@ -330,6 +338,7 @@ impl<'r> Engine<'r> {
             alerts: 0,
             deductions: 0.0,
             marked_utterances: false,
+            early: false,
         }
     }
 
@@ -339,6 +348,17 @@ impl<'r> Engine<'r> {
     /// used to find utterances.
     pub fn with_marked_utterances(mut self) -> Engine<'r> {
         self.marked_utterances = true;
+        self
+    }
+
+    /// For a live operator, to whom a prompt is worth most the moment the
+    /// phrase is said: a banned phrase that a correction said right after
+    /// excuses («не знаю, сейчас уточню»: `unless_near`) is flagged at once,
+    /// and a [`Event::Withdrawn`] follows if the correction comes. Phrases
+    /// with exceptions («нет проблем») still wait for the next words: they
+    /// are not the banned phrase at all.
+    pub fn with_early_flags(mut self) -> Engine<'r> {
+        self.early = true;
         self
     }
 
@@ -614,8 +634,13 @@ impl<'r> Engine<'r> {
             Role::Hit { .. } => false,
         };
         let Role::Hit { element } = occ.target.role else {
-            track.pending.retain(|h| h.rule != occ.target.rule || !cancels(&occ, h.start, h.end));
+            let (cancelled, kept): (Vec<Hit>, Vec<Hit>) =
+                std::mem::take(&mut track.pending).into_iter().partition(|h| h.rule == occ.target.rule && cancels(&occ, h.start, h.end));
+            track.pending = kept;
             track.seen.push_back(occ);
+            for hit in cancelled.into_iter().filter(|h| h.shown) {
+                self.withdraw(hit);
+            }
             return;
         };
         let ok_position = match rule.position {
@@ -629,7 +654,7 @@ impl<'r> Engine<'r> {
             return;
         }
         track.recent_hits.push((key.0, key.1, occ.end));
-        let hit = Hit {
+        let mut hit = Hit {
             rule: occ.target.rule,
             element,
             speaker: track.speaker,
@@ -639,21 +664,36 @@ impl<'r> Engine<'r> {
             end_s: track.word(track.tok(occ.end).word).end,
             text: track.text(occ.start, occ.end),
             decide_at: occ.end + rule.lookahead,
+            shown: false,
         };
         if rule.lookahead == 0 {
             self.decide(hit);
-        } else {
-            track.pending.push(hit);
+            return;
+        }
+        // Live, a hit a correction may excuse is shown now (and withdrawn if
+        // the correction comes); one waiting for its exception is not.
+        if self.early && rule.near_words.is_some() && rule.kind == Kind::Banned && rule.last_s.is_none() && self.in_first_window(hit.rule, hit.start_s) {
+            self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text.clone());
+            hit.shown = true;
+        }
+        self.tracks[s].pending.push(hit);
+    }
+
+    fn in_first_window(&self, ri: usize, start_s: f64) -> bool {
+        let rule = &self.rules.rules[ri];
+        match (rule.first_s, self.anchor(rule.speaker)) {
+            (Some(first), Some(anchor)) => start_s <= anchor + first,
+            _ => true,
         }
     }
 
     fn decide(&mut self, hit: Hit) {
+        if hit.shown {
+            return;
+        }
         let rules = self.rules;
         let rule = &rules.rules[hit.rule];
-        let in_first_window = match (rule.first_s, self.anchor(rule.speaker)) {
-            (Some(first), Some(anchor)) => hit.start_s <= anchor + first,
-            _ => true,
-        };
+        let in_first_window = self.in_first_window(hit.rule, hit.start_s);
         match rule.kind {
             Kind::Banned if !in_first_window => {}
             Kind::Banned if rule.last_s.is_some() => self.deferred.push(hit),
@@ -673,10 +713,33 @@ impl<'r> Engine<'r> {
 
     #[allow(clippy::too_many_arguments)]
     fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, speaker: Speaker, start: f64, end: f64, text: String) {
-        let rules = self.rules;
-        let rule = &rules.rules[ri];
-        let element = &rule.elements[ei];
-        let flag = Flag {
+        let flag = self.make_flag(ri, ei, kind, speaker, start, end, text);
+        if self.rules.rules[ri].speaker == SpeakerScope::Client {
+            self.alerts += 1;
+            self.events.push(Event::Alert(flag));
+        } else {
+            self.violations += 1;
+            self.deductions += flag.weight;
+            self.events.push(Event::Violation(flag));
+        }
+    }
+
+    /// Takes back a hit flagged early that a correction excused.
+    fn withdraw(&mut self, hit: Hit) {
+        let flag = self.make_flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
+        if self.rules.rules[hit.rule].speaker == SpeakerScope::Client {
+            self.alerts -= 1;
+        } else {
+            self.violations -= 1;
+            self.deductions -= flag.weight;
+        }
+        self.events.push(Event::Withdrawn(flag));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn make_flag(&self, ri: usize, ei: usize, kind: FlagKind, speaker: Speaker, start: f64, end: f64, text: String) -> Flag {
+        let element = &self.rules.rules[ri].elements[ei];
+        Flag {
             at: self.place(ri, ei, speaker, start, end, text),
             kind,
             severity: element.severity,
@@ -684,14 +747,6 @@ impl<'r> Engine<'r> {
             message: element.message.clone(),
             suggest: element.suggest.clone().unwrap_or_default(),
             emitted_at: None,
-        };
-        if rule.speaker == SpeakerScope::Client {
-            self.alerts += 1;
-            self.events.push(Event::Alert(flag));
-        } else {
-            self.violations += 1;
-            self.deductions += element.weight;
-            self.events.push(Event::Violation(flag));
         }
     }
 

@@ -498,7 +498,10 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
         while let Some(update) = update_rx.recv().await {
             match update {
                 Update::Event(e) => {
-                    violations += usize::from(matches!(e, Event::Violation(_)));
+                    // Flags may be withdrawn: the calls' summaries count what stands.
+                    if let Event::CallSummary(s) = &e {
+                        violations += s.violations;
+                    }
                     out.event(&e)?;
                 }
                 Update::Notice(n) if format == Format::Jsonl => {

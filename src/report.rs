@@ -79,6 +79,11 @@ impl Sink for TextSink<'_> {
         match event {
             Event::Violation(f) => self.flag(f, false),
             Event::Alert(f) => self.flag(f, true),
+            Event::Withdrawn(f) => {
+                let name = element_name(&f.at.rule, f.at.element.as_deref());
+                let what = self.paint(GREEN, "withdrawn");
+                writeln!(self.out, "  {}  {what}  {name} «{}»: corrected right after", clock(f.at.start), f.at.text)
+            }
             Event::Met(_) => Ok(()),
             Event::CallSummary(s) => {
                 let line = format!(
@@ -163,12 +168,16 @@ impl Sink for CsvSink<'_> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
         let num = |x: f64| format!("{x:.2}");
         match event {
-            Event::Violation(f) | Event::Alert(f) => {
+            Event::Violation(f) | Event::Alert(f) | Event::Withdrawn(f) => {
                 let kind = match f.kind {
                     FlagKind::Banned => "banned",
                     FlagKind::Missing => "missing",
                 };
-                let ty = if matches!(event, Event::Alert(_)) { "alert" } else { "violation" };
+                let ty = match event {
+                    Event::Alert(_) => "alert",
+                    Event::Withdrawn(_) => "withdrawn",
+                    _ => "violation",
+                };
                 let (start, end, weight, severity) = (num(f.at.start), num(f.at.end), num(f.weight), f.severity.to_string());
                 self.row([
                     ty, &f.at.call, &f.at.rule, f.at.element.as_deref().unwrap_or(""), &f.at.category, kind, f.at.speaker.name(), &start,

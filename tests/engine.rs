@@ -129,6 +129,35 @@ fn a_source_that_marks_utterances_is_believed_over_word_times() {
 }
 
 #[test]
+fn live_flags_a_phrase_a_correction_may_excuse_at_once_and_withdraws_it() {
+    let rules = bundled(Lang::Ru, VARS);
+    // (words said, what each word released), words 0.4 s apart.
+    let table: &[(&str, &[&str])] = &[
+        ("Я не знаю, где ваш заказ", &["", "", "banned ne-znayu «Я не знаю»", "", "", ""]),
+        ("Не знаю, сейчас уточню", &["", "banned ne-znayu «Не знаю»", "", "withdrawn ne-znayu «Не знаю»"]),
+        // Exceptions are not corrections: «нет» waits for the next word.
+        ("Нет проблем, сделаем", &["", "", ""]),
+        ("Нет, не получится", &["", "", "banned net «Нет»"]),
+    ];
+    for &(said, want) in table {
+        let words: Vec<Word> = said.split(' ').enumerate().map(|(i, w)| word(Speaker::Operator, i as f64 * 0.4, w)).collect();
+        let mut engine = Engine::new(&rules, "call").with_early_flags();
+        let got: Vec<String> = words
+            .iter()
+            .map(|w| {
+                engine.push(w);
+                brief(&engine.take_events()).join(", ")
+            })
+            .collect();
+        assert_eq!(got, want, "{said}");
+        // The summary counts what stands (and the script steps missed).
+        let summary = engine.finish(Some(10.0));
+        let stands = want.iter().filter(|e| e.starts_with("banned")).count() - want.iter().filter(|e| e.starts_with("withdrawn")).count();
+        assert_eq!(summary.violations, stands + summary.missing.len(), "{said}");
+    }
+}
+
+#[test]
 fn hit_with_proximity_waits_only_as_long_as_it_must() {
     let rules = bundled(Lang::Ru, VARS);
     let said = ["Я", "не", "знаю,", "когда", "придёт", "курьер,", "извините", "пожалуйста,", "скоро", "будет"];

@@ -110,7 +110,7 @@ impl Clock {
 /// passed on. Ends with the call's summary when the recogniser is done.
 pub async fn judge(rules: Arc<RuleSet>, name: String, mut heard: mpsc::Receiver<Heard>, mut control: mpsc::Receiver<Control>, out: mpsc::Sender<Update>, clock: Clock) {
     let mut calls = 1;
-    let mut engine = Engine::new(&rules, name.as_str()).with_marked_utterances();
+    let mut engine = call_engine(&rules, name.as_str());
     let mut lagging = false;
     let mut control_open = true;
     let mut now = 0.0;
@@ -160,7 +160,7 @@ pub async fn judge(rules: Arc<RuleSet>, name: String, mut heard: mpsc::Receiver<
                     updates.extend(stamped(engine.take_events(), clock.now()));
                     calls += 1;
                     let call = format!("{name}#{calls}");
-                    engine = Engine::new(&rules, call.as_str()).with_marked_utterances();
+                    engine = call_engine(&rules, call.as_str());
                     updates.push(Update::Notice(Notice::NewCall { call, emitted_at: clock.now() }));
                 }
             },
@@ -171,6 +171,12 @@ pub async fn judge(rules: Arc<RuleSet>, name: String, mut heard: mpsc::Receiver<
     }
     engine.finish(Some(now));
     let _ = send(&out, Vec::new(), &mut engine, &clock).await;
+}
+
+/// The rule engine for one call heard live: utterances are marked by the
+/// voice detector, and phrases a correction may excuse are flagged at once.
+fn call_engine<'r>(rules: &'r RuleSet, call: &str) -> Engine<'r> {
+    Engine::new(rules, call).with_marked_utterances().with_early_flags()
 }
 
 async fn send(out: &mpsc::Sender<Update>, updates: Vec<Update>, engine: &mut Engine<'_>, clock: &Clock) -> Result<(), mpsc::error::SendError<Update>> {
@@ -234,6 +240,7 @@ unless_near = { words = 4, phrases = ["уточню"] }
     fn brief(u: &Update) -> String {
         match u {
             Update::Event(Event::Violation(f)) => format!("violation {} @{:.1}", f.at.rule, f.emitted_at.unwrap_or(-1.0)),
+            Update::Event(Event::Withdrawn(f)) => format!("withdrawn {} @{:.1}", f.at.rule, f.emitted_at.unwrap_or(-1.0)),
             Update::Event(Event::CallSummary(s)) => format!("summary {}", s.violations),
             Update::Event(e) => format!("{e:?}"),
             Update::Notice(Notice::Lag { seconds, emitted_at }) => format!("lag {seconds:.1} @{emitted_at:.1}"),
@@ -256,11 +263,11 @@ unless_near = { words = 4, phrases = ["уточню"] }
         // (seconds to wait, what the recogniser says, what comes out)
         let steps: Vec<(u64, Heard, Vec<&str>)> = vec![
             (3, heard("Вы должны", 1.0, false), vec!["words Вы должны", "violation vy-dolzhny @3.0"]),
-            // A hit that a correction may still cancel waits ...
-            (1, heard("я не знаю", 2.0, false), vec!["words я не знаю"]),
-            // ... until the speaker pauses.
-            (1, heard("", 0.0, true), vec!["violation ne-znayu @5.0"]),
-            (1, heard("не знаю сейчас уточню", 4.0, true), vec!["words не знаю сейчас уточню"]),
+            // A hit that a correction may still excuse is shown at once ...
+            (1, heard("я не знаю", 2.0, false), vec!["words я не знаю", "violation ne-znayu @4.0"]),
+            (1, heard("", 0.0, true), vec![]),
+            // ... and withdrawn when the correction comes.
+            (1, heard("не знаю сейчас уточню", 4.0, true), vec!["words не знаю сейчас уточню", "violation ne-znayu @6.0", "withdrawn ne-znayu @6.0"]),
             (1, Heard::Progress { now: 10.0, committed_until: 6.0, lag: 4.0 }, vec!["lag 4.0 @7.0", "lag 4.0"]),
             (0, Heard::Progress { now: 10.5, committed_until: 6.0, lag: 4.5 }, vec!["lag 4.5"]),
             (1, Heard::Progress { now: 11.0, committed_until: 10.0, lag: 1.0 }, vec!["lag 1.0 @8.0", "lag 1.0"]),

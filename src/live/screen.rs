@@ -40,8 +40,11 @@ pub struct Step {
 
 #[derive(Debug, Clone)]
 pub struct Alert {
+    pub rule: String,
     pub at: f64,
     pub alert: bool,
+    /// The operator corrected themselves right after.
+    pub withdrawn: bool,
     pub heard: String,
     pub message: String,
     pub suggest: String,
@@ -79,9 +82,22 @@ impl Screen {
                 self.set(&element_name(&f.at.rule, f.at.element.as_deref()), Status::Missing);
             }
             Update::Event(e @ (Event::Violation(f) | Event::Alert(f))) => {
-                let alert = Alert { at: f.at.start, alert: matches!(e, Event::Alert(_)), heard: f.at.text.clone(), message: f.message.clone(), suggest: f.suggest.clone() };
+                let alert = Alert {
+                    rule: f.at.rule.clone(),
+                    at: f.at.start,
+                    alert: matches!(e, Event::Alert(_)),
+                    withdrawn: false,
+                    heard: f.at.text.clone(),
+                    message: f.message.clone(),
+                    suggest: f.suggest.clone(),
+                };
                 self.alerts.push_front(alert);
                 self.alerts.truncate(KEEP);
+            }
+            Update::Event(Event::Withdrawn(f)) => {
+                for a in self.alerts.iter_mut().filter(|a| a.rule == f.at.rule && a.at == f.at.start) {
+                    a.withdrawn = true;
+                }
             }
             Update::Event(Event::CallSummary(s)) => {
                 self.ended = Some(format!("call ended: score {:.0}, {} violation(s), {} alert(s)", s.score, s.violations, s.alerts));
@@ -163,6 +179,11 @@ impl Screen {
         let mut alerts = Vec::new();
         for a in &self.alerts {
             let colour = if a.alert { Color::Yellow } else { Color::Red };
+            if a.withdrawn {
+                let line = format!("{} «{}» исправлено", clock(a.at), a.heard);
+                alerts.push(Line::styled(line, Style::new().fg(Color::Green).add_modifier(Modifier::DIM)));
+                continue;
+            }
             alerts.push(Line::from(vec![
                 Span::raw(format!("{} ", clock(a.at))),
                 Span::styled(format!("«{}» ", a.heard), Style::new().fg(colour).add_modifier(Modifier::BOLD)),

@@ -49,6 +49,7 @@ pub fn brief(events: &[Event]) -> Vec<String> {
                     FlagKind::Missing => format!("{alert}missing {name}"),
                 })
             }
+            Event::Withdrawn(f) => Some(format!("withdrawn {} «{}»", f.at.rule, f.at.text)),
             Event::Met(m) => Some(format!("met {}", sufler::engine::element_name(&m.at.rule, m.at.element.as_deref()))),
             Event::CallSummary(_) => None,
         })
