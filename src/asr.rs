@@ -365,7 +365,8 @@ impl Recogniser {
                 }
                 tokens += 1;
                 let bytes = token.to_bytes().unwrap_or_default();
-                let t0 = if self.aligned { data.t_dtw } else { data.t0 };
+                // (No alignment time when whisper.cpp skipped the alignment.)
+                let t0 = if self.aligned && data.t_dtw >= 0 { data.t_dtw } else { data.t0 };
                 let (t0, t1) = (t0 as f64 / 100.0, data.t1 as f64 / 100.0);
                 let starts_word = bytes.first() == Some(&b' ') || current.is_none();
                 if starts_word {

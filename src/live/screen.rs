@@ -255,3 +255,35 @@ pub async fn run(mut screen: Screen, mut updates: mpsc::Receiver<Update>, contro
     ratatui::restore();
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Flag, Place};
+    use crate::rules::Severity;
+
+    fn flag(rule: &str, start: f64, heard: &str) -> Flag {
+        let at = Place {
+            call: "call".into(),
+            rule: rule.into(),
+            element: None,
+            category: "banned".into(),
+            speaker: Speaker::Operator,
+            start,
+            end: start + 0.5,
+            text: heard.into(),
+        };
+        Flag { at, kind: FlagKind::Banned, severity: Severity::Error, weight: 5.0, message: String::new(), suggest: "Уточню".into(), emitted_at: None }
+    }
+
+    #[test]
+    fn a_withdrawn_flag_is_shown_as_corrected() {
+        let mut screen =
+            Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None };
+        screen.apply(&Update::Event(Event::Violation(flag("ne-znayu", 3.0, "не знаю"))));
+        screen.apply(&Update::Event(Event::Violation(flag("ne-znayu", 9.0, "не знаю"))));
+        screen.apply(&Update::Event(Event::Withdrawn(flag("ne-znayu", 9.0, "не знаю"))));
+        let shown: Vec<(f64, bool)> = screen.alerts.iter().map(|a| (a.at, a.withdrawn)).collect();
+        assert_eq!(shown, [(9.0, true), (3.0, false)]);
+    }
+}
