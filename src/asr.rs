@@ -231,17 +231,18 @@ impl Recogniser {
             return Ok(Vec::new());
         }
         let seconds = clip.len() as f64 / f64::from(RATE);
-        let mut heard = self.recognise(state, clip, Some(audio_ctx(seconds)), prompt, threads)?;
+        let ladder = contexts(seconds);
+        let mut heard = self.recognise(state, clip, ladder[0], prompt, threads)?;
         let again = |heard: &Heard| loops(heard) || heard.tokens >= max_tokens(seconds);
         if again(&heard) {
             if !retry {
                 return Ok(Vec::new());
             }
-            // More context mends most loops; half of Whisper's window costs
-            // half of the whole one.
-            heard = self.recognise(state, clip, Some(RETRY_AUDIO_CTX), prompt, threads)?;
-            if again(&heard) {
-                heard = self.recognise(state, clip, None, prompt, threads)?;
+            for &context in &ladder[1..] {
+                heard = self.recognise(state, clip, context, prompt, threads)?;
+                if !again(&heard) {
+                    break;
+                }
             }
             collapse_repeats(&mut heard.words, &self.normalizer);
         }
@@ -435,6 +436,20 @@ pub fn audio_ctx(seconds: f64) -> usize {
     (frames.div_ceil(64) * 64).clamp(128, 1500)
 }
 
+/// The encoder contexts to try on a clip, in order, while its output loops:
+/// its own size, then [`RETRY_AUDIO_CTX`] when that is more (more context
+/// mends most loops, and half of Whisper's window costs half of the whole
+/// one; a smaller one would cut the clip), then the whole window (`None`).
+fn contexts(seconds: f64) -> Vec<Option<usize>> {
+    let own = audio_ctx(seconds);
+    let mut ladder = vec![Some(own)];
+    if own < RETRY_AUDIO_CTX {
+        ladder.push(Some(RETRY_AUDIO_CTX));
+    }
+    ladder.push(None);
+    ladder
+}
+
 /// Speech runs at most about five tokens a second; more is a loop.
 pub fn max_tokens(seconds: f64) -> usize {
     (seconds * 6.0).ceil() as usize + 8
@@ -503,6 +518,20 @@ mod tests {
         assert_eq!(super::audio_ctx(5.0), 320);
         assert_eq!(super::audio_ctx(29.0), 1500);
         assert_eq!(super::max_tokens(2.0), 20);
+    }
+
+    #[test]
+    fn a_looping_clip_is_retried_with_more_context_never_less() {
+        // (clip seconds, encoder contexts tried while the output loops)
+        let table: [(f64, &[Option<usize>]); 3] = [
+            (2.0, &[Some(192), Some(768), None]),
+            // 20 s need 1,000 positions: 768 would cut the clip's end off.
+            (20.0, &[Some(1088), None]),
+            (29.0, &[Some(1500), None]),
+        ];
+        for (seconds, want) in table {
+            assert_eq!(super::contexts(seconds), want, "{seconds} s");
+        }
     }
 
     #[test]
