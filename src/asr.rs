@@ -13,7 +13,6 @@
 //! were heard in.
 
 use std::borrow::Cow;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -56,6 +55,8 @@ pub const MAX_SPEECH_S: f32 = 25.0;
 pub const MIN_SPEECH_MS: u32 = 200;
 pub const MIN_SILENCE_MS: u32 = 300;
 pub const SPEECH_PAD_MS: u32 = 120;
+/// Whisper's encoder positions: 30 s.
+const FULL_AUDIO_CTX: usize = 1500;
 /// Encoder positions for a second look at a clip whose output looped.
 const RETRY_AUDIO_CTX: usize = 768;
 /// Samples (at 16 kHz) per speech probability of Silero VAD.
@@ -402,12 +403,8 @@ impl Recogniser {
 /// model sizes whisper.cpp knows them for (told by the file's header);
 /// `None` (Whisper's rougher token times) for any other model.
 fn alignment_heads(model: &Path) -> Option<DtwModelPreset> {
-    let mut header = [0u8; 44];
-    std::fs::File::open(model).ok()?.read_exact(&mut header).ok()?;
-    let field = |i: usize| i32::from_le_bytes(header[4 * i..4 * i + 4].try_into().expect("four bytes"));
-    // After the magic: n_vocab, n_audio_ctx, n_audio_state, n_audio_head,
-    // n_audio_layer, n_text_ctx, n_text_state, n_text_head, n_text_layer, n_mels.
-    (field(0) == crate::models::ggml::MAGIC).then(|| heads_for(field(1), field(5), field(9), field(10)))?
+    let shape = crate::models::whisper::shape(model)?;
+    heads_for(shape.n_vocab, shape.n_audio_layer, shape.n_text_layer, shape.n_mels)
 }
 
 fn heads_for(n_vocab: i32, audio_layers: i32, text_layers: i32, mels: i32) -> Option<DtwModelPreset> {
@@ -433,20 +430,23 @@ fn heads_for(n_vocab: i32, audio_layers: i32, text_layers: i32, mels: i32) -> Op
 /// 64, at least 128, at most the full 1500.
 pub fn audio_ctx(seconds: f64) -> usize {
     let frames = (seconds * 50.0).ceil() as usize + 64;
-    (frames.div_ceil(64) * 64).clamp(128, 1500)
+    (frames.div_ceil(64) * 64).clamp(128, FULL_AUDIO_CTX)
 }
 
 /// The encoder contexts to try on a clip, in order, while its output loops:
 /// its own size, then [`RETRY_AUDIO_CTX`] when that is more (more context
 /// mends most loops, and half of Whisper's window costs half of the whole
-/// one; a smaller one would cut the clip), then the whole window (`None`).
+/// one; a smaller one would cut the clip), then the whole window (`None`)
+/// unless the clip already had it.
 fn contexts(seconds: f64) -> Vec<Option<usize>> {
     let own = audio_ctx(seconds);
     let mut ladder = vec![Some(own)];
     if own < RETRY_AUDIO_CTX {
         ladder.push(Some(RETRY_AUDIO_CTX));
     }
-    ladder.push(None);
+    if own < FULL_AUDIO_CTX {
+        ladder.push(None);
+    }
     ladder
 }
 
@@ -527,7 +527,7 @@ mod tests {
             (2.0, &[Some(192), Some(768), None]),
             // 20 s need 1,000 positions: 768 would cut the clip's end off.
             (20.0, &[Some(1088), None]),
-            (29.0, &[Some(1500), None]),
+            (29.0, &[Some(1500)]),
         ];
         for (seconds, want) in table {
             assert_eq!(super::contexts(seconds), want, "{seconds} s");

@@ -9,7 +9,7 @@
 //! positional embeddings as f32. The header carries the mel filterbank and
 //! the byte-level vocabulary.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use super::ct2::Model;
@@ -31,6 +31,26 @@ pub struct Summary {
     pub n_text_layer: usize,
     pub n_state: usize,
     pub tensors: usize,
+}
+
+/// What a ggml Whisper file's header says of the model's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub n_vocab: i32,
+    pub n_audio_layer: i32,
+    pub n_text_layer: i32,
+    pub n_mels: i32,
+}
+
+/// Reads the header [`convert`] writes (and whisper.cpp's own converters):
+/// the magic, then n_vocab, n_audio_ctx, n_audio_state, n_audio_head,
+/// n_audio_layer, n_text_ctx, n_text_state, n_text_head, n_text_layer,
+/// n_mels. `None` when the file is not such a model.
+pub fn shape(path: &Path) -> Option<Shape> {
+    let mut header = [0u8; 44];
+    std::fs::File::open(path).ok()?.read_exact(&mut header).ok()?;
+    let field = |i: usize| i32::from_le_bytes(header[4 * i..4 * i + 4].try_into().expect("four bytes"));
+    (field(0) == MAGIC).then(|| Shape { n_vocab: field(1), n_audio_layer: field(5), n_text_layer: field(9), n_mels: field(10) })
 }
 
 /// How the large weight matrices are stored.
