@@ -52,28 +52,31 @@ def live(path, speed, threads, rss=None):
     return lines
 
 
-def banned(lines):
+def parse(lines):
+    return [json.loads(l) for l in lines]
+
+
+def banned(events):
     """The banned-phrase flags that stand (live mode withdraws a flag the
     operator's correction excused)."""
-    events = list(map(json.loads, lines))
     withdrawn = {(e["call"], e["rule"], e["start"]) for e in events if e["type"] == "withdrawn"}
     return [e for e in events if e["type"] == "violation" and e["kind"] == "banned" and (e["call"], e["rule"], e["start"]) not in withdrawn]
 
 
-def withdrawn(lines):
-    return sum(1 for e in map(json.loads, lines) if e["type"] == "withdrawn")
+def withdrawn(events):
+    return sum(1 for e in events if e["type"] == "withdrawn")
 
 
-def latencies(lines, batch_lines=None):
+def latencies(events, batch_events=None):
     """emitted_at - end over the banned-phrase flags. With the batch check's
-    lines, `end` is taken from the batch flag of the same rule nearest in
+    events, `end` is taken from the batch flag of the same rule nearest in
     time when there is one: live recognition times a word at the edge of a
     growing clip late, which would flatter the figure."""
     reference = {}
-    for e in banned(batch_lines or []):
+    for e in banned(batch_events or []):
         reference.setdefault((os.path.basename(e["call"]), e["rule"]), []).append(e)
     out = []
-    for e in banned(lines):
+    for e in banned(events):
         end = e["end"]
         near = [b for b in reference.get((os.path.basename(e["call"]), e["rule"]), []) if abs(b["start"] - e["start"]) < 2.0]
         if near:
@@ -111,7 +114,8 @@ def calls(args):
         # The batch flags taken as the truth for the live ones.
         same = {name: {k: d[k] for k in ("banned", "alerts", "met")} for name, d in batch_found.items()}
         ap, ar = score(same, live_found)
-        lat = latencies(live_lines, batch.stdout.splitlines())
+        live_events = parse(live_lines)
+        lat = latencies(live_events, parse(batch.stdout.splitlines()))
         all_lat += lat
         print(f"{kind}: {len(files)} calls")
         print(f"  live   precision {lp:.3f} recall {lr:.3f}")
@@ -120,8 +124,8 @@ def calls(args):
         print("  ", end="")
         report_latency(lat)
         print("  (times as live recognition heard them: ", end="")
-        report_latency(latencies(live_lines))
-        print(f"  flags withdrawn after a correction: {withdrawn(live_lines)}")
+        report_latency(latencies(live_events))
+        print(f"  flags withdrawn after a correction: {withdrawn(live_events)}")
         sys.stdout.flush()
     report_latency(sorted(all_lat))
 
@@ -146,15 +150,15 @@ def long(args):
     wall = time.time() - start
     batch = subprocess.run([SUFLER, "check", "--config", "samples/sufler.toml", "--format", "jsonl",
                             "--threads", str(args.threads), out], cwd=ROOT, capture_output=True, text=True).stdout.splitlines()
-    events = [json.loads(l) for l in lines]
+    events = parse(lines)
     lags = [(e["emitted_at"], e["seconds"]) for e in events if e["type"] == "lag"]
     skipped = sum(1 for e in events if e["type"] == "skipped")
     print(f"replayed {out} ({args.minutes} min) in {wall:.0f} s")
     print("times from the batch check of the same file: ", end="")
-    report_latency(latencies(lines, batch))
+    report_latency(latencies(events, parse(batch)))
     print("times as live recognition heard them:        ", end="")
-    report_latency(latencies(lines))
-    print(f"flags withdrawn after a correction: {withdrawn(lines)}")
+    report_latency(latencies(events))
+    print(f"flags withdrawn after a correction: {withdrawn(events)}")
     with open(out.replace(".wav", ".jsonl"), "w") as saved:
         saved.write("\n".join(lines) + "\n")
     first = [s for t, s in lags if t <= 60]

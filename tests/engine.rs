@@ -135,7 +135,8 @@ fn live_flags_a_phrase_a_correction_may_excuse_at_once_and_withdraws_it() {
     let table: &[(&str, &[&str])] = &[
         ("Я не знаю, где ваш заказ", &["", "", "banned ne-znayu «Я не знаю»", "", "", ""]),
         ("Не знаю, сейчас уточню", &["", "banned ne-znayu «Не знаю»", "", "withdrawn ne-znayu «Не знаю»"]),
-        // Exceptions are not corrections: «нет» waits for the next word.
+        // Exceptions are not corrections: «нет» waits for the words of its
+        // exceptions («нет ничего сложного»).
         ("Нет проблем, сделаем", &["", "", ""]),
         ("Нет, не получится", &["", "", "banned net «Нет»"]),
     ];
