@@ -6,15 +6,18 @@
 //! sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
 //! conditioning on earlier text and a bound on tokens per second of audio.
 //! Output that loops is transcribed again with more context (half of
-//! Whisper's 30 s window, then all of it). The utterances of a call are
-//! shared among workers, one thread each. Whisper's known
+//! Whisper's 30 s window, then all of it). The utterances of a batch of
+//! calls are shared among workers, one thread each, the next call read
+//! while the last one's are finishing. Whisper's known
 //! inventions on silence and noise (subtitle credits, «Продолжение
 //! следует...») are dropped, and words never reach outside the speech they
 //! were heard in.
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState, WhisperVadContext,
@@ -83,20 +86,108 @@ pub struct Recogniser {
     ctx: WhisperContext,
     /// Word times come from the cross-attention alignment (DTW).
     aligned: bool,
-    vad: WhisperVadContext,
+    /// Silero, for the thread that reads the calls (and live mode's).
+    vad: Mutex<WhisperVadContext>,
     options: Options,
     normalizer: Normalizer,
     hallucinations: Vec<String>,
 }
 
+/// The parties' tracks of one call (16 kHz).
+pub type Tracks = Vec<(Speaker, Vec<f32>)>;
+
 /// A voiced stretch of one party's track, to be recognised.
-struct Utterance<'a> {
+struct Utterance {
+    /// Which call of a batch.
+    call: usize,
     speaker: Speaker,
-    clip: &'a [f32],
+    track: Arc<Vec<f32>>,
+    range: Range<usize>,
     /// Seconds into the track.
     start: f64,
     /// Whether Whisper gets the vocabulary prompt.
     prompt: bool,
+}
+
+impl Utterance {
+    fn clip(&self) -> &[f32] {
+        &self.track[self.range.clone()]
+    }
+
+    /// The segment its words make, if it has any.
+    fn segment(&self, words: Vec<TimedWord<'static>>) -> Option<Segment<'static>> {
+        let (start, end) = (words.first()?.start, words.last()?.end);
+        let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
+        Some(Segment { speaker: self.speaker, start, end, text: Cow::Owned(text), words })
+    }
+}
+
+/// Utterances waiting for a worker, taken in the order they were put.
+#[derive(Default)]
+struct Queue {
+    /// The utterances, and whether the queue is closed (no more work).
+    jobs: Mutex<(VecDeque<Utterance>, bool)>,
+    ready: Condvar,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, (VecDeque<Utterance>, bool)> {
+        // A worker that panicked holding the lock changed nothing half-way.
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, jobs: Vec<Utterance>) {
+        self.lock().0.extend(jobs);
+        self.ready.notify_all();
+    }
+
+    /// The next utterance; `None` once the queue is closed.
+    fn pop(&self) -> Option<Utterance> {
+        let mut jobs = self.lock();
+        loop {
+            if jobs.1 {
+                return None;
+            }
+            if let Some(job) = jobs.0.pop_front() {
+                return Some(job);
+            }
+            jobs = self.ready.wait(jobs).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn waiting(&self) -> usize {
+        self.lock().0.len()
+    }
+}
+
+/// Closes the queue when dropped: the workers stop at their next utterance.
+struct Closing<'a>(&'a Queue);
+
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        self.0.lock().1 = true;
+        self.0.ready.notify_all();
+    }
+}
+
+/// A call of a batch being recognised.
+struct Pending<T> {
+    tag: T,
+    /// Utterances not yet heard.
+    left: usize,
+    segments: Vec<Segment<'static>>,
+    error: Option<Error>,
+}
+
+impl<T> Pending<T> {
+    /// The call's tag and its segments in order of time.
+    fn finish(mut self) -> (T, Result<Vec<Segment<'static>>>) {
+        if let Some(e) = self.error {
+            return (self.tag, Err(e));
+        }
+        self.segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
+        (self.tag, Ok(self.segments))
+    }
 }
 
 /// What one utterance gave.
@@ -133,18 +224,18 @@ impl Recogniser {
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
         let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
-        Ok(Recogniser { prompt, ctx, aligned, vad, options, normalizer, hallucinations })
+        Ok(Recogniser { prompt, ctx, aligned, vad: Mutex::new(vad), options, normalizer, hallucinations })
     }
 
     /// Voiced stretches of a track, in seconds.
-    pub fn speech(&mut self, samples: &[f32]) -> Result<Vec<(f64, f64)>> {
+    pub fn speech(&self, samples: &[f32]) -> Result<Vec<(f64, f64)>> {
         let mut params = WhisperVadParams::new();
         params.set_threshold(self.options.vad_threshold);
         params.set_min_speech_duration(MIN_SPEECH_MS as i32);
         params.set_min_silence_duration(MIN_SILENCE_MS as i32);
         params.set_max_speech_duration(MAX_SPEECH_S);
         params.set_speech_pad(SPEECH_PAD_MS as i32);
-        let segments = self.vad.segments_from_samples(params, samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
+        let segments = self.vad().segments_from_samples(params, samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
         let mut out = Vec::new();
         for i in 0..segments.num_segments() {
             if let (Some(a), Some(b)) = (segments.get_segment_start_timestamp(i), segments.get_segment_end_timestamp(i)) {
@@ -155,55 +246,118 @@ impl Recogniser {
         Ok(out)
     }
 
-    /// Transcribes the parties' tracks, each cut into utterances that are
-    /// recognised on their own. (Joining utterances into longer chunks saved
-    /// little time here and lost words: see the issue notes.)
+    /// Transcribes one call: its parties' tracks, each cut into utterances
+    /// that are recognised on their own (see [`Recogniser::transcribe_calls`]).
+    pub fn transcribe(&self, tracks: Tracks) -> Result<Vec<Segment<'static>>> {
+        let mut heard = None;
+        self.transcribe_calls(std::iter::once(((), Ok(tracks))), |(), segments| {
+            heard = Some(segments);
+            Ok::<(), Error>(())
+        })?;
+        heard.expect("one call in, one out")
+    }
+
+    /// Transcribes calls one after another: `calls` gives each call's
+    /// tracks (or why they could not be read) with a tag of the caller's,
+    /// and `done` gets each call's segments with its tag, in the calls'
+    /// order, as soon as they are all heard. A call that fails does not
+    /// stop the others; an error of `done` does.
     ///
-    /// The utterances of all parties are shared out among up to `threads`
-    /// workers, each with its own Whisper state (~100 MB with base) and one
-    /// thread: on one short clip, whisper.cpp's threads spend much of their
-    /// time waiting for each other, so passes side by side finish sooner.
-    pub fn transcribe(&mut self, tracks: &[(Speaker, &[f32])]) -> Result<Vec<Segment<'static>>> {
-        let mut jobs = Vec::new();
-        for &(speaker, samples) in tracks {
-            let speech = self.speech(samples)?;
-            let first = speech.first().map_or(0.0, |s| s.0);
-            for (start, end) in speech {
-                let a = ((start * f64::from(RATE)) as usize).min(samples.len());
-                let b = ((end * f64::from(RATE)) as usize).clamp(a, samples.len());
-                // The names are said in the greeting; prompting costs time on every clip.
-                jobs.push(Utterance { speaker, clip: &samples[a..b], start, prompt: start - first < PROMPT_WINDOW_S });
+    /// Each track is cut into utterances (joining them into longer chunks
+    /// saved little time and lost words: see the issue notes), shared out
+    /// among `threads` workers, each with its own Whisper state (~100 MB
+    /// with base) and one thread: on one short clip, whisper.cpp's threads
+    /// spend much of their time waiting for each other, so passes side by
+    /// side finish sooner. The next call is read and its voice detected
+    /// while the workers finish the last utterances of the one before, so
+    /// no worker waits at the end of a call.
+    pub fn transcribe_calls<T, E: From<Error>>(
+        &self,
+        calls: impl IntoIterator<Item = (T, Result<Tracks>)>,
+        mut done: impl FnMut(T, Result<Vec<Segment<'static>>>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let workers = self.options.threads.max(1);
+        let states = (0..workers).map(|_| self.state()).collect::<Result<Vec<_>>>()?;
+        let queue = Queue::default();
+        let (heard_tx, heard_rx) = mpsc::channel::<(usize, Result<Option<Segment<'static>>>)>();
+        std::thread::scope(|scope| {
+            for mut state in states {
+                let (queue, heard_tx) = (&queue, heard_tx.clone());
+                scope.spawn(move || {
+                    // Also when a pass panics: the others then stop too.
+                    let _closing = Closing(queue);
+                    while let Some(job) = queue.pop() {
+                        let segment = self.words(&mut state, job.clip(), job.start, job.prompt, true, 1).map(|words| job.segment(words));
+                        if heard_tx.send((job.call, segment)).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-        }
-        // Longest first, so that the workers run out of work together.
-        jobs.sort_by_key(|job| std::cmp::Reverse(job.clip.len()));
-        let workers = self.options.threads.clamp(1, jobs.len().max(1));
-        let threads = (self.options.threads / workers).max(1);
-        let next = AtomicUsize::new(0);
-        let this = &*self;
-        let work = || -> Result<Vec<Segment<'static>>> {
-            let mut state = this.state()?;
-            let mut segments = Vec::new();
-            while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let words = this.words(&mut state, job.clip, job.start, job.prompt, true, threads)?;
-                if let (Some(first), Some(last)) = (words.first(), words.last()) {
-                    let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
-                    let (start, end) = (first.start, last.end);
-                    segments.push(Segment { speaker: job.speaker, start, end, text: Cow::Owned(text), words });
+            drop(heard_tx);
+            let _closing = Closing(&queue);
+            let mut calls = calls.into_iter();
+            // Calls not yet handed to `done`; the first is number `emitted`.
+            let mut pending: VecDeque<Pending<T>> = VecDeque::new();
+            let mut emitted = 0;
+            let mut more = true;
+            loop {
+                while more && queue.waiting() < workers {
+                    let Some((tag, tracks)) = calls.next() else {
+                        more = false;
+                        break;
+                    };
+                    let call = emitted + pending.len();
+                    let mut entry = Pending { tag, left: 0, segments: Vec::new(), error: None };
+                    match tracks.and_then(|tracks| self.utterances(call, tracks)) {
+                        Ok(jobs) => {
+                            entry.left = jobs.len();
+                            queue.push(jobs);
+                        }
+                        Err(e) => entry.error = Some(e),
+                    }
+                    pending.push_back(entry);
+                }
+                while pending.front().is_some_and(|p| p.left == 0) {
+                    let (tag, segments) = pending.pop_front().expect("a front").finish();
+                    emitted += 1;
+                    done(tag, segments)?;
+                }
+                if pending.is_empty() && !more {
+                    return Ok(());
+                }
+                // Ends only if a worker panicked (the scope then passes the panic on).
+                let Ok((call, heard)) = heard_rx.recv() else { return Ok(()) };
+                let p = &mut pending[call - emitted];
+                p.left -= 1;
+                match heard {
+                    Ok(segment) => p.segments.extend(segment),
+                    Err(e) => {
+                        p.error.get_or_insert(e);
+                    }
                 }
             }
-            Ok(segments)
-        };
-        let done: Vec<Result<Vec<Segment<'static>>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        });
-        let mut segments = Vec::new();
-        for part in done {
-            segments.extend(part?);
+        })
+    }
+
+    /// The utterances of call number `call`, longest first (so that the
+    /// workers run out of work together); each track's first ones get the
+    /// vocabulary prompt (the names are said in the greeting; prompting
+    /// costs time on every clip).
+    fn utterances(&self, call: usize, tracks: Tracks) -> Result<Vec<Utterance>> {
+        let mut jobs = Vec::new();
+        for (speaker, samples) in tracks {
+            let track = Arc::new(samples);
+            let speech = self.speech(&track)?;
+            let first = speech.first().map_or(0.0, |s| s.0);
+            for (start, end) in speech {
+                let a = ((start * f64::from(RATE)) as usize).min(track.len());
+                let b = ((end * f64::from(RATE)) as usize).clamp(a, track.len());
+                jobs.push(Utterance { call, speaker, track: Arc::clone(&track), range: a..b, start, prompt: start - first < PROMPT_WINDOW_S });
+            }
         }
-        segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
-        Ok(segments)
+        jobs.sort_by_key(|job| std::cmp::Reverse(job.range.len()));
+        Ok(jobs)
     }
 
     /// Whisper's working memory, one per stream of utterances.
@@ -268,9 +422,14 @@ impl Recogniser {
 
     /// Silero's speech probability for each [`VAD_WINDOW`] of `samples`
     /// (the last one padded with silence).
-    pub fn speech_probabilities(&mut self, samples: &[f32]) -> Result<Vec<f32>> {
-        self.vad.detect_speech(samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
-        Ok(self.vad.probabilities().to_vec())
+    pub fn speech_probabilities(&self, samples: &[f32]) -> Result<Vec<f32>> {
+        let mut vad = self.vad();
+        vad.detect_speech(samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
+        Ok(vad.probabilities().to_vec())
+    }
+
+    fn vad(&self) -> MutexGuard<'_, WhisperVadContext> {
+        self.vad.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The vocabulary prompt is given to utterances that start this soon

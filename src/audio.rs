@@ -103,6 +103,12 @@ impl Call {
             Speaker::Client => self.client.as_deref(),
         }
     }
+
+    /// The tracks of the parties `wanted`, for recognition.
+    pub fn into_tracks(self, wanted: impl Fn(Speaker) -> bool) -> Vec<(Speaker, Vec<f32>)> {
+        let tracks = [(Speaker::Operator, Some(self.operator)), (Speaker::Client, self.client)];
+        tracks.into_iter().filter(|(s, _)| wanted(*s)).filter_map(|(s, t)| Some((s, t?))).collect()
+    }
 }
 
 /// Decodes a recording. `wanted` says which parties will be listened to:

@@ -14,7 +14,7 @@ use sufler::engine::{Event, Speaker};
 use sufler::report::{Format, Sink, sink};
 use sufler::rules::{self, RuleSet, Vars};
 use sufler::text::Lang;
-use sufler::transcript::{self, Transcript};
+use sufler::transcript::{self, Segment, Transcript};
 use sufler::{Diagnostic, Error};
 
 #[derive(Parser)]
@@ -203,7 +203,8 @@ fn transcribe(file: &Path, opts: &AsrOpts, lang: Lang, plain: bool) -> anyhow::R
         println!("{}", recogniser.transcribe_plain(&call.operator)?);
         return Ok(());
     }
-    let t = transcribe_call(&mut recogniser, |_| true, lang, opts.channels, file)?;
+    let ((_, duration), tracks) = read_call(file, opts.channels, |_| true);
+    let t = transcript(lang, duration, recogniser.transcribe(tracks?)?);
     println!("{}", serde_json::to_string_pretty(&t)?);
     Ok(())
 }
@@ -377,7 +378,7 @@ impl Tally {
 
 fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut dyn Sink, tally: &mut Tally) -> anyhow::Result<()> {
     let opts = &args.asr;
-    let mut recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
+    let recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
     if let Some(dir) = &args.save_transcripts {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
     }
@@ -388,9 +389,13 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
     } else {
         indicatif::ProgressBar::hidden()
     };
-    for path in &args.audio {
+    let wanted = |s| rules.listens_to(s);
+    let calls = args.audio.iter().map(|path| {
         bar.set_message(path.display().to_string());
-        let result = transcribe_call(&mut recogniser, |s| rules.listens_to(s), settings.lang, opts.channels, path).and_then(|t| {
+        read_call(path, opts.channels, wanted)
+    });
+    recogniser.transcribe_calls(calls, |(path, duration), segments| {
+        let result = segments.map(|segments| transcript(settings.lang, duration, segments)).and_then(|t| {
             if let Some(dir) = &args.save_transcripts {
                 save_transcript(dir, path, &t)?;
             }
@@ -399,18 +404,23 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
         bar.suspend(|| tally.report(out, path, result, args.format))?;
         out.flush()?;
         bar.inc(1);
-    }
+        anyhow::Ok(())
+    })?;
     bar.finish_and_clear();
     Ok(())
 }
 
-/// Recognises the parties the rules listen to.
-fn transcribe_call(recogniser: &mut Recogniser, wanted: impl Fn(Speaker) -> bool, lang: Lang, map: sufler::audio::ChannelMap, path: &Path) -> Result<Transcript<'static>, Error> {
-    let call = sufler::audio::load(path, map, &wanted)?;
-    let tracks: Vec<(Speaker, &[f32])> =
-        Speaker::ALL.into_iter().filter(|&s| wanted(s)).filter_map(|s| call.track(s).map(|t| (s, t))).collect();
-    let segments = recogniser.transcribe(&tracks)?;
-    Ok(Transcript { language: Some(lang.code().to_string()), duration: Some(call.duration()), segments })
+/// A recording's tracks of the parties `wanted`, known by its path and
+/// length (0 when it cannot be read).
+fn read_call(path: &Path, map: sufler::audio::ChannelMap, wanted: impl Fn(Speaker) -> bool) -> ((&Path, f64), Result<asr::Tracks, Error>) {
+    match sufler::audio::load(path, map, &wanted) {
+        Ok(call) => ((path, call.duration()), Ok(call.into_tracks(wanted))),
+        Err(e) => ((path, 0.0), Err(e)),
+    }
+}
+
+fn transcript(lang: Lang, duration: f64, segments: Vec<Segment<'static>>) -> Transcript<'static> {
+    Transcript { language: Some(lang.code().to_string()), duration: Some(duration), segments }
 }
 
 fn save_transcript(dir: &Path, audio: &Path, t: &Transcript<'_>) -> Result<(), Error> {

@@ -167,8 +167,8 @@ fn bad_files_are_errors_and_the_batch_goes_on() {
     let header_only = dir.join("header.wav");
     std::fs::write(&header_only, &sample[..44]).unwrap();
     let paths = [&empty, &text, &header_only, &truncated].map(|p| p.to_str().unwrap().to_string());
-    let mut args: Vec<&str> = paths.iter().map(String::as_str).collect();
-    args.push("samples/call-ru.wav");
+    // Bad files before, between and after good ones.
+    let args = [&paths[3], &paths[0], "samples/call-ru.wav", &paths[1], &paths[2]];
     let out = sufler(&args);
     assert_eq!(out.status.code(), Some(2));
     let events = events(&out);
@@ -181,6 +181,11 @@ fn bad_files_are_errors_and_the_batch_goes_on() {
     for call in [paths[3].as_str(), "samples/call-ru.wav"] {
         assert!(events.iter().any(|e| e["type"] == "call_summary" && e["call"] == call), "no summary for {call}");
     }
+    // Each call is reported whole, in the order given (the next one is read
+    // while the last is still being recognised).
+    let mut order: Vec<&str> = events.iter().map(|e| e["call"].as_str().unwrap()).collect();
+    order.dedup();
+    assert_eq!(order, args);
 }
 
 fn tempdir(what: &str) -> PathBuf {
