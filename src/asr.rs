@@ -42,7 +42,7 @@ pub struct Options {
     pub vad_threshold: f32,
     /// Words the calls are likely to contain (the company's and operator's
     /// names), given to Whisper as a prompt so it spells them as written
-    /// (in the first [`PROMPT_WINDOW_S`] of a track only).
+    /// (in the operator's first [`PROMPT_WINDOW_S`] only).
     pub vocabulary: Vec<String>,
 }
 
@@ -341,9 +341,7 @@ impl Recogniser {
     }
 
     /// The utterances of call number `call`, longest first (so that the
-    /// workers run out of work together); each track's first ones get the
-    /// vocabulary prompt (the names are said in the greeting; prompting
-    /// costs time on every clip).
+    /// workers run out of work together).
     fn utterances(&self, call: usize, tracks: Tracks) -> Result<Vec<Utterance>> {
         let mut jobs = Vec::new();
         for (speaker, samples) in tracks {
@@ -353,7 +351,7 @@ impl Recogniser {
             for (start, end) in speech {
                 let a = ((start * f64::from(RATE)) as usize).min(track.len());
                 let b = ((end * f64::from(RATE)) as usize).clamp(a, track.len());
-                jobs.push(Utterance { call, speaker, track: Arc::clone(&track), range: a..b, start, prompt: start - first < PROMPT_WINDOW_S });
+                jobs.push(Utterance { call, speaker, track: Arc::clone(&track), range: a..b, start, prompt: prompted(speaker, start - first) });
             }
         }
         jobs.sort_by_key(|job| std::cmp::Reverse(job.range.len()));
@@ -430,12 +428,6 @@ impl Recogniser {
 
     fn vad(&self) -> MutexGuard<'_, WhisperVadContext> {
         self.vad.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The vocabulary prompt is given to utterances that start this soon
-    /// after the first speech of a track.
-    pub fn prompt_window(&self) -> f64 {
-        PROMPT_WINDOW_S
     }
 
     pub fn lang(&self) -> Lang {
@@ -558,6 +550,16 @@ impl Recogniser {
     }
 }
 
+/// Whether an utterance of `speaker` that starts `since_first` seconds
+/// after the first speech of their track gets the vocabulary prompt:
+/// the operator's greeting does (the names are said in it); nothing
+/// else does, as prompting costs time on every clip, and short clips
+/// of a client's with the prompt were heard twice over («Как закрыт?
+/// Как закрыт?») and had to be transcribed again.
+pub fn prompted(speaker: Speaker, since_first: f64) -> bool {
+    speaker == Speaker::Operator && since_first < PROMPT_WINDOW_S
+}
+
 /// The cross-attention heads that align words with the audio, for the
 /// model sizes whisper.cpp knows them for (told by the file's header);
 /// `None` (Whisper's rougher token times) for any other model.
@@ -653,6 +655,17 @@ fn silence_whisper_logs() {
 
 #[cfg(test)]
 mod tests {
+    use crate::engine::Speaker::{Client, Operator};
+
+    #[test]
+    fn only_the_operators_greeting_gets_the_vocabulary_prompt() {
+        // (speaker, seconds after the track's first speech) → prompted
+        let table = [(Operator, 0.0, true), (Operator, 9.9, true), (Operator, 10.0, false), (Client, 0.0, false), (Client, 3.0, false)];
+        for (speaker, since, prompted) in table {
+            assert_eq!(super::prompted(speaker, since), prompted, "{speaker:?} at {since} s");
+        }
+    }
+
     #[test]
     fn words_are_aligned_with_the_heads_of_the_model_size() {
         // (n_vocab, audio layers, text layers, mel bands) → preset

@@ -342,7 +342,7 @@ fn pass(
     let received = t.received();
     let u = if last { t.finished.front() } else { t.open.as_ref() }.expect("chosen");
     let (start, end) = (u.start, u.end.unwrap_or(received));
-    let prompt = t.first_speech.is_some_and(|f| seconds(start.saturating_sub(f)) < recogniser.prompt_window());
+    let prompt = t.first_speech.is_some_and(|f| crate::asr::prompted(t.speaker, seconds(start.saturating_sub(f))));
     let clip = t.clip(start, end);
     let words = if last { recogniser.utterance(state, clip, seconds(start), prompt)? } else { recogniser.glimpse(state, clip, seconds(start), prompt)? };
     let speaker = t.speaker;

@@ -1,4 +1,6 @@
 #![allow(clippy::uninlined_format_args)]
+// sufler: `bindings` is reassigned only under GPU features (see PATCHES.md).
+#![allow(unused_mut)]
 
 extern crate bindgen;
 extern crate semver;
