@@ -62,6 +62,34 @@ pub const SPEECH_PAD_MS: u32 = 120;
 const FULL_AUDIO_CTX: usize = 1500;
 /// Encoder positions for a second look at a clip whose output looped.
 const RETRY_AUDIO_CTX: usize = 768;
+
+/// Who wants a clip heard, and so how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// A worker of a batch: one thread; output that loops is transcribed
+    /// again with more context.
+    Batch,
+    /// Live mode's pass over a finished utterance: as a batch's, on all
+    /// the recogniser's threads.
+    Final,
+    /// Live mode's look at an utterance still going on: output that loops
+    /// is dropped (the next look, or the final pass, will do).
+    Glimpse,
+}
+
+impl Pass {
+    /// Fewest encoder positions for a clip. Live passes get more: with
+    /// 128, a 1.3 s «Минуточку» was «Миную точку» on every pass of a
+    /// replay, and live recall on the clean calls fell 0.038 under batch
+    /// (0.019 with 192); in a batch, 192 cost ~10 % more time for the same
+    /// precision and recall (issue notes).
+    fn least_audio_ctx(self) -> usize {
+        match self {
+            Pass::Batch => 128,
+            Pass::Final | Pass::Glimpse => 192,
+        }
+    }
+}
 /// Samples (at 16 kHz) per speech probability of Silero VAD.
 pub const VAD_WINDOW: usize = 512;
 
@@ -287,7 +315,7 @@ impl Recogniser {
                     // Also when a pass panics: the others then stop too.
                     let _closing = Closing(queue);
                     while let Some(job) = queue.pop() {
-                        let segment = self.words(&mut state, job.clip(), job.start, job.prompt, true, 1).map(|words| job.segment(words));
+                        let segment = self.words(&mut state, job.clip(), job.start, job.prompt, Pass::Batch).map(|words| job.segment(words));
                         if heard_tx.send((job.call, segment)).is_err() {
                             break;
                         }
@@ -368,7 +396,7 @@ impl Recogniser {
     /// a word or for one of Whisper's inventions. `prompt` gives Whisper
     /// the vocabulary (the names said in a greeting).
     pub fn utterance(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, true, self.options.threads)
+        self.words(state, clip, offset, prompt, Pass::Final)
     }
 
     /// A first look at an utterance still going on (live mode): as
@@ -376,19 +404,20 @@ impl Recogniser {
     /// than transcribed again with more context, which costs time; the
     /// next look, or the utterance's end, will do.
     pub fn glimpse(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, false, self.options.threads)
+        self.words(state, clip, offset, prompt, Pass::Glimpse)
     }
 
-    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, retry: bool, threads: usize) -> Result<Vec<TimedWord<'static>>> {
+    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, pass: Pass) -> Result<Vec<TimedWord<'static>>> {
         if clip.len() < RATE as usize / 10 {
             return Ok(Vec::new());
         }
         let seconds = clip.len() as f64 / f64::from(RATE);
-        let ladder = contexts(seconds);
+        let threads = if pass == Pass::Batch { 1 } else { self.options.threads };
+        let ladder = contexts(seconds, pass.least_audio_ctx());
         let mut heard = self.recognise(state, clip, ladder[0], prompt, threads)?;
         let again = |heard: &Heard| loops(heard) || heard.tokens >= max_tokens(seconds);
         if again(&heard) {
-            if !retry {
+            if pass == Pass::Glimpse {
                 return Ok(Vec::new());
             }
             for &context in &ladder[1..] {
@@ -589,11 +618,11 @@ fn heads_for(n_vocab: i32, audio_layers: i32, text_layers: i32, mels: i32) -> Op
 
 /// Encoder positions for a clip: 50 per second plus a margin of 48 (~1 s
 /// of the silence Whisper saw after speech in training), in steps of 16,
-/// at least 128, at most the full 1500. A margin of 32 or 16 made more
+/// at least `least`, at most the full 1500. A margin of 32 or 16 made more
 /// clips loop, one of 64 in steps of 64 cost ~10 % more time (issue notes).
-pub fn audio_ctx(seconds: f64) -> usize {
+pub fn audio_ctx(seconds: f64, least: usize) -> usize {
     let frames = (seconds * 50.0).ceil() as usize + 48;
-    (frames.div_ceil(16) * 16).clamp(128, FULL_AUDIO_CTX)
+    (frames.div_ceil(16) * 16).clamp(least, FULL_AUDIO_CTX)
 }
 
 /// The encoder contexts to try on a clip, in order, while its output loops:
@@ -601,8 +630,8 @@ pub fn audio_ctx(seconds: f64) -> usize {
 /// mends most loops, and half of Whisper's window costs half of the whole
 /// one; a smaller one would cut the clip), then the whole window (`None`)
 /// unless the clip already had it.
-fn contexts(seconds: f64) -> Vec<Option<usize>> {
-    let own = audio_ctx(seconds);
+fn contexts(seconds: f64, least: usize) -> Vec<Option<usize>> {
+    let own = audio_ctx(seconds, least);
     let mut ladder = vec![Some(own)];
     if own < RETRY_AUDIO_CTX {
         ladder.push(Some(RETRY_AUDIO_CTX));
@@ -688,9 +717,10 @@ mod tests {
 
     #[test]
     fn encoder_context_fits_the_clip() {
-        assert_eq!(super::audio_ctx(0.5), 128);
-        assert_eq!(super::audio_ctx(5.0), 304);
-        assert_eq!(super::audio_ctx(29.0), 1500);
+        assert_eq!(super::audio_ctx(0.5, 128), 128);
+        assert_eq!(super::audio_ctx(0.5, 192), 192);
+        assert_eq!(super::audio_ctx(5.0, 192), 304);
+        assert_eq!(super::audio_ctx(29.0, 128), 1500);
         assert_eq!(super::max_tokens(2.0), 20);
     }
 
@@ -704,7 +734,7 @@ mod tests {
             (29.0, &[Some(1500)]),
         ];
         for (seconds, want) in table {
-            assert_eq!(super::contexts(seconds), want, "{seconds} s");
+            assert_eq!(super::contexts(seconds, 128), want, "{seconds} s");
         }
     }
 
