@@ -390,10 +390,10 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
         indicatif::ProgressBar::hidden()
     };
     let wanted = |s| rules.listens_to(s);
-    let calls = args.audio.iter().map(|path| {
-        bar.set_message(path.display().to_string());
-        read_call(path, opts.channels, wanted)
-    });
+    // Names the call whose report comes next (the one after it is read ahead).
+    let show = |i: usize| args.audio.get(i).into_iter().for_each(|p| bar.set_message(p.display().to_string()));
+    show(0);
+    let calls = args.audio.iter().map(|path| read_call(path, opts.channels, wanted));
     recogniser.transcribe_calls(calls, |(path, duration), segments| {
         let result = segments.map(|segments| transcript(settings.lang, duration, segments)).and_then(|t| {
             if let Some(dir) = &args.save_transcripts {
@@ -404,6 +404,7 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
         bar.suspend(|| tally.report(out, path, result, args.format))?;
         out.flush()?;
         bar.inc(1);
+        show(bar.position() as usize);
         anyhow::Ok(())
     })?;
     bar.finish_and_clear();
