@@ -634,9 +634,7 @@ impl<'r> Engine<'r> {
             Role::Hit { .. } => false,
         };
         let Role::Hit { element } = occ.target.role else {
-            let (cancelled, kept): (Vec<Hit>, Vec<Hit>) =
-                std::mem::take(&mut track.pending).into_iter().partition(|h| h.rule == occ.target.rule && cancels(&occ, h.start, h.end));
-            track.pending = kept;
+            let cancelled: Vec<Hit> = track.pending.extract_if(.., |h| h.rule == occ.target.rule && cancels(&occ, h.start, h.end)).collect();
             track.seen.push_back(occ);
             for hit in cancelled.into_iter().filter(|h| h.shown) {
                 self.withdraw(hit);
@@ -672,7 +670,7 @@ impl<'r> Engine<'r> {
         }
         // Live, a hit a correction may excuse is shown now (and withdrawn if
         // the correction comes); one waiting for its exception is not.
-        if self.early && rule.near_words.is_some() && rule.kind == Kind::Banned && rule.last_s.is_none() && self.in_first_window(hit.rule, hit.start_s) {
+        if self.early && rule.near_words.is_some() && self.flags_when_decided(&hit) {
             self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text.clone());
             hit.shown = true;
         }
@@ -687,6 +685,13 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// Whether [`Engine::decide`] flags the hit there and then (a banned
+    /// phrase in its window, not one that waits for the call's end).
+    fn flags_when_decided(&self, hit: &Hit) -> bool {
+        let rule = &self.rules.rules[hit.rule];
+        rule.kind == Kind::Banned && rule.last_s.is_none() && self.in_first_window(hit.rule, hit.start_s)
+    }
+
     fn decide(&mut self, hit: Hit) {
         if hit.shown {
             return;
@@ -695,9 +700,9 @@ impl<'r> Engine<'r> {
         let rule = &rules.rules[hit.rule];
         let in_first_window = self.in_first_window(hit.rule, hit.start_s);
         match rule.kind {
-            Kind::Banned if !in_first_window => {}
-            Kind::Banned if rule.last_s.is_some() => self.deferred.push(hit),
-            Kind::Banned => self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text),
+            Kind::Banned if self.flags_when_decided(&hit) => self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text),
+            Kind::Banned if in_first_window => self.deferred.push(hit),
+            Kind::Banned => {}
             Kind::Required => {
                 let state = &mut self.elements[hit.rule][hit.element];
                 state.last_end = Some(state.last_end.map_or(hit.end_s, |e| e.max(hit.end_s)));
@@ -714,26 +719,28 @@ impl<'r> Engine<'r> {
     #[allow(clippy::too_many_arguments)]
     fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, speaker: Speaker, start: f64, end: f64, text: String) {
         let flag = self.make_flag(ri, ei, kind, speaker, start, end, text);
-        if self.rules.rules[ri].speaker == SpeakerScope::Client {
-            self.alerts += 1;
-            self.events.push(Event::Alert(flag));
-        } else {
-            self.violations += 1;
-            self.deductions += flag.weight;
-            self.events.push(Event::Violation(flag));
-        }
+        let event = if self.count(ri, flag.weight, 1) { Event::Alert(flag) } else { Event::Violation(flag) };
+        self.events.push(event);
     }
 
     /// Takes back a hit flagged early that a correction excused.
     fn withdraw(&mut self, hit: Hit) {
         let flag = self.make_flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
-        if self.rules.rules[hit.rule].speaker == SpeakerScope::Client {
-            self.alerts -= 1;
-        } else {
-            self.violations -= 1;
-            self.deductions -= flag.weight;
-        }
+        self.count(hit.rule, flag.weight, -1);
         self.events.push(Event::Withdrawn(flag));
+    }
+
+    /// Counts a flag of rule `ri` in the call's summary (`by` 1), or takes
+    /// one back (`by` -1); true when it is an alert (a client's rule).
+    fn count(&mut self, ri: usize, weight: f64, by: isize) -> bool {
+        let alert = self.rules.rules[ri].speaker == SpeakerScope::Client;
+        if alert {
+            self.alerts = self.alerts.checked_add_signed(by).expect("a flag to take back");
+        } else {
+            self.violations = self.violations.checked_add_signed(by).expect("a flag to take back");
+            self.deductions += weight * by as f64;
+        }
+        alert
     }
 
     #[allow(clippy::too_many_arguments)]
