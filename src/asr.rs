@@ -62,34 +62,6 @@ pub const SPEECH_PAD_MS: u32 = 120;
 const FULL_AUDIO_CTX: usize = 1500;
 /// Encoder positions for a second look at a clip whose output looped.
 const RETRY_AUDIO_CTX: usize = 768;
-
-/// Who wants a clip heard, and so how.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    /// A worker of a batch: one thread; output that loops is transcribed
-    /// again with more context.
-    Batch,
-    /// Live mode's pass over a finished utterance: as a batch's, on all
-    /// the recogniser's threads.
-    Final,
-    /// Live mode's look at an utterance still going on: output that loops
-    /// is dropped (the next look, or the final pass, will do).
-    Glimpse,
-}
-
-impl Pass {
-    /// Fewest encoder positions for a clip. Live passes get more: with
-    /// 128, a 1.3 s «Минуточку» was «Миную точку» on every pass of a
-    /// replay, and live recall on the clean calls fell 0.038 under batch
-    /// (0.019 with 192); in a batch, 192 cost ~10 % more time for the same
-    /// precision and recall (issue notes).
-    fn least_audio_ctx(self) -> usize {
-        match self {
-            Pass::Batch => 128,
-            Pass::Final | Pass::Glimpse => 192,
-        }
-    }
-}
 /// Samples (at 16 kHz) per speech probability of Silero VAD.
 pub const VAD_WINDOW: usize = 512;
 
@@ -215,6 +187,34 @@ impl<T> Pending<T> {
         }
         self.segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
         (self.tag, Ok(self.segments))
+    }
+}
+
+/// Who wants a clip heard, and so how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// A worker of a batch: one thread; output that loops is transcribed
+    /// again with more context.
+    Batch,
+    /// Live mode's pass over a finished utterance: as a batch's, on all
+    /// the recogniser's threads.
+    Final,
+    /// Live mode's look at an utterance still going on: output that loops
+    /// is dropped (the next look, or the final pass, will do).
+    Glimpse,
+}
+
+impl Pass {
+    /// Fewest encoder positions for a clip. Live passes get more: with
+    /// 128, a 1.3 s «Минуточку» was «Миную точку» on every pass of a
+    /// replay, and live recall on the clean calls fell 0.038 under batch
+    /// (0.019 with 192); in a batch, 192 cost ~10 % more time for the same
+    /// precision and recall (issue notes).
+    fn least_audio_ctx(self) -> usize {
+        match self {
+            Pass::Batch => 128,
+            Pass::Final | Pass::Glimpse => 192,
+        }
     }
 }
 
