@@ -103,13 +103,19 @@ fn main() {
     }
 
     println!("cargo:rerun-if-changed=wrapper.h");
+    // sufler: the sources are patched here (PATCHES.md); a change rebuilds them.
+    println!("cargo:rerun-if-changed=whisper.cpp/src");
+    println!("cargo:rerun-if-changed=whisper.cpp/ggml/src");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let whisper_root = out.join("whisper.cpp");
 
-    if !whisper_root.exists() {
+    // sufler: copied again on every run of this script (it runs when the
+    // sources change), so that a patched source is the one built.
+    {
         std::fs::create_dir_all(&whisper_root).unwrap();
-        fs_extra::dir::copy("./whisper.cpp", &out, &Default::default()).unwrap_or_else(|e| {
+        let options = fs_extra::dir::CopyOptions { overwrite: true, ..Default::default() };
+        fs_extra::dir::copy("./whisper.cpp", &out, &options).unwrap_or_else(|e| {
             panic!(
                 "Failed to copy whisper sources into {}: {}",
                 whisper_root.display(),

@@ -508,6 +508,19 @@ static void whisper_batch_free(struct whisper_batch batch) {
     if (batch.logits)   free(batch.logits);
 }
 
+// sufler: whether a batch of several tokens wants the logits of its last one alone
+static bool whisper_batch_last_logits_only(const whisper_batch & batch) {
+    if (batch.n_tokens < 2 || !batch.logits[batch.n_tokens - 1]) {
+        return false;
+    }
+    for (int i = 0; i + 1 < batch.n_tokens; ++i) {
+        if (batch.logits[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token * tokens, int n_tokens, int n_past, int seq_id) {
     batch.n_tokens = n_tokens;
     for (int i = 0; i < n_tokens; ++i) {
@@ -2816,6 +2829,13 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
     // might be useful in the future
     //cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
 
+    // sufler: when only the last token's logits are read (a prompt, the DTW
+    // alignment's pass), only its row is projected onto the vocabulary
+    // (see PATCHES.md)
+    if (!worst_case && whisper_batch_last_logits_only(batch)) {
+        cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
+    }
+
     struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
 
     // [EXPERIMENTAL] Token-level timestamps with DTW
@@ -2947,11 +2967,14 @@ static bool whisper_decode_internal(
     }
 
     logits_out.resize(n_tokens*n_vocab);
+    // sufler: one row only when the graph projected the last token alone
+    const bool last_row_only = logits->ne[1] == 1;
     for (int i = 0; i < n_tokens; i++) {
         if (batch.logits[i] == 0) {
             continue;
         }
-        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+        const int row = last_row_only ? 0 : i;
+        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*row), sizeof(float)*n_vocab);
     }
 
     if (batch.n_tokens > 1) {
