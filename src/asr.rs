@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::ffi::c_void;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -84,6 +85,8 @@ const HALLUCINATIONS: &[&str] = &[
 pub struct Recogniser {
     prompt: String,
     ctx: WhisperContext,
+    /// The tokens Whisper may write in the calls' language (all when empty).
+    kept: Vec<i32>,
     /// Word times come from the cross-attention alignment (DTW).
     aligned: bool,
     /// Silero, for the thread that reads the calls (and live mode's).
@@ -252,7 +255,8 @@ impl Recogniser {
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
         let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
-        Ok(Recogniser { prompt, ctx, aligned, vad: Mutex::new(vad), options, normalizer, hallucinations })
+        let kept = kept_tokens(&ctx, options.lang);
+        Ok(Recogniser { prompt, ctx, kept, aligned, vad: Mutex::new(vad), options, normalizer, hallucinations })
     }
 
     /// Voiced stretches of a track, in seconds.
@@ -512,6 +516,14 @@ impl Recogniser {
         if prompt && !self.prompt.is_empty() {
             p.set_initial_prompt(&self.prompt);
         }
+        if !self.kept.is_empty() {
+            // SAFETY: the callback reads `self.kept`, which outlives this
+            // pass, and touches nothing else.
+            unsafe {
+                p.set_start_encoder_callback(Some(keep_tokens));
+                p.set_start_encoder_callback_user_data(&self.kept as *const Vec<i32> as *mut c_void);
+            }
+        }
         // Whisper pads its input to 30 s; a clip shorter than a second is
         // padded with silence here so the encoder sees whole frames.
         let mut padded;
@@ -577,6 +589,38 @@ impl Recogniser {
         }
         Ok(Heard { words, tokens })
     }
+}
+
+/// The tokens Whisper may write in `lang`'s calls (empty: all): see
+/// [`writes`]; with the end of text and the timestamps.
+fn kept_tokens(ctx: &WhisperContext, lang: Lang) -> Vec<i32> {
+    let (eot, beg) = (ctx.token_eot(), ctx.token_beg());
+    let text = (0..eot).filter(|&t| ctx.token_to_bytes(t).is_ok_and(|bytes| writes(lang, bytes)));
+    let kept: Vec<i32> = text.chain(std::iter::once(eot)).chain(beg..ctx.n_vocab()).collect();
+    if kept.len() == ctx.n_vocab() as usize { Vec::new() } else { kept }
+}
+
+/// Whether a text token (its bytes: maybe part of a letter) is one that
+/// `lang`'s calls are written with. Russian calls are written in Cyrillic:
+/// a token with a Latin letter is never chosen, which leaves ~12,000 of
+/// multilingual Whisper's 51,865 and makes each decoding step's projection
+/// onto them ~4× smaller (names and brands come out in Cyrillic, as the
+/// rules write them). Czech is written in Latin letters: all are kept.
+fn writes(lang: Lang, token: &[u8]) -> bool {
+    match lang {
+        Lang::Ru => !token.iter().any(u8::is_ascii_alphabetic),
+        Lang::Cs => true,
+    }
+}
+
+/// Sets a state's kept tokens (whisper.cpp calls this before each pass's
+/// encoder; the vendored whisper.cpp's `whisper_state_keep_tokens`, see its
+/// PATCHES.md). Returning false stops the pass.
+unsafe extern "C" fn keep_tokens(ctx: *mut whisper_rs_sys::whisper_context, state: *mut whisper_rs_sys::whisper_state, kept: *mut c_void) -> bool {
+    // SAFETY: `kept` is the recogniser's `Vec<i32>` (see `recognise`).
+    let kept = unsafe { &*(kept as *const Vec<i32>) };
+    // SAFETY: whisper.cpp's own context and state of this pass; the tokens are in its vocabulary.
+    unsafe { whisper_rs_sys::whisper_state_keep_tokens(ctx, state, kept.as_ptr(), kept.len() as i32) == 0 }
 }
 
 /// Whether an utterance of `speaker` that starts `since_first` seconds
@@ -694,6 +738,27 @@ mod tests {
         let table = [(Operator, 0.0, true), (Operator, 9.9, true), (Operator, 10.0, false), (Client, 0.0, false), (Client, 3.0, false)];
         for (speaker, since, prompted) in table {
             assert_eq!(super::prompted(speaker, since), prompted, "{speaker:?} at {since} s");
+        }
+    }
+
+    #[test]
+    fn russian_is_written_without_latin_tokens() {
+        use crate::text::Lang::{Cs, Ru};
+        // (language, token's bytes) → may be written
+        let table: [(_, &[u8], bool); 10] = [
+            (Ru, " здравствуйте".as_bytes(), true),
+            (Ru, "ёж".as_bytes(), true),
+            (Ru, b" 2,", true),
+            (Ru, b"...", true),
+            (Ru, &"ж".as_bytes()[..1], true),
+            (Ru, b" our", false),
+            (Ru, b"Wi", false),
+            (Ru, " Sмс".as_bytes(), false),
+            (Cs, " dobrý".as_bytes(), true),
+            (Cs, b" den", true),
+        ];
+        for (lang, token, writes) in table {
+            assert_eq!(super::writes(lang, token), writes, "{lang} {:?}", String::from_utf8_lossy(token));
         }
     }
 

@@ -101,6 +101,21 @@ fn transcripts_are_saved_for_rescoring() {
 }
 
 #[test]
+fn russian_calls_are_written_in_cyrillic() {
+    // On this call's espeak line «Не знаю, сейчас уточню» through the phone
+    // line, Whisper with its whole vocabulary wrote «сей тасу к our new».
+    let dir = tempdir("cyrillic");
+    let call = calls().join("phone/06-corrected.wav");
+    sufler(&[call.to_str().unwrap(), "--save-transcripts", dir.to_str().unwrap()]);
+    let text = std::fs::read_to_string(dir.join("06-corrected.json")).unwrap();
+    let transcript: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let words: Vec<&str> = transcript["segments"].as_array().unwrap().iter().flat_map(|s| s["words"].as_array().unwrap()).map(|w| w["text"].as_str().unwrap()).collect();
+    assert!(words.len() > 20, "{transcript}");
+    let latin: Vec<&&str> = words.iter().filter(|w| w.chars().any(|c| c.is_ascii_alphabetic())).collect();
+    assert!(latin.is_empty(), "Latin letters in {latin:?}");
+}
+
+#[test]
 fn workers_share_out_utterances_without_changing_them() {
     // Two workers with a thread each hear every utterance as one worker does,
     // and their segments come back in time order, each under its own party.

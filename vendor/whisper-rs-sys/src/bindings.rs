@@ -5136,6 +5136,14 @@ unsafe extern "C" {
     pub fn whisper_free_state(state: *mut whisper_state);
 }
 unsafe extern "C" {
+    pub fn whisper_state_keep_tokens(
+        ctx: *mut whisper_context,
+        state: *mut whisper_state,
+        tokens: *const whisper_token,
+        n_tokens: ::std::os::raw::c_int,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     pub fn whisper_free_params(params: *mut whisper_full_params);
 }
 unsafe extern "C" {

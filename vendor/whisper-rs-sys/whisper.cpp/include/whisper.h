@@ -267,6 +267,15 @@ extern "C" {
     // Frees all allocated memory
     WHISPER_API void whisper_free      (struct whisper_context * ctx);
     WHISPER_API void whisper_free_state(struct whisper_state * state);
+
+    // sufler: limits what the state's decoding steps may choose to these
+    // tokens (none: all of them). The others get logits of -INFINITY, and the
+    // steps' output projection covers the kept tokens' rows alone: less work
+    // for a language that uses a small part of the vocabulary. The prompt
+    // (and with it the no-speech probability) still sees all tokens. Keep
+    // the end-of-text and timestamp tokens. Returns 0, or < 0 for a token
+    // not in the vocabulary. Cheap when called again with the same tokens.
+    WHISPER_API int whisper_state_keep_tokens(struct whisper_context * ctx, struct whisper_state * state, const whisper_token * tokens, int n_tokens);
     WHISPER_API void whisper_free_params(struct whisper_full_params * params);
     WHISPER_API void whisper_free_context_params(struct whisper_context_params * params);
 

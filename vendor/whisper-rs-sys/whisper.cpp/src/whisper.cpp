@@ -508,6 +508,17 @@ static void whisper_batch_free(struct whisper_batch batch) {
     if (batch.logits)   free(batch.logits);
 }
 
+// sufler: whether a batch is a decoding step: every token wants its logits,
+// and none starts its sequence (as a prompt does)
+static bool whisper_batch_is_step(const whisper_batch & batch) {
+    for (int i = 0; i < batch.n_tokens; ++i) {
+        if (!batch.logits[i] || batch.pos[i] == 0) {
+            return false;
+        }
+    }
+    return batch.n_tokens > 0;
+}
+
 // sufler: whether a batch of several tokens wants the logits of its last one alone
 static bool whisper_batch_last_logits_only(const whisper_batch & batch) {
     if (batch.n_tokens < 2 || !batch.logits[batch.n_tokens - 1]) {
@@ -929,6 +940,15 @@ struct whisper_state {
     whisper_aheads_masks aheads_masks;
     ggml_tensor * aheads_cross_QKs = nullptr;
     std::vector<float> aheads_cross_QKs_data;
+
+    // sufler: the tokens a decoding step may choose (all when empty), and
+    // their rows of the token embedding: the steps' output projection
+    // (whisper_state_keep_tokens, see PATCHES.md)
+    std::vector<whisper_token> kept_tokens;
+    ggml_context * kept_ctx = nullptr;
+    ggml_backend_buffer_t kept_buffer = nullptr;
+    ggml_tensor * kept_te = nullptr;
+    std::vector<float> kept_logits;
 
     // [EXPERIMENTAL] speed-up techniques
     int32_t exp_n_audio_ctx = 0; // 0 - use default
@@ -2836,7 +2856,9 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
         cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
     }
 
-    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
+    // sufler: a decoding step projects onto the kept tokens alone
+    const bool kept_only = !worst_case && wstate.kept_te != nullptr && whisper_batch_is_step(batch);
+    struct ggml_tensor * logits = ggml_mul_mat(ctx0, kept_only ? wstate.kept_te : model.d_te, cur);
 
     // [EXPERIMENTAL] Token-level timestamps with DTW
     if (wctx.params.dtw_token_timestamps && aheads_cross_QKs != nullptr) {
@@ -2974,6 +2996,19 @@ static bool whisper_decode_internal(
             continue;
         }
         const int row = last_row_only ? 0 : i;
+        if (logits->ne[0] != n_vocab) {
+            // sufler: the kept tokens' logits; the others cannot be chosen
+            auto & kept = wstate.kept_logits;
+            const int n_kept = logits->ne[0];
+            kept.resize(n_kept);
+            ggml_backend_tensor_get(logits, kept.data(), sizeof(float)*(n_kept*row), sizeof(float)*n_kept);
+            float * out = logits_out.data() + n_vocab*i;
+            std::fill(out, out + n_vocab, -INFINITY);
+            for (int j = 0; j < n_kept; ++j) {
+                out[wstate.kept_tokens[j]] = kept[j];
+            }
+            continue;
+        }
         ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*row), sizeof(float)*n_vocab);
     }
 
@@ -3824,8 +3859,60 @@ struct whisper_context * whisper_init_no_state(struct whisper_model_loader * loa
     return whisper_init_with_params_no_state(loader, whisper_context_default_params());
 }
 
+// sufler: see whisper.h
+static void whisper_state_free_kept(struct whisper_state * state) {
+    if (state->kept_buffer) {
+        ggml_backend_buffer_free(state->kept_buffer);
+    }
+    if (state->kept_ctx) {
+        ggml_free(state->kept_ctx);
+    }
+    state->kept_buffer = nullptr;
+    state->kept_ctx = nullptr;
+    state->kept_te = nullptr;
+    state->kept_tokens.clear();
+}
+
+int whisper_state_keep_tokens(struct whisper_context * ctx, struct whisper_state * state, const whisper_token * tokens, int n_tokens) {
+    if (n_tokens == (int) state->kept_tokens.size() && std::equal(tokens, tokens + n_tokens, state->kept_tokens.begin())) {
+        return 0;
+    }
+    whisper_state_free_kept(state);
+    if (n_tokens == 0) {
+        return 0;
+    }
+    const ggml_tensor * te = ctx->model.d_te;
+    for (int i = 0; i < n_tokens; ++i) {
+        if (tokens[i] < 0 || tokens[i] >= te->ne[1]) {
+            WHISPER_LOG_ERROR("%s: token %d is not in the vocabulary\n", __func__, tokens[i]);
+            return -1;
+        }
+    }
+    struct ggml_init_params params = {
+        /*.mem_size   =*/ ggml_tensor_overhead(),
+        /*.mem_buffer =*/ nullptr,
+        /*.no_alloc   =*/ true,
+    };
+    state->kept_ctx = ggml_init(params);
+    state->kept_te = ggml_new_tensor_2d(state->kept_ctx, te->type, te->ne[0], n_tokens);
+    state->kept_buffer = ggml_backend_alloc_ctx_tensors_from_buft(state->kept_ctx, ggml_backend_cpu_buffer_type());
+    if (!state->kept_buffer) {
+        whisper_state_free_kept(state);
+        return -2;
+    }
+    const size_t row = te->nb[1];
+    std::vector<uint8_t> rows(row*n_tokens);
+    for (int i = 0; i < n_tokens; ++i) {
+        ggml_backend_tensor_get(te, rows.data() + row*i, row*tokens[i], row);
+    }
+    ggml_backend_tensor_set(state->kept_te, rows.data(), 0, rows.size());
+    state->kept_tokens.assign(tokens, tokens + n_tokens);
+    return 0;
+}
+
 void whisper_free_state(struct whisper_state * state) {
     if (state) {
+        whisper_state_free_kept(state);
         whisper_kv_cache_free(state->kv_self);
         whisper_kv_cache_free(state->kv_cross);
         whisper_kv_cache_free(state->kv_pad);
