@@ -3859,7 +3859,7 @@ struct whisper_context * whisper_init_no_state(struct whisper_model_loader * loa
     return whisper_init_with_params_no_state(loader, whisper_context_default_params());
 }
 
-// sufler: see whisper.h
+// sufler: drops a state's kept tokens (whisper_state_keep_tokens)
 static void whisper_state_free_kept(struct whisper_state * state) {
     if (state->kept_buffer) {
         ggml_backend_buffer_free(state->kept_buffer);
@@ -3873,6 +3873,7 @@ static void whisper_state_free_kept(struct whisper_state * state) {
     state->kept_tokens.clear();
 }
 
+// sufler: see whisper.h
 int whisper_state_keep_tokens(struct whisper_context * ctx, struct whisper_state * state, const whisper_token * tokens, int n_tokens) {
     if (n_tokens == (int) state->kept_tokens.size() && std::equal(tokens, tokens + n_tokens, state->kept_tokens.begin())) {
         return 0;
