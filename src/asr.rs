@@ -517,12 +517,12 @@ impl Recogniser {
         if prompt && !self.prompt.is_empty() {
             p.set_initial_prompt(&self.prompt);
         }
+        let mut keep = Keep { tokens: &self.kept, failed: false };
         if !self.kept.is_empty() {
-            // SAFETY: the callback reads `self.kept`, which outlives this
-            // pass, and touches nothing else.
+            // SAFETY: the callback uses `keep` alone, which outlives this pass.
             unsafe {
                 p.set_start_encoder_callback(Some(keep_tokens));
-                p.set_start_encoder_callback_user_data(&self.kept as *const Vec<i32> as *mut c_void);
+                p.set_start_encoder_callback_user_data(&mut keep as *mut Keep as *mut c_void);
             }
         }
         // Whisper pads its input to 30 s; a clip shorter than a second is
@@ -536,6 +536,10 @@ impl Recogniser {
             clip
         };
         state.full(p, input).map_err(|e| Error::Usage(format!("Whisper failed: {e}")))?;
+        if keep.failed {
+            // whisper.cpp stops the pass without an error of its own.
+            return Err(Error::Usage("Whisper failed: cannot limit the decoder to the language's tokens".into()));
+        }
         let eot = self.ctx.token_eot();
         let mut words: Vec<TimedWord<'static>> = Vec::new();
         let mut tokens = 0;
@@ -614,14 +618,22 @@ fn writes(lang: Lang, token: &[u8]) -> bool {
     }
 }
 
+/// What [`keep_tokens`] is given: the tokens, and whether keeping them failed.
+struct Keep<'a> {
+    tokens: &'a [i32],
+    failed: bool,
+}
+
 /// Sets a state's kept tokens (whisper.cpp calls this before each pass's
 /// encoder; the vendored whisper.cpp's `whisper_state_keep_tokens`, see its
 /// PATCHES.md). Returning false stops the pass.
-unsafe extern "C" fn keep_tokens(ctx: *mut whisper_rs_sys::whisper_context, state: *mut whisper_rs_sys::whisper_state, kept: *mut c_void) -> bool {
-    // SAFETY: `kept` is the recogniser's `Vec<i32>` (see `recognise`).
-    let kept = unsafe { &*(kept as *const Vec<i32>) };
+unsafe extern "C" fn keep_tokens(ctx: *mut whisper_rs_sys::whisper_context, state: *mut whisper_rs_sys::whisper_state, keep: *mut c_void) -> bool {
+    // SAFETY: `keep` is the `Keep` of the pass (see `recognise`).
+    let keep = unsafe { &mut *(keep as *mut Keep) };
     // SAFETY: whisper.cpp's own context and state of this pass; the tokens are in its vocabulary.
-    unsafe { whisper_rs_sys::whisper_state_keep_tokens(ctx, state, kept.as_ptr(), kept.len() as i32) == 0 }
+    let kept = unsafe { whisper_rs_sys::whisper_state_keep_tokens(ctx, state, keep.tokens.as_ptr(), keep.tokens.len() as i32) } == 0;
+    keep.failed |= !kept;
+    kept
 }
 
 /// Whether an utterance of `speaker` that starts `since_first` seconds
