@@ -607,7 +607,7 @@ fn kept_tokens(ctx: &WhisperContext, lang: Lang) -> Vec<i32> {
 
 /// Whether a text token (its bytes: maybe part of a letter) is one that
 /// `lang`'s calls are written with. Russian calls are written in Cyrillic:
-/// a token with a Latin letter is never chosen, which leaves ~12,000 of
+/// a token with a Latin letter is never chosen, which leaves ~11,500 of
 /// multilingual Whisper's 51,865 and makes each decoding step's projection
 /// onto them ~4× smaller (names and brands come out in Cyrillic, as the
 /// rules write them). Czech is written in Latin letters: all are kept.
