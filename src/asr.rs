@@ -256,7 +256,7 @@ impl Recogniser {
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
         let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
-        let kept = kept_tokens(&ctx, options.lang);
+        let kept = kept_tokens(options.lang, ctx.token_eot(), ctx.token_beg(), ctx.n_vocab(), |t| ctx.token_to_bytes(t).ok());
         Ok(Recogniser { prompt, ctx, kept, aligned, vad: Mutex::new(vad), options, normalizer, hallucinations })
     }
 
@@ -596,13 +596,18 @@ impl Recogniser {
     }
 }
 
-/// The tokens Whisper may write in `lang`'s calls (empty: all): see
-/// [`writes`]; with the end of text and the timestamps.
-fn kept_tokens(ctx: &WhisperContext, lang: Lang) -> Vec<i32> {
-    let (eot, beg) = (ctx.token_eot(), ctx.token_beg());
-    let text = (0..eot).filter(|&t| ctx.token_to_bytes(t).is_ok_and(|bytes| writes(lang, bytes)));
-    let kept: Vec<i32> = text.chain(std::iter::once(eot)).chain(beg..ctx.n_vocab()).collect();
-    if kept.len() == ctx.n_vocab() as usize { Vec::new() } else { kept }
+/// The tokens Whisper may write in `lang`'s calls, given the vocabulary's
+/// end of text, first timestamp, size and each token's bytes: the text
+/// tokens [`writes`] allows, the end of text and the timestamps; empty
+/// (no limit) when every text token is allowed. The special tokens between
+/// the end of text and the timestamps are left out either way: whisper.cpp
+/// never lets a step choose them.
+fn kept_tokens<'v>(lang: Lang, eot: i32, beg: i32, n_vocab: i32, bytes: impl Fn(i32) -> Option<&'v [u8]>) -> Vec<i32> {
+    let text: Vec<i32> = (0..eot).filter(|&t| bytes(t).is_some_and(|b| writes(lang, b))).collect();
+    if text.len() == eot as usize {
+        return Vec::new();
+    }
+    text.into_iter().chain(std::iter::once(eot)).chain(beg..n_vocab).collect()
 }
 
 /// Whether a text token (its bytes: maybe part of a letter) is one that
@@ -773,6 +778,17 @@ mod tests {
         for (lang, token, writes) in table {
             assert_eq!(super::writes(lang, token), writes, "{lang} {:?}", String::from_utf8_lossy(token));
         }
+    }
+
+    #[test]
+    fn only_a_language_with_tokens_left_out_limits_the_decoder() {
+        use crate::text::Lang::{Cs, Ru};
+        // A vocabulary of 8: text 0-3, end of text 4, a special token 5,
+        // timestamps 6-7.
+        let vocabulary: [&[u8]; 4] = [b" da", " да".as_bytes(), b",", " že".as_bytes()];
+        let bytes = |t: i32| vocabulary.get(t as usize).copied();
+        assert_eq!(super::kept_tokens(Ru, 4, 6, 8, bytes), [1, 2, 4, 6, 7]);
+        assert_eq!(super::kept_tokens(Cs, 4, 6, 8, bytes), [] as [i32; 0]);
     }
 
     #[test]
