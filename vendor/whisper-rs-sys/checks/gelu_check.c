@@ -1,4 +1,4 @@
-// The scalar GELU of ggml's vec.h and its table; see gelu.sh.
+// The frame around vec.h's GELU loops; see gelu.sh.
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
@@ -10,30 +10,13 @@ typedef uint16_t ggml_fp16_t;
 static ggml_fp16_t ggml_table_gelu_f16[1 << 16];
 #define GGML_CPU_FP32_TO_FP16(x) _cvtss_sh(x, 0)
 #define GGML_CPU_FP16_TO_FP32(x) _cvtsh_ss(x)
+#define GGML_GELU_FP16
 
-static float gelu(float x) {
-    return 0.5f*x*(1.0f + tanhf(0.79788456080286535587989211986876f*x*(1.0f + 0.044715f*x*x)));
-}
-
-inline static void ggml_vec_gelu_f32(const int n, float * y, const float * x) {
-    uint16_t t;
-    for (int i = 0; i < n; ++i) {
-        if (x[i] <= -10.0f) {
-            y[i] = 0.0f;
-        } else if (x[i] >= 10.0f) {
-            y[i] = x[i];
-        } else {
-            ggml_fp16_t fp16 = GGML_CPU_FP32_TO_FP16(x[i]);
-            memcpy(&t, &fp16, sizeof(uint16_t));
-            y[i] = GGML_CPU_FP16_TO_FP32(ggml_table_gelu_f16[t]);
-        }
-    }
-}
-
-// vectorised lookups follow
+// from vec.h: the GELU, the scalar loop and the vectorised one
 int main(void) {
+    // As ggml_cpu_init fills it.
     for (int i = 0; i < 1 << 16; i++) {
-        ggml_table_gelu_f16[i] = GGML_CPU_FP32_TO_FP16(gelu(GGML_CPU_FP16_TO_FP32(i)));
+        ggml_table_gelu_f16[i] = GGML_CPU_FP32_TO_FP16(ggml_gelu_f32(GGML_CPU_FP16_TO_FP32(i)));
     }
     const int n = 1 << 24;
     float * x = malloc(n * sizeof(float));
