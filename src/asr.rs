@@ -9,8 +9,8 @@
 //! Whisper's 30 s window, then all of it). Russian calls are decoded over
 //! the tokens without Latin letters alone (a smaller projection per step).
 //! The utterances of a batch of calls are shared among workers, one thread
-//! each, the next call read while the last one's are finishing. Whisper's known
-//! inventions on silence and noise (subtitle credits, «Продолжение
+//! each, the next call read while the last one's are finishing. Whisper's
+//! known inventions on silence and noise (subtitle credits, «Продолжение
 //! следует...») are dropped, and words never reach outside the speech they
 //! were heard in.
 

@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
@@ -104,11 +104,7 @@ fn transcripts_are_saved_for_rescoring() {
 fn russian_calls_are_written_in_cyrillic() {
     // On this call's espeak line «Не знаю, сейчас уточню» through the phone
     // line, Whisper with its whole vocabulary wrote «сей тасу к our new».
-    let dir = tempdir("cyrillic");
-    let call = calls().join("phone/06-corrected.wav");
-    sufler(&[call.to_str().unwrap(), "--save-transcripts", dir.to_str().unwrap()]);
-    let text = std::fs::read_to_string(dir.join("06-corrected.json")).unwrap();
-    let transcript: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let transcript = saved_transcript(2, &calls().join("phone/06-corrected.wav"), "cyrillic");
     let words: Vec<&str> = transcript["segments"].as_array().unwrap().iter().flat_map(|s| s["words"].as_array().unwrap()).map(|w| w["text"].as_str().unwrap()).collect();
     assert!(words.len() > 20, "{transcript}");
     let latin: Vec<&&str> = words.iter().filter(|w| w.chars().any(|c| c.is_ascii_alphabetic())).collect();
@@ -119,12 +115,7 @@ fn russian_calls_are_written_in_cyrillic() {
 fn workers_share_out_utterances_without_changing_them() {
     // Two workers with a thread each hear every utterance as one worker does,
     // and their segments come back in time order, each under its own party.
-    let saved = |threads: usize| {
-        let dir = tempdir(&format!("threads-{threads}"));
-        sufler_on(threads, &["samples/call-ru.wav", "--save-transcripts", dir.to_str().unwrap()]);
-        let text = std::fs::read_to_string(dir.join("call-ru.json")).unwrap();
-        serde_json::from_str::<serde_json::Value>(&text).unwrap()
-    };
+    let saved = |threads: usize| saved_transcript(threads, &root().join("samples/call-ru.wav"), &format!("threads-{threads}"));
     let (one, two) = (saved(1), saved(2));
     assert_eq!(one, two);
     let segments = two["segments"].as_array().unwrap();
@@ -201,6 +192,16 @@ fn bad_files_are_errors_and_the_batch_goes_on() {
     let mut order: Vec<&str> = events.iter().map(|e| e["call"].as_str().unwrap()).collect();
     order.dedup();
     assert_eq!(order, args);
+}
+
+/// The transcript `check` saves of one call, heard on `threads` workers
+/// (into a temporary directory named for `what`).
+fn saved_transcript(threads: usize, call: &Path, what: &str) -> serde_json::Value {
+    let dir = tempdir(what);
+    sufler_on(threads, &[call.to_str().unwrap(), "--save-transcripts", dir.to_str().unwrap()]);
+    let name = call.file_stem().unwrap().to_str().unwrap();
+    let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
 }
 
 fn tempdir(what: &str) -> PathBuf {
