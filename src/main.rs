@@ -391,7 +391,11 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
     };
     let wanted = |s| rules.listens_to(s);
     // Names the call whose report comes next (the one after it is read ahead).
-    let show = |i: usize| args.audio.get(i).into_iter().for_each(|p| bar.set_message(p.display().to_string()));
+    let show = |i: usize| {
+        if let Some(path) = args.audio.get(i) {
+            bar.set_message(path.display().to_string());
+        }
+    };
     show(0);
     let calls = args.audio.iter().map(|path| read_call(path, opts.channels, wanted));
     recogniser.transcribe_calls(calls, |(path, duration), segments| {
