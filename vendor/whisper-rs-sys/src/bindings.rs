@@ -5136,6 +5136,13 @@ unsafe extern "C" {
     pub fn whisper_free_state(state: *mut whisper_state);
 }
 unsafe extern "C" {
+    pub fn whisper_vad_detect_speech_more(
+        vctx: *mut whisper_vad_context,
+        samples: *const f32,
+        n_samples: ::std::os::raw::c_int,
+    ) -> bool;
+}
+unsafe extern "C" {
     pub fn whisper_state_keep_tokens(
         ctx: *mut whisper_context,
         state: *mut whisper_state,

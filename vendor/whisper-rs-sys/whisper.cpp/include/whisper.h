@@ -704,6 +704,16 @@ extern "C" {
                            const float * samples,
                                    int   n_samples);
 
+    // sufler: as whisper_vad_detect_speech, on the next piece of the same
+    // stream: the LSTM state goes on from the piece before and the piece's
+    // probabilities are appended to the context's. Every piece but the last
+    // must be a whole number of windows (the last is padded with silence),
+    // so the probabilities are those of the stream detected at once.
+    WHISPER_API bool whisper_vad_detect_speech_more(
+            struct whisper_vad_context * vctx,
+                           const float * samples,
+                                   int   n_samples);
+
     WHISPER_API int     whisper_vad_n_probs(struct whisper_vad_context * vctx);
     WHISPER_API float * whisper_vad_probs  (struct whisper_vad_context * vctx);
 

@@ -5194,10 +5194,12 @@ struct whisper_vad_context * whisper_vad_init_with_params(
     return vctx;
 }
 
-bool whisper_vad_detect_speech(
+// sufler: `more` goes on with the stream detected before (see whisper.h)
+static bool whisper_vad_detect(
         struct whisper_vad_context * vctx,
         const float * samples,
-        int n_samples) {
+        int n_samples,
+        bool more) {
     int n_chunks = n_samples / vctx->n_window;
     if (n_samples % vctx->n_window != 0) {
         n_chunks += 1;  // Add one more chunk for remaining samples.
@@ -5206,10 +5208,13 @@ bool whisper_vad_detect_speech(
     WHISPER_LOG_INFO("%s: detecting speech in %d samples\n", __func__, n_samples);
     WHISPER_LOG_INFO("%s: n_chunks: %d\n", __func__, n_chunks);
 
-    // Reset LSTM hidden/cell states
-    ggml_backend_buffer_clear(vctx->buffer, 0);
+    const int n_before = more ? (int) vctx->probs.size() : 0;
+    if (!more) {
+        // Reset LSTM hidden/cell states
+        ggml_backend_buffer_clear(vctx->buffer, 0);
+    }
 
-    vctx->probs.resize(n_chunks);
+    vctx->probs.resize(n_before + n_chunks);
     WHISPER_LOG_INFO("%s: props size: %u\n", __func__, n_chunks);
 
     std::vector<float> window(vctx->n_window, 0.0f);
@@ -5263,7 +5268,7 @@ bool whisper_vad_detect_speech(
         }
 
         // Get the probability for this chunk.
-        ggml_backend_tensor_get(prob, &vctx->probs[i], 0, sizeof(float));
+        ggml_backend_tensor_get(prob, &vctx->probs[n_before + i], 0, sizeof(float));
 
         //WHISPER_LOG_DEBUG("chunk %d: p = %7.3f\n", i, probs[i]);
     }
@@ -5274,6 +5279,21 @@ bool whisper_vad_detect_speech(
     ggml_backend_sched_reset(sched);
 
     return true;
+}
+
+bool whisper_vad_detect_speech(
+        struct whisper_vad_context * vctx,
+        const float * samples,
+        int n_samples) {
+    return whisper_vad_detect(vctx, samples, n_samples, false);
+}
+
+// sufler: see whisper.h
+bool whisper_vad_detect_speech_more(
+        struct whisper_vad_context * vctx,
+        const float * samples,
+        int n_samples) {
+    return whisper_vad_detect(vctx, samples, n_samples, true);
 }
 
 int whisper_vad_segments_n_segments(struct whisper_vad_segments * segments) {
