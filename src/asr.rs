@@ -19,18 +19,18 @@ use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use whisper_rs::{
-    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState, WhisperVadContext,
-    WhisperVadContextParams, WhisperVadParams,
-};
+use whisper_rs::{DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
-use crate::audio::RATE;
+use crate::audio::{ChannelMap, Reader, RATE};
 use crate::engine::Speaker;
 use crate::error::{Error, Result};
 use crate::text::{Lang, Normalizer};
-use crate::transcript::{Segment, TimedWord};
+use crate::transcript::{Segment, TimedWord, Transcript};
+
+mod vad;
+use vad::Vad;
 
 /// Settings of the recogniser.
 #[derive(Debug, Clone)]
@@ -90,23 +90,20 @@ pub struct Recogniser {
     kept: Vec<i32>,
     /// Word times come from the cross-attention alignment (DTW).
     aligned: bool,
-    /// Silero, for the thread that reads the calls (and live mode's).
-    vad: Mutex<WhisperVadContext>,
+    /// Silero, one per party (a recording's tracks are read together), for
+    /// the thread that reads the calls (and live mode's).
+    vads: Mutex<[Vad; 2]>,
     options: Options,
     normalizer: Normalizer,
     hallucinations: Vec<String>,
 }
-
-/// The parties' tracks of one call (16 kHz).
-pub type Tracks = Vec<(Speaker, Vec<f32>)>;
 
 /// A voiced stretch of one party's track, to be recognised.
 struct Utterance {
     /// Which call of a batch.
     call: usize,
     speaker: Speaker,
-    track: Arc<Vec<f32>>,
-    range: Range<usize>,
+    clip: Vec<f32>,
     /// Seconds into the track.
     start: f64,
     /// Whether Whisper gets the vocabulary prompt.
@@ -114,10 +111,6 @@ struct Utterance {
 }
 
 impl Utterance {
-    fn clip(&self) -> &[f32] {
-        &self.track[self.range.clone()]
-    }
-
     /// The segment its words make, if it has any.
     fn segment(&self, words: Vec<TimedWord<'static>>) -> Option<Segment<'static>> {
         let (start, end) = (words.first()?.start, words.last()?.end);
@@ -174,23 +167,89 @@ impl Drop for Closing<'_> {
     }
 }
 
+/// Where a party spoke, found on a call's first reading.
+struct Span {
+    speaker: Speaker,
+    /// Samples of the party's track.
+    range: Range<usize>,
+    /// Seconds into the track.
+    start: f64,
+    prompt: bool,
+}
+
+/// A call's second reading: each utterance is cut out as soon as its
+/// audio has been read, so only the audio of utterances not yet cut is
+/// held, whatever the call's length.
+struct Cutter {
+    call: usize,
+    reader: Reader,
+    /// The spans not yet cut, in the order they end.
+    spans: VecDeque<Span>,
+    /// Each party's audio from sample `.1` on.
+    audio: [(Vec<f32>, usize); 2],
+    /// Seconds.
+    duration: f64,
+}
+
+impl Cutter {
+    /// The next utterance, in the order they end.
+    fn next(&mut self) -> Result<Option<Utterance>> {
+        let Some(span) = self.spans.front() else { return Ok(None) };
+        let (speaker, end) = (span.speaker, span.range.end);
+        while self.audio[speaker as usize].1 + self.audio[speaker as usize].0.len() < end {
+            // The first reading saw it all; a shorter second one ends short.
+            let Some(block) = self.reader.next()? else { break };
+            for (party, samples) in block {
+                self.audio[party as usize].0.extend(samples);
+            }
+            self.forget();
+        }
+        let span = self.spans.pop_front().expect("a span");
+        let (audio, base) = &self.audio[speaker as usize];
+        let clip = |at: usize| at.saturating_sub(*base).min(audio.len());
+        let clip = audio[clip(span.range.start)..clip(span.range.end)].to_vec();
+        self.forget();
+        Ok(Some(Utterance { call: self.call, speaker, clip, start: span.start, prompt: span.prompt }))
+    }
+
+    /// Spans not yet cut.
+    fn left(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Drops the audio before each party's next span, once that is at
+    /// least half of what is held (so each sample is moved about once).
+    fn forget(&mut self) {
+        for speaker in Speaker::ALL {
+            let (audio, base) = &mut self.audio[speaker as usize];
+            let next = self.spans.iter().find(|s| s.speaker == speaker).map_or(*base + audio.len(), |s| s.range.start);
+            let dead = next.saturating_sub(*base).min(audio.len());
+            if dead > 0 && dead >= audio.len() / 2 {
+                audio.drain(..dead);
+                *base += dead;
+            }
+        }
+    }
+}
+
 /// A call of a batch being recognised.
 struct Pending<T> {
     tag: T,
     /// Utterances not yet heard.
     left: usize,
+    duration: f64,
     segments: Vec<Segment<'static>>,
     error: Option<Error>,
 }
 
 impl<T> Pending<T> {
-    /// The call's tag and its segments in order of time.
-    fn finish(mut self) -> (T, Result<Vec<Segment<'static>>>) {
+    /// The call's tag and its transcript, segments in order of time.
+    fn finish(mut self, lang: Lang) -> (T, Result<Transcript<'static>>) {
         if let Some(e) = self.error {
             return (self.tag, Err(e));
         }
         self.segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
-        (self.tag, Ok(self.segments))
+        (self.tag, Ok(Transcript { language: Some(lang.code().to_string()), duration: Some(self.duration), segments: self.segments }))
     }
 }
 
@@ -248,54 +307,36 @@ impl Recogniser {
         }
         let ctx = WhisperContext::new_with_params(&path(&options.model)?, params)
             .map_err(|e| Error::Usage(format!("{}: cannot load the Whisper model ({e})", options.model.display())))?;
-        let mut vad_params = WhisperVadContextParams::new();
-        // Silero is tiny: a second thread only adds waiting between its many small steps.
-        vad_params.set_n_threads(1);
-        let vad = WhisperVadContext::new(&path(&options.vad_model)?, vad_params)
-            .map_err(|e| Error::Usage(format!("{}: cannot load the VAD model ({e})", options.vad_model.display())))?;
+        let vads = [Vad::new(&options.vad_model)?, Vad::new(&options.vad_model)?];
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
         let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
         let kept = kept_tokens(options.lang, ctx.token_eot(), ctx.token_beg(), ctx.n_vocab(), |t| ctx.token_to_bytes(t).ok());
-        Ok(Recogniser { prompt, ctx, kept, aligned, vad: Mutex::new(vad), options, normalizer, hallucinations })
+        Ok(Recogniser { prompt, ctx, kept, aligned, vads: Mutex::new(vads), options, normalizer, hallucinations })
     }
 
-    /// Voiced stretches of a track, in seconds.
-    pub fn speech(&self, samples: &[f32]) -> Result<Vec<(f64, f64)>> {
-        let mut params = WhisperVadParams::new();
-        params.set_threshold(self.options.vad_threshold);
-        params.set_min_speech_duration(MIN_SPEECH_MS as i32);
-        params.set_min_silence_duration(MIN_SILENCE_MS as i32);
-        params.set_max_speech_duration(MAX_SPEECH_S);
-        params.set_speech_pad(SPEECH_PAD_MS as i32);
-        let segments = self.vad().segments_from_samples(params, samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
-        let mut out = Vec::new();
-        for i in 0..segments.num_segments() {
-            if let (Some(a), Some(b)) = (segments.get_segment_start_timestamp(i), segments.get_segment_end_timestamp(i)) {
-                // whisper.cpp counts in centiseconds.
-                out.push((f64::from(a) / 100.0, f64::from(b) / 100.0));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Transcribes one call: its parties' tracks, each cut into utterances
-    /// that are recognised on their own (see [`Recogniser::transcribe_calls`]).
-    pub fn transcribe(&self, tracks: Tracks) -> Result<Vec<Segment<'static>>> {
+    /// Transcribes one recording, all its parties (see
+    /// [`Recogniser::transcribe_calls`]).
+    pub fn transcribe(&self, path: &Path, map: ChannelMap) -> Result<Transcript<'static>> {
         let mut heard = None;
-        self.transcribe_calls(std::iter::once(((), Ok(tracks))), |(), segments| {
-            heard = Some(segments);
+        self.transcribe_calls([((), path)], map, |_| true, |(), transcript| {
+            heard = Some(transcript);
             Ok::<(), Error>(())
         })?;
         heard.expect("one call in, one out")
     }
 
-    /// Transcribes calls one after another: `calls` gives each call's
-    /// tracks (or why they could not be read) with a tag of the caller's,
-    /// and `done` gets each call's segments with its tag, in the calls'
-    /// order, as soon as they are all heard. A call that fails does not
-    /// stop the others; an error of `done` does.
+    /// Transcribes recorded calls one after another: `calls` gives each
+    /// call's recording with a tag of the caller's, `map` its channels,
+    /// `wanted` the parties to listen to, and `done` gets each call's
+    /// transcript (or why it could not be read or heard) with its tag, in
+    /// the calls' order, as soon as it is all heard. A call that fails does
+    /// not stop the others; an error of `done` does.
     ///
+    /// A recording is read twice, a packet at a time: once to find where
+    /// each party speaks, then to cut the utterances out, handed to the
+    /// workers as they are cut. So a call takes little memory whatever
+    /// its length (an hour of two tracks at 16 kHz would be 460 MB).
     /// Each track is cut into utterances (joining them into longer chunks
     /// saved little time and lost words: see the issue notes), shared out
     /// among `threads` workers, each with its own Whisper state (~100 MB
@@ -304,10 +345,12 @@ impl Recogniser {
     /// side finish sooner. The next call is read and its voice detected
     /// while the workers finish the last utterances of the one before, so
     /// no worker waits at the end of a call.
-    pub fn transcribe_calls<T, E: From<Error>>(
+    pub fn transcribe_calls<'p, T, E: From<Error>>(
         &self,
-        calls: impl IntoIterator<Item = (T, Result<Tracks>)>,
-        mut done: impl FnMut(T, Result<Vec<Segment<'static>>>) -> std::result::Result<(), E>,
+        calls: impl IntoIterator<Item = (T, &'p Path)>,
+        map: ChannelMap,
+        wanted: impl Fn(Speaker) -> bool,
+        mut done: impl FnMut(T, Result<Transcript<'static>>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let workers = self.options.threads.max(1);
         let states = (0..workers).map(|_| self.state()).collect::<Result<Vec<_>>>()?;
@@ -320,7 +363,7 @@ impl Recogniser {
                     // Also when a pass panics: the others then stop too.
                     let _closing = Closing(queue);
                     while let Some(job) = queue.pop() {
-                        let segment = self.words(&mut state, job.clip(), job.start, job.prompt, Pass::Batch).map(|words| job.segment(words));
+                        let segment = self.words(&mut state, &job.clip, job.start, job.prompt, Pass::Batch).map(|words| job.segment(words));
                         if heard_tx.send((job.call, segment)).is_err() {
                             break;
                         }
@@ -334,27 +377,45 @@ impl Recogniser {
             let mut pending: VecDeque<Pending<T>> = VecDeque::new();
             let mut emitted = 0;
             let mut more = true;
+            // The call being cut into utterances.
+            let mut cutting: Option<Cutter> = None;
             loop {
-                while more && queue.waiting() < workers {
-                    let Some((tag, tracks)) = calls.next() else {
+                while queue.waiting() < workers {
+                    if let Some(cutter) = &mut cutting {
+                        match cutter.next() {
+                            Ok(Some(job)) => queue.push(vec![job]),
+                            Ok(None) => cutting = None,
+                            Err(e) => {
+                                let p = &mut pending[cutter.call - emitted];
+                                p.left -= cutter.left();
+                                p.error.get_or_insert(e);
+                                cutting = None;
+                            }
+                        }
+                        continue;
+                    }
+                    if !more {
+                        break;
+                    }
+                    let Some((tag, path)) = calls.next() else {
                         more = false;
                         break;
                     };
                     let call = emitted + pending.len();
-                    let mut entry = Pending { tag, left: 0, segments: Vec::new(), error: None };
-                    match tracks.and_then(|tracks| self.utterances(call, tracks)) {
-                        Ok(jobs) => {
-                            entry.left = jobs.len();
-                            queue.push(jobs);
+                    let mut entry = Pending { tag, left: 0, duration: 0.0, segments: Vec::new(), error: None };
+                    match self.listen(call, path, map, &wanted) {
+                        Ok(cutter) => {
+                            (entry.left, entry.duration) = (cutter.left(), cutter.duration);
+                            cutting = Some(cutter);
                         }
                         Err(e) => entry.error = Some(e),
                     }
                     pending.push_back(entry);
                 }
                 while pending.front().is_some_and(|p| p.left == 0) {
-                    let (tag, segments) = pending.pop_front().expect("a front").finish();
+                    let (tag, transcript) = pending.pop_front().expect("a front").finish(self.options.lang);
                     emitted += 1;
-                    done(tag, segments)?;
+                    done(tag, transcript)?;
                 }
                 if pending.is_empty() && !more {
                     return Ok(());
@@ -373,22 +434,37 @@ impl Recogniser {
         })
     }
 
-    /// The utterances of call number `call`, longest first (so that the
-    /// workers run out of work together).
-    fn utterances(&self, call: usize, tracks: Tracks) -> Result<Vec<Utterance>> {
-        let mut jobs = Vec::new();
-        for (speaker, samples) in tracks {
-            let track = Arc::new(samples);
-            let speech = self.speech(&track)?;
-            let first = speech.first().map_or(0.0, |s| s.0);
-            for (start, end) in speech {
-                let a = ((start * f64::from(RATE)) as usize).min(track.len());
-                let b = ((end * f64::from(RATE)) as usize).clamp(a, track.len());
-                jobs.push(Utterance { call, speaker, track: Arc::clone(&track), range: a..b, start, prompt: prompted(speaker, start - first) });
+    /// A call's first reading: where each party speaks. Gives the
+    /// second reading, which cuts the utterances out.
+    fn listen(&self, call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Cutter> {
+        let mut reader = Reader::open(path, map, &wanted)?;
+        let mut vads = self.vads();
+        let mut heard = [false; 2];
+        for vad in vads.iter_mut() {
+            vad.start();
+        }
+        while let Some(block) = reader.next()? {
+            for (speaker, samples) in block {
+                vads[speaker as usize].push(&samples)?;
+                heard[speaker as usize] = true;
             }
         }
-        jobs.sort_by_key(|job| std::cmp::Reverse(job.range.len()));
-        Ok(jobs)
+        let (len, duration) = (reader.len(), reader.duration());
+        let mut spans = Vec::new();
+        for speaker in Speaker::ALL.into_iter().filter(|&s| heard[s as usize]) {
+            let vad = &mut vads[speaker as usize];
+            vad.finish()?;
+            let speech = vad.segments(self.options.vad_threshold)?;
+            let first = speech.first().map_or(0.0, |s| s.0);
+            for (start, end) in speech {
+                let a = ((start * f64::from(RATE)) as usize).min(len);
+                let b = ((end * f64::from(RATE)) as usize).clamp(a, len);
+                spans.push(Span { speaker, range: a..b, start, prompt: prompted(speaker, start - first) });
+            }
+        }
+        spans.sort_by_key(|s| s.range.end);
+        let reader = Reader::open(path, map, &wanted)?;
+        Ok(Cutter { call, reader, spans: spans.into(), audio: Default::default(), duration })
     }
 
     /// Whisper's working memory, one per stream of utterances.
@@ -455,13 +531,15 @@ impl Recogniser {
     /// Silero's speech probability for each [`VAD_WINDOW`] of `samples`
     /// (the last one padded with silence).
     pub fn speech_probabilities(&self, samples: &[f32]) -> Result<Vec<f32>> {
-        let mut vad = self.vad();
-        vad.detect_speech(samples).map_err(|e| Error::Usage(format!("voice activity detection failed: {e}")))?;
-        Ok(vad.probabilities().to_vec())
+        // A stream of its own: any party's detector will do.
+        let vad = &mut self.vads()[0];
+        vad.start();
+        vad.push(samples)?;
+        Ok(vad.finish()?.to_vec())
     }
 
-    fn vad(&self) -> MutexGuard<'_, WhisperVadContext> {
-        self.vad.lock().unwrap_or_else(PoisonError::into_inner)
+    fn vads(&self) -> MutexGuard<'_, [Vad; 2]> {
+        self.vads.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn lang(&self) -> Lang {

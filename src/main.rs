@@ -14,7 +14,7 @@ use sufler::engine::{Event, Speaker};
 use sufler::report::{Format, Sink, sink};
 use sufler::rules::{self, RuleSet, Vars};
 use sufler::text::Lang;
-use sufler::transcript::{self, Segment, Transcript};
+use sufler::transcript::{self, Transcript};
 use sufler::{Diagnostic, Error};
 
 #[derive(Parser)]
@@ -203,8 +203,7 @@ fn transcribe(file: &Path, opts: &AsrOpts, lang: Lang, plain: bool) -> anyhow::R
         println!("{}", recogniser.transcribe_plain(&call.operator)?);
         return Ok(());
     }
-    let ((_, duration), tracks) = read_call(file, opts.channels, |_| true);
-    let t = transcript(lang, duration, recogniser.transcribe(tracks?)?);
+    let t = recogniser.transcribe(file, opts.channels)?;
     println!("{}", serde_json::to_string_pretty(&t)?);
     Ok(())
 }
@@ -397,9 +396,9 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
         }
     };
     show(0);
-    let calls = args.audio.iter().map(|path| read_call(path, opts.channels, wanted));
-    recogniser.transcribe_calls(calls, |(path, duration), segments| {
-        let result = segments.map(|segments| transcript(settings.lang, duration, segments)).and_then(|t| {
+    let calls = args.audio.iter().map(|path| (path, path.as_path()));
+    recogniser.transcribe_calls(calls, opts.channels, wanted, |path, transcript| {
+        let result = transcript.and_then(|t| {
             if let Some(dir) = &args.save_transcripts {
                 save_transcript(dir, path, &t)?;
             }
@@ -413,19 +412,6 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
     })?;
     bar.finish_and_clear();
     Ok(())
-}
-
-/// A recording's tracks of the parties `wanted`, known by its path and
-/// length (0 when it cannot be read).
-fn read_call(path: &Path, map: sufler::audio::ChannelMap, wanted: impl Fn(Speaker) -> bool) -> ((&Path, f64), Result<asr::Tracks, Error>) {
-    match sufler::audio::load(path, map, &wanted) {
-        Ok(call) => ((path, call.duration()), Ok(call.into_tracks(wanted))),
-        Err(e) => ((path, 0.0), Err(e)),
-    }
-}
-
-fn transcript(lang: Lang, duration: f64, segments: Vec<Segment<'static>>) -> Transcript<'static> {
-    Transcript { language: Some(lang.code().to_string()), duration: Some(duration), segments }
 }
 
 fn save_transcript(dir: &Path, audio: &Path, t: &Transcript<'_>) -> Result<(), Error> {

@@ -128,6 +128,36 @@ fn workers_share_out_utterances_without_changing_them() {
     assert!(segments.iter().filter(operator).any(|s| s["text"].as_str().unwrap().contains("не знаю")), "{two}");
 }
 
+#[test]
+fn voice_detection_in_pieces_is_whisper_cpps_on_the_whole_track() {
+    // A recording is read a packet at a time and Silero given ~8 s at a
+    // time: its probabilities, and so the cuts, must be those of the whole
+    // track at once.
+    let vad_model = root().join("models/ggml-silero-vad.bin");
+    need(&vad_model);
+    let call = sufler::audio::load(&root().join("target/test-calls/clean/04-conflict.wav"), Default::default(), |_| true).unwrap();
+    assert!(call.duration() > 20.0, "{} s: too short to be read in pieces", call.duration());
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let recogniser = sufler::asr::Recogniser::new(sufler::asr::Options {
+        model: root().join("models/ggml-base.bin"),
+        vad_model: vad_model.clone(),
+        lang: sufler::text::Lang::Ru,
+        threads: 1,
+        vad_threshold: 0.2,
+        vocabulary: Vec::new(),
+    })
+    .unwrap();
+    let mut params = whisper_rs::WhisperVadContextParams::new();
+    params.set_n_threads(1);
+    let mut whole = whisper_rs::WhisperVadContext::new(vad_model.to_str().unwrap(), params).unwrap();
+    for track in [&call.operator, call.client.as_ref().unwrap()] {
+        whole.detect_speech(track).unwrap();
+        let pieces = recogniser.speech_probabilities(track).unwrap();
+        assert_eq!(pieces.len(), track.len().div_ceil(sufler::asr::VAD_WINDOW));
+        assert!(pieces == whole.probabilities(), "the probabilities differ");
+    }
+}
+
 /// The sample in another encoding, made with sox.
 fn convert(name: &str, sox_args: &[&str]) -> PathBuf {
     let out = tempdir("formats").join(name);
