@@ -198,7 +198,7 @@ impl Cutter {
         let (speaker, end) = (span.speaker, span.range.end);
         while self.audio[speaker as usize].1 + self.audio[speaker as usize].0.len() < end {
             // The first reading saw it all; a shorter second one ends short.
-            let Some(block) = self.reader.next()? else { break };
+            let Some(block) = self.reader.next().transpose()? else { break };
             for (party, samples) in block {
                 self.audio[party as usize].0.extend(samples);
             }
@@ -443,13 +443,13 @@ impl Recogniser {
         for vad in vads.iter_mut() {
             vad.start();
         }
-        while let Some(block) = reader.next()? {
-            for (speaker, samples) in block {
+        for block in &mut reader {
+            for (speaker, samples) in block? {
                 vads[speaker as usize].push(&samples)?;
                 heard[speaker as usize] = true;
             }
         }
-        let (len, duration) = (reader.len(), reader.duration());
+        let (len, duration) = (reader.samples(), reader.duration());
         let mut spans = Vec::new();
         for speaker in Speaker::ALL.into_iter().filter(|&s| heard[s as usize]) {
             let vad = &mut vads[speaker as usize];

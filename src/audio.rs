@@ -112,13 +112,13 @@ impl Call {
 pub fn load(path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Call> {
     let mut reader = Reader::open(path, map, wanted)?;
     let mut tracks: [Option<Vec<f32>>; 2] = [None, None];
-    while let Some(block) = reader.next()? {
-        for (speaker, samples) in block {
+    for block in &mut reader {
+        for (speaker, samples) in block? {
             tracks[speaker as usize].get_or_insert_with(Vec::new).extend(samples);
         }
     }
     let [operator, client] = tracks;
-    let operator = operator.unwrap_or_else(|| vec![0.0; reader.len()]);
+    let operator = operator.unwrap_or_else(|| vec![0.0; reader.samples()]);
     Ok(Call { operator, client, source_rate: reader.rate, source_channels: reader.channels })
 }
 
@@ -141,6 +141,8 @@ pub struct Reader {
     frames: u64,
     damaged: usize,
     interleaved: Vec<f32>,
+    /// The first packet's block, decoded early by [`Reader::parties`].
+    peeked: Option<Block>,
     ended: bool,
 }
 
@@ -182,12 +184,16 @@ impl Reader {
             frames: 0,
             damaged: 0,
             interleaved: Vec::new(),
+            peeked: None,
             ended: false,
         })
     }
 
     /// The parties' next samples; `None` once the recording is read.
-    pub fn next(&mut self) -> Result<Option<Block>> {
+    fn read(&mut self) -> Result<Option<Block>> {
+        if let Some(block) = self.peeked.take() {
+            return Ok(Some(block));
+        }
         if self.ended {
             return Ok(None);
         }
@@ -235,14 +241,23 @@ impl Reader {
         }
     }
 
+    /// The parties read: those wanted that the recording has (its first
+    /// packet is decoded to know).
+    pub fn parties(&mut self) -> Result<Vec<Speaker>> {
+        if self.parties.is_empty() && !self.ended {
+            self.peeked = self.read()?;
+        }
+        Ok(self.parties.iter().map(|p| p.0).collect())
+    }
+
     /// Samples at 16 kHz in the recording (all of it once read).
-    pub fn len(&self) -> usize {
+    pub fn samples(&self) -> usize {
         to_16k_len(self.frames, self.rate)
     }
 
     /// The recording's length in seconds (all of it once read).
     pub fn duration(&self) -> f64 {
-        self.len() as f64 / f64::from(RATE)
+        self.samples() as f64 / f64::from(RATE)
     }
 
     fn bad(&self, message: String) -> Error {
@@ -301,6 +316,14 @@ impl Reader {
 }
 
 /// Samples at 16 kHz that `frames` at `rate` make, as rubato counts them.
+impl Iterator for Reader {
+    type Item = Result<Block>;
+
+    fn next(&mut self) -> Option<Result<Block>> {
+        self.read().transpose()
+    }
+}
+
 fn to_16k_len(frames: u64, rate: u32) -> usize {
     match rate {
         0 => 0,

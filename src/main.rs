@@ -446,9 +446,10 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     // The parties the rules listen to and the source carries: a party with
     // no audio would hold the clock of the rule engine back.
     let mut speakers: Vec<Speaker> = Speaker::ALL.into_iter().filter(|&s| rules.listens_to(s)).collect();
-    let call = args.replay.as_deref().map(|p| sufler::audio::load(p, args.asr.channels, |s| speakers.contains(&s))).transpose()?;
-    speakers.retain(|&s| match (&call, s) {
-        (Some(call), _) => call.track(s).is_some(),
+    let mut replay = args.replay.as_deref().map(|p| sufler::audio::Reader::open(p, args.asr.channels, |s| speakers.contains(&s))).transpose()?;
+    let replayed = replay.as_mut().map(sufler::audio::Reader::parties).transpose()?;
+    speakers.retain(|&s| match (&replayed, s) {
+        (Some(parties), _) => parties.contains(&s),
         (None, Speaker::Operator) => true,
         (None, Speaker::Client) if args.mic => args.client_device.is_some(),
         (None, Speaker::Client) => args.asr.channels.client.is_some(),
@@ -462,7 +463,7 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let screen = args.format.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(Format::Jsonl);
     let color = args.color.enabled();
-    let clock = Clock::new(if call.is_some() { args.speed } else { 1.0 });
+    let clock = Clock::new(if replay.is_some() { args.speed } else { 1.0 });
     let (audio_tx, audio_rx) = mpsc::channel(live::AUDIO_QUEUE);
     let (heard_tx, heard_rx) = mpsc::channel(256);
     let (control_tx, control_rx) = mpsc::channel(4);
@@ -472,11 +473,12 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
         let speakers = speakers.clone();
         std::thread::spawn(move || recognise::run(recogniser, &speakers, audio_rx, heard_tx))
     };
+    let mut replaying = None;
     let capture = {
         let (speakers, clock, map) = (speakers.clone(), clock.clone(), args.asr.channels);
-        match call {
-            Some(call) => {
-                runtime.spawn(source::replay(call, speakers, args.speed, audio_tx, clock));
+        match replay {
+            Some(reader) => {
+                replaying = Some(runtime.spawn(source::replay(reader, speakers, args.speed, audio_tx, clock)));
                 None
             }
             None if args.stdin => Some(std::thread::spawn(move || source::stdin(args.rate, map, speakers, audio_tx, clock))),
@@ -520,6 +522,9 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     recognition.join().map_err(|_| anyhow::anyhow!("the recognition thread failed"))??;
     if let Some(capture) = capture {
         capture.join().map_err(|_| anyhow::anyhow!("the capture thread failed"))??;
+    }
+    if let Some(replay) = replaying {
+        runtime.block_on(replay).map_err(|_| anyhow::anyhow!("the replay failed"))??;
     }
     Ok(exit_code(false, violations > 0))
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{Block, Clock};
-use crate::audio::{Call, ChannelMap, RATE, Resampler};
+use crate::audio::{self, ChannelMap, RATE, Resampler};
 use crate::engine::Speaker;
 use crate::error::{Error, Result};
 
@@ -27,20 +27,41 @@ fn offer(tx: &mpsc::Sender<Block>, block: Block) -> std::result::Result<(), ()> 
     }
 }
 
-/// Plays a loaded call into the pipeline at `speed` times real time.
-pub async fn replay(call: Call, speakers: Vec<Speaker>, speed: f64, tx: mpsc::Sender<Block>, clock: Clock) {
+/// Plays a recording into the pipeline at `speed` times real time,
+/// reading it as it plays (from a [`Reader`]: an hour's replay holds no
+/// more audio than a minute's).
+pub async fn replay(
+    recording: impl Iterator<Item = Result<audio::Block>>,
+    speakers: Vec<Speaker>,
+    speed: f64,
+    tx: mpsc::Sender<Block>,
+    clock: Clock,
+) -> Result<()> {
     let mut tick = tokio::time::interval(Duration::from_secs_f64(BLOCK as f64 / f64::from(RATE) / speed));
-    let len = call.operator.len();
-    for at in (0..len).step_by(BLOCK) {
+    let mut recording = recording.fuse();
+    // Each party's samples from `at` on, read but not yet played.
+    let mut held: [Vec<f32>; 2] = Default::default();
+    let mut at = 0;
+    loop {
+        while speakers.iter().any(|&s| held[s as usize].len() < BLOCK) {
+            let Some(block) = recording.next() else { break };
+            for (speaker, samples) in block? {
+                held[speaker as usize].extend(samples);
+            }
+        }
+        if speakers.iter().all(|&s| held[s as usize].is_empty()) {
+            return Ok(());
+        }
         tick.tick().await;
         clock.start();
         for &speaker in &speakers {
-            let Some(track) = call.track(speaker) else { continue };
-            let samples = track[at..(at + BLOCK).min(track.len())].to_vec();
+            let track = &mut held[speaker as usize];
+            let samples: Vec<f32> = track.drain(..BLOCK.min(track.len())).collect();
             if offer(&tx, Block { speaker, at, samples }).is_err() {
-                return;
+                return Ok(());
             }
         }
+        at += BLOCK;
     }
 }
 
@@ -205,10 +226,12 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_replay_keeps_pace_with_the_clock() {
-        let call = Call { operator: vec![0.1; RATE as usize / 2], client: Some(vec![0.2; RATE as usize / 2]), ..Call::default() };
+        // Read in pieces of uneven sizes, as a recording's packets come.
+        let piece = |n: usize| Ok(vec![(Speaker::Operator, vec![0.1; n]), (Speaker::Client, vec![0.2; n])]);
+        let recording = [piece(1000), piece(4000), piece(3000)].into_iter();
         let (tx, mut rx) = mpsc::channel(64);
         let clock = Clock::new(2.0);
-        tokio::spawn(replay(call, vec![Speaker::Operator, Speaker::Client], 2.0, tx, clock.clone()));
+        tokio::spawn(replay(recording, vec![Speaker::Operator, Speaker::Client], 2.0, tx, clock.clone()));
         let mut got = Vec::new();
         while let Some(b) = rx.recv().await {
             got.push((b.speaker, b.at, b.samples.len(), (clock.now() * 1000.0).round() as u64));
@@ -223,10 +246,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_full_queue_drops_blocks_instead_of_waiting() {
-        let call = Call { operator: vec![0.1; RATE as usize], ..Call::default() };
+        let recording = std::iter::once(Ok(vec![(Speaker::Operator, vec![0.1; RATE as usize])]));
         let (tx, mut rx) = mpsc::channel(3);
-        let task = tokio::spawn(replay(call, vec![Speaker::Operator], 1.0, tx, Clock::new(1.0)));
-        task.await.unwrap();
+        let task = tokio::spawn(replay(recording, vec![Speaker::Operator], 1.0, tx, Clock::new(1.0)));
+        task.await.unwrap().unwrap();
         let mut at = Vec::new();
         while let Some(b) = rx.recv().await {
             at.push(b.at);
