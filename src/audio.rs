@@ -4,7 +4,9 @@
 //! WAV (PCM 8 to 32-bit, float, μ-law, A-law), MP3, OGG Vorbis and FLAC are
 //! decoded by symphonia; any sample rate (8 kHz telephony included) is
 //! resampled to the 16 kHz Whisper wants by rubato. In a stereo recording
-//! each party has its own channel, mapped by [`ChannelMap`].
+//! each party has its own channel, mapped by [`ChannelMap`]. A recording
+//! is read a packet at a time ([`Reader`]), so that a call of any length
+//! takes little memory.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -106,8 +108,8 @@ impl Call {
     }
 }
 
-/// Decodes a whole recording into memory (live mode's replay, plain
-/// transcription). `wanted` says which parties will be listened to: the
+/// Decodes a whole recording into memory (plain transcription).
+/// `wanted` says which parties will be listened to: the
 /// others are not resampled.
 pub fn load(path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Call> {
     let mut reader = Reader::open(path, map, wanted)?;
@@ -219,7 +221,7 @@ impl Reader {
             let (n, rate) = (buf.spec().channels().count().max(1), buf.spec().rate());
             self.interleaved.clear();
             buf.copy_to_vec_interleaved(&mut self.interleaved);
-            if self.parties.is_empty() {
+            if self.rate == 0 {
                 self.begin(n, rate)?;
             } else if (n, rate) != (self.channels, self.rate) {
                 return Err(self.bad(format!("the format changes mid-file ({} Hz, {} channel(s), then {rate} Hz, {n})", self.rate, self.channels)));
@@ -244,7 +246,7 @@ impl Reader {
     /// The parties read: those wanted that the recording has (its first
     /// packet is decoded to know).
     pub fn parties(&mut self) -> Result<Vec<Speaker>> {
-        if self.parties.is_empty() && !self.ended {
+        if self.rate == 0 && !self.ended {
             self.peeked = self.read()?;
         }
         Ok(self.parties.iter().map(|p| p.0).collect())
