@@ -9,7 +9,8 @@
 //! Whisper's 30 s window, then all of it). Russian calls are decoded over
 //! the tokens without Latin letters alone (a smaller projection per step).
 //! The utterances of a batch of calls are shared among workers, one thread
-//! each, the next call read while the last one's are finishing. Whisper's
+//! each, the next call read while the last one's are finishing; a call's
+//! recording is read a packet at a time, never held whole. Whisper's
 //! known inventions on silence and noise (subtitle credits, «Продолжение
 //! следует...») are dropped, and words never reach outside the speech they
 //! were heard in.
@@ -133,9 +134,9 @@ impl Queue {
         self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn push(&self, jobs: Vec<Utterance>) {
-        self.lock().0.extend(jobs);
-        self.ready.notify_all();
+    fn push(&self, job: Utterance) {
+        self.lock().0.push_back(job);
+        self.ready.notify_one();
     }
 
     /// The next utterance; `None` once the queue is closed.
@@ -383,7 +384,7 @@ impl Recogniser {
                 while queue.waiting() < workers {
                     if let Some(cutter) = &mut cutting {
                         match cutter.next() {
-                            Ok(Some(job)) => queue.push(vec![job]),
+                            Ok(Some(job)) => queue.push(job),
                             Ok(None) => cutting = None,
                             Err(e) => {
                                 let p = &mut pending[cutter.call - emitted];
