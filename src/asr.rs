@@ -45,7 +45,7 @@ pub struct Options {
     pub vad_threshold: f32,
     /// Words the calls are likely to contain (the company's and operator's
     /// names), given to Whisper as a prompt so it spells them as written
-    /// (in the operator's first [`PROMPT_WINDOW_S`] only).
+    /// (in the operator's first `PROMPT_WINDOW_S` only).
     pub vocabulary: Vec<String>,
 }
 
@@ -440,19 +440,19 @@ impl Recogniser {
     fn listen(&self, call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Cutter> {
         let mut reader = Reader::open(path, map, &wanted)?;
         let mut vads = self.vads();
-        let mut heard = [false; 2];
+        let mut present = [false; 2];
         for vad in vads.iter_mut() {
             vad.start();
         }
         for block in &mut reader {
             for (speaker, samples) in block? {
                 vads[speaker as usize].push(&samples)?;
-                heard[speaker as usize] = true;
+                present[speaker as usize] = true;
             }
         }
         let (len, duration) = (reader.samples(), reader.duration());
         let mut spans = Vec::new();
-        for speaker in Speaker::ALL.into_iter().filter(|&s| heard[s as usize]) {
+        for speaker in Speaker::ALL.into_iter().filter(|&s| present[s as usize]) {
             let vad = &mut vads[speaker as usize];
             vad.finish()?;
             let speech = vad.segments(self.options.vad_threshold)?;

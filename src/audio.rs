@@ -99,13 +99,6 @@ impl Call {
     pub fn duration(&self) -> f64 {
         self.operator.len() as f64 / f64::from(RATE)
     }
-
-    pub fn track(&self, speaker: Speaker) -> Option<&[f32]> {
-        match speaker {
-            Speaker::Operator => Some(&self.operator),
-            Speaker::Client => self.client.as_deref(),
-        }
-    }
 }
 
 /// Decodes a whole recording into memory (plain transcription).

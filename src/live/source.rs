@@ -28,8 +28,8 @@ fn offer(tx: &mpsc::Sender<Block>, block: Block) -> std::result::Result<(), ()> 
 }
 
 /// Plays a recording into the pipeline at `speed` times real time,
-/// reading it as it plays (from a [`Reader`]: an hour's replay holds no
-/// more audio than a minute's).
+/// reading it as it plays (from an [`audio::Reader`]: an hour's replay
+/// holds no more audio than a minute's).
 pub async fn replay(
     recording: impl Iterator<Item = Result<audio::Block>>,
     speakers: Vec<Speaker>,
