@@ -149,6 +149,7 @@ def long(args):
     start = time.time()
     lines = live(out, args.speed, args.threads, rss)
     wall = time.time() - start
+    print(f"replayed {out} ({args.minutes} min) in {wall:.0f} s")
     # The batch check of the same file, with its time and peak memory (the 500 MB limit holds for any length).
     start = time.time()
     run = subprocess.run(["/usr/bin/time", "-f", "%M", SUFLER, "check", "--config", "samples/sufler.toml", "--format", "jsonl",
@@ -158,7 +159,6 @@ def long(args):
     events = parse(lines)
     lags = [(e["emitted_at"], e["seconds"]) for e in events if e["type"] == "lag"]
     skipped = sum(1 for e in events if e["type"] == "skipped")
-    print(f"replayed {out} ({args.minutes} min) in {wall:.0f} s")
     print("times from the batch check of the same file: ", end="")
     report_latency(latencies(events, parse(batch)))
     print("times as live recognition heard them:        ", end="")
