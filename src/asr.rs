@@ -207,8 +207,8 @@ impl Cutter {
         }
         let span = self.spans.pop_front().expect("a span");
         let (audio, base) = &self.audio[speaker as usize];
-        let clip = |at: usize| at.saturating_sub(*base).min(audio.len());
-        let clip = audio[clip(span.range.start)..clip(span.range.end)].to_vec();
+        let index = |at: usize| at.saturating_sub(*base).min(audio.len());
+        let clip = audio[index(span.range.start)..index(span.range.end)].to_vec();
         self.forget();
         Ok(Some(Utterance { call: self.call, speaker, clip, start: span.start, prompt: span.prompt }))
     }
