@@ -184,8 +184,8 @@ struct Span {
 struct Cutter {
     call: usize,
     reader: Reader,
-    /// The spans not yet cut, in the order they end.
-    spans: VecDeque<Span>,
+    /// Each party's spans not yet cut, in order (VAD gives them so).
+    spans: [VecDeque<Span>; 2],
     /// Each party's audio from sample `.1` on.
     audio: [(Vec<f32>, usize); 2],
     /// Seconds.
@@ -193,37 +193,36 @@ struct Cutter {
 }
 
 impl Cutter {
-    /// The next utterance, in the order they end.
+    /// The next utterance of either party, in the order they end.
     fn next(&mut self) -> Result<Option<Utterance>> {
-        let Some(span) = self.spans.front() else { return Ok(None) };
-        let (speaker, end) = (span.speaker, span.range.end);
-        while self.audio[speaker as usize].1 + self.audio[speaker as usize].0.len() < end {
+        let next = self.spans.iter().enumerate().filter_map(|(p, spans)| Some((spans.front()?.range.end, p))).min();
+        let Some((end, party)) = next else { return Ok(None) };
+        while self.audio[party].1 + self.audio[party].0.len() < end {
             // The first reading saw it all; a shorter second one ends short.
             let Some(block) = self.reader.next().transpose()? else { break };
-            for (party, samples) in block {
-                self.audio[party as usize].0.extend(samples);
+            for (speaker, samples) in block {
+                self.audio[speaker as usize].0.extend(samples);
             }
             self.forget();
         }
-        let span = self.spans.pop_front().expect("a span");
-        let (audio, base) = &self.audio[speaker as usize];
+        let span = self.spans[party].pop_front().expect("a span");
+        let (audio, base) = &self.audio[party];
         let index = |at: usize| at.saturating_sub(*base).min(audio.len());
         let clip = audio[index(span.range.start)..index(span.range.end)].to_vec();
         self.forget();
-        Ok(Some(Utterance { call: self.call, speaker, clip, start: span.start, prompt: span.prompt }))
+        Ok(Some(Utterance { call: self.call, speaker: span.speaker, clip, start: span.start, prompt: span.prompt }))
     }
 
     /// Spans not yet cut.
     fn left(&self) -> usize {
-        self.spans.len()
+        self.spans.iter().map(VecDeque::len).sum()
     }
 
     /// Drops the audio before each party's next span, once that is at
     /// least half of what is held (so each sample is moved about once).
     fn forget(&mut self) {
-        for speaker in Speaker::ALL {
-            let (audio, base) = &mut self.audio[speaker as usize];
-            let next = self.spans.iter().find(|s| s.speaker == speaker).map_or(*base + audio.len(), |s| s.range.start);
+        for (spans, (audio, base)) in self.spans.iter().zip(&mut self.audio) {
+            let next = spans.front().map_or(*base + audio.len(), |s| s.range.start);
             let dead = next.saturating_sub(*base).min(audio.len());
             if dead > 0 && dead >= audio.len() / 2 {
                 audio.drain(..dead);
@@ -440,19 +439,17 @@ impl Recogniser {
     fn listen(&self, call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Cutter> {
         let mut reader = Reader::open(path, map, &wanted)?;
         let mut vads = self.vads();
-        let mut present = [false; 2];
         for vad in vads.iter_mut() {
             vad.start();
         }
         for block in &mut reader {
             for (speaker, samples) in block? {
                 vads[speaker as usize].push(&samples)?;
-                present[speaker as usize] = true;
             }
         }
         let (len, duration) = (reader.samples(), reader.duration());
-        let mut spans = Vec::new();
-        for speaker in Speaker::ALL.into_iter().filter(|&s| present[s as usize]) {
+        let mut spans: [VecDeque<Span>; 2] = Default::default();
+        for speaker in reader.parties()? {
             let vad = &mut vads[speaker as usize];
             vad.finish()?;
             let speech = vad.segments(self.options.vad_threshold)?;
@@ -460,12 +457,11 @@ impl Recogniser {
             for (start, end) in speech {
                 let a = ((start * f64::from(RATE)) as usize).min(len);
                 let b = ((end * f64::from(RATE)) as usize).clamp(a, len);
-                spans.push(Span { speaker, range: a..b, start, prompt: prompted(speaker, start - first) });
+                spans[speaker as usize].push_back(Span { speaker, range: a..b, start, prompt: prompted(speaker, start - first) });
             }
         }
-        spans.sort_by_key(|s| s.range.end);
         let reader = Reader::open(path, map, &wanted)?;
-        Ok(Cutter { call, reader, spans: spans.into(), audio: Default::default(), duration })
+        Ok(Cutter { call, reader, spans, audio: Default::default(), duration })
     }
 
     /// Whisper's working memory, one per stream of utterances.
