@@ -310,7 +310,6 @@ impl Reader {
     }
 }
 
-/// Samples at 16 kHz that `frames` at `rate` make, as rubato counts them.
 impl Iterator for Reader {
     type Item = Result<Block>;
 
@@ -319,21 +318,13 @@ impl Iterator for Reader {
     }
 }
 
+/// Samples at 16 kHz that `frames` at `rate` make, as rubato counts them.
 fn to_16k_len(frames: u64, rate: u32) -> usize {
     match rate {
         0 => 0,
         RATE => frames as usize,
         _ => (f64::from(RATE) / f64::from(rate) * frames as f64).ceil() as usize,
     }
-}
-
-/// Resamples one whole channel to 16 kHz.
-pub fn resample(samples: &[f32], rate: u32) -> std::result::Result<Vec<f32>, String> {
-    let mut resampler = Resampler::whole(rate)?;
-    let mut out = Vec::with_capacity(to_16k_len(samples.len() as u64, rate));
-    resampler.push(samples, &mut out);
-    resampler.finish(&mut out);
-    Ok(out)
 }
 
 /// Resamples one channel to 16 kHz as it arrives, without the filter's
@@ -382,7 +373,7 @@ impl Resampler {
         let need = fft.input_frames_next();
         let mut used = 0;
         while self.pending.len() - used >= need {
-            self.chunk(used, Some(need), out);
+            self.chunk(used, need, out);
             used += need;
         }
         self.pending.drain(..used);
@@ -396,19 +387,19 @@ impl Resampler {
         }
         let expected = to_16k_len(self.pushed as u64, self.rate);
         if !self.pending.is_empty() {
-            self.chunk(0, Some(self.pending.len()), out);
+            self.chunk(0, self.pending.len(), out);
         }
         self.pending.clear();
         // The filter's tail: silence pumped through.
         while self.given < expected {
-            self.chunk(0, Some(0), out);
+            self.chunk(0, 0, out);
         }
         out.truncate(out.len() - (self.given - expected));
         self.given = expected;
     }
 
     /// One chunk of `len` pending frames from `from` (padded with silence).
-    fn chunk(&mut self, from: usize, len: Option<usize>, out: &mut Vec<f32>) {
+    fn chunk(&mut self, from: usize, len: usize, out: &mut Vec<f32>) {
         let fft = self.fft.as_mut().expect("a resampler");
         let need = fft.input_frames_next();
         let room = fft.output_frames_max();
@@ -416,7 +407,7 @@ impl Resampler {
         out.resize(at + room, 0.0);
         let input = SequentialSlice::new(&self.pending[from..], 1, self.pending.len() - from).expect("sized input");
         let mut output = SequentialSlice::new_mut(&mut out[at..], 1, room).expect("sized output");
-        let indexing = Indexing { input_offset: 0, output_offset: 0, partial_len: len.filter(|&n| n < need), active_channels_mask: None };
+        let indexing = Indexing { input_offset: 0, output_offset: 0, partial_len: (len < need).then_some(len), active_channels_mask: None };
         let (_, produced) = fft.process_into_buffer(&input, &mut output, Some(&indexing)).expect("buffers of the sizes asked for");
         out.truncate(at + produced);
         let drop = self.delay.min(produced);
@@ -459,7 +450,12 @@ mod tests {
             }
             r.finish(&mut got);
             assert!(got == want, "{rate} Hz, {frames} frames: {} samples, {} wanted", got.len(), want.len());
-            assert!(resample(&signal, rate).unwrap() == want, "{rate} Hz, {frames}");
+            // And in one piece.
+            let mut r = Resampler::whole(rate).unwrap();
+            let mut once = Vec::new();
+            r.push(&signal, &mut once);
+            r.finish(&mut once);
+            assert!(once == want, "{rate} Hz, {frames}");
         }
     }
 
