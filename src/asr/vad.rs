@@ -16,14 +16,14 @@ use whisper_rs_sys as sys;
 use super::{MAX_SPEECH_S, MIN_SILENCE_MS, MIN_SPEECH_MS, SPEECH_PAD_MS, VAD_WINDOW};
 use crate::error::{Error, Result};
 
-/// Windows held back before a call into whisper.cpp (~8 s): each call
-/// builds Silero's graph again.
-const BATCH_WINDOWS: usize = 256;
+/// Samples given to whisper.cpp at a time (256 windows, ~8 s): each call
+/// builds Silero's graph again, and the audio is read in packets.
+const PIECE: usize = 256 * VAD_WINDOW;
 
 /// One stream's voice activity detection.
 pub struct Vad {
     ctx: NonNull<sys::whisper_vad_context>,
-    /// Audio not yet given to Silero: less than [`BATCH_WINDOWS`] windows.
+    /// Audio not yet given to Silero: less than a [`PIECE`].
     pending: Vec<f32>,
     /// Whether Silero has seen a piece of the current stream.
     started: bool,
@@ -57,10 +57,12 @@ impl Vad {
     /// The stream's next samples (16 kHz).
     pub fn push(&mut self, samples: &[f32]) -> Result<()> {
         self.pending.extend_from_slice(samples);
-        if self.pending.len() >= BATCH_WINDOWS * VAD_WINDOW {
-            let whole = self.pending.len() / VAD_WINDOW * VAD_WINDOW;
-            self.detect(whole)?;
+        let whole = self.pending.len() / PIECE * PIECE;
+        for piece in self.pending[..whole].chunks(PIECE) {
+            detect(self.ctx, self.started, piece)?;
+            self.started = true;
         }
+        self.pending.drain(..whole);
         Ok(())
     }
 
@@ -68,7 +70,9 @@ impl Vad {
     /// [`VAD_WINDOW`]s (the last padded with silence).
     pub fn finish(&mut self) -> Result<&[f32]> {
         if !self.pending.is_empty() || !self.started {
-            self.detect(self.pending.len())?;
+            detect(self.ctx, self.started, &self.pending)?;
+            self.started = true;
+            self.pending.clear();
         }
         // SAFETY: the context owns the probabilities, and `self` is borrowed while they are.
         Ok(unsafe {
@@ -110,26 +114,23 @@ impl Vad {
             Ok(out)
         }
     }
+}
 
-    /// Gives Silero the first `n` pending samples.
-    fn detect(&mut self, n: usize) -> Result<()> {
-        let len = i32::try_from(n).map_err(|_| Error::Usage("voice activity detection failed: a piece too long".into()))?;
-        let piece = self.pending.as_ptr();
-        // SAFETY: `piece` holds `n` samples, read during the call alone.
-        let ok = unsafe {
-            if self.started {
-                sys::whisper_vad_detect_speech_more(self.ctx.as_ptr(), piece, len)
-            } else {
-                sys::whisper_vad_detect_speech(self.ctx.as_ptr(), piece, len)
-            }
-        };
-        if !ok {
-            return Err(Error::Usage("voice activity detection failed".into()));
+/// Gives Silero the next piece of a stream (`more`: not its first).
+fn detect(ctx: NonNull<sys::whisper_vad_context>, more: bool, piece: &[f32]) -> Result<()> {
+    let len = i32::try_from(piece.len()).map_err(|_| Error::Usage("voice activity detection failed: a piece too long".into()))?;
+    // SAFETY: `piece` holds `len` samples, read during the call alone.
+    let ok = unsafe {
+        if more {
+            sys::whisper_vad_detect_speech_more(ctx.as_ptr(), piece.as_ptr(), len)
+        } else {
+            sys::whisper_vad_detect_speech(ctx.as_ptr(), piece.as_ptr(), len)
         }
-        self.started = true;
-        self.pending.drain(..n);
-        Ok(())
+    };
+    if !ok {
+        return Err(Error::Usage("voice activity detection failed".into()));
     }
+    Ok(())
 }
 
 impl Drop for Vad {
