@@ -10,7 +10,8 @@
 //! the tokens without Latin letters alone (a smaller projection per step).
 //! The utterances of a batch of calls are shared among workers, one thread
 //! each, the next call read while the last one's are finishing; a call's
-//! recording is read a packet at a time, never held whole. Whisper's
+//! recording is read a packet at a time, never held whole, and its
+//! utterances are heard while it is read. Whisper's
 //! known inventions on silence and noise (subtitle credits, «Продолжение
 //! следует...») are dropped, and words never reach outside the speech they
 //! were heard in.
@@ -178,28 +179,100 @@ struct Span {
     prompt: bool,
 }
 
-/// A call's second reading: each utterance is cut out as soon as its
-/// audio has been read, so only the audio of utterances not yet cut is
-/// held, whatever the call's length.
+/// A call read twice at once, a packet at a time: the first reading
+/// finds where each party speaks (Silero, and whisper.cpp's cuts as they
+/// settle), the second, behind it, cuts each utterance out as soon as its
+/// audio is in. So only the audio of utterances not yet cut is held,
+/// whatever the call's length, and its first utterances are heard while
+/// the rest is read.
 struct Cutter {
     call: usize,
-    reader: Reader,
+    /// The first reading; `None` once it is over.
+    first: Option<Reader>,
+    second: Reader,
+    parties: Vec<Speaker>,
+    /// Each party's first speech, in seconds.
+    first_speech: [Option<f64>; 2],
     /// Each party's spans not yet cut, in order (VAD gives them so).
     spans: [VecDeque<Span>; 2],
+    /// Each party's earliest sample a span not yet found can start at.
+    unknown: [usize; 2],
     /// Each party's audio from sample `.1` on.
     audio: [(Vec<f32>, usize); 2],
-    /// Seconds.
+    /// Seconds; known once the first reading is over.
     duration: f64,
 }
 
 impl Cutter {
-    /// The next utterance of either party, in the order they end.
-    fn next(&mut self) -> Result<Option<Utterance>> {
-        let next = self.spans.iter().enumerate().filter_map(|(p, spans)| Some((spans.front()?.range.end, p))).min();
-        let Some((end, party)) = next else { return Ok(None) };
+    fn new(call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool, vads: &mut [Vad; 2]) -> Result<Cutter> {
+        let mut first = Reader::open(path, map, &wanted)?;
+        let parties = first.parties()?;
+        let second = Reader::open(path, map, &wanted)?;
+        for vad in vads.iter_mut() {
+            vad.start();
+        }
+        Ok(Cutter {
+            call,
+            first: Some(first),
+            second,
+            parties,
+            first_speech: [None; 2],
+            spans: Default::default(),
+            unknown: [0; 2],
+            audio: Default::default(),
+            duration: 0.0,
+        })
+    }
+
+    /// The next utterance of either party, in the order they end of those
+    /// found; `None` once all are cut.
+    fn next(&mut self, vads: &mut [Vad; 2], threshold: f32) -> Result<Option<Utterance>> {
+        loop {
+            let next = self.spans.iter().enumerate().filter_map(|(p, spans)| Some((spans.front()?.range.end, p))).min();
+            if let Some((end, party)) = next {
+                return self.cut(end, party).map(Some);
+            }
+            if !self.find(vads, threshold)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads on for more spans; `false` once the first reading is over.
+    fn find(&mut self, vads: &mut [Vad; 2], threshold: f32) -> Result<bool> {
+        let Some(reader) = &mut self.first else { return Ok(false) };
+        let block = reader.next().transpose()?;
+        let ended = block.is_none();
+        for (speaker, samples) in block.into_iter().flatten() {
+            vads[speaker as usize].push(&samples)?;
+        }
+        let len = reader.samples();
+        for &speaker in &self.parties {
+            let (p, vad) = (speaker as usize, &mut vads[speaker as usize]);
+            if ended {
+                vad.finish()?;
+            }
+            for (start, end) in vad.settle(threshold)? {
+                let first = *self.first_speech[p].get_or_insert(start);
+                let a = ((start * f64::from(RATE)) as usize).min(len);
+                let b = ((end * f64::from(RATE)) as usize).clamp(a, len);
+                self.spans[p].push_back(Span { speaker, range: a..b, start, prompt: prompted(speaker, start - first) });
+            }
+            // (Infinity, once all are found, makes `usize::MAX`.)
+            self.unknown[p] = (vad.next_from() * f64::from(RATE)) as usize;
+        }
+        if ended {
+            self.duration = reader.duration();
+            self.first = None;
+        }
+        Ok(true)
+    }
+
+    /// Cuts out the next span of `party`, which ends at sample `end`.
+    fn cut(&mut self, end: usize, party: usize) -> Result<Utterance> {
         while self.audio[party].1 + self.audio[party].0.len() < end {
-            // The first reading saw it all; a shorter second one ends short.
-            let Some(block) = self.reader.next().transpose()? else { break };
+            // The first reading read this far; a shorter second one ends short.
+            let Some(block) = self.second.next().transpose()? else { break };
             for (speaker, samples) in block {
                 self.audio[speaker as usize].0.extend(samples);
             }
@@ -210,20 +283,16 @@ impl Cutter {
         let index = |at: usize| at.saturating_sub(*base).min(audio.len());
         let clip = audio[index(span.range.start)..index(span.range.end)].to_vec();
         self.forget();
-        Ok(Some(Utterance { call: self.call, speaker: span.speaker, clip, start: span.start, prompt: span.prompt }))
+        Ok(Utterance { call: self.call, speaker: span.speaker, clip, start: span.start, prompt: span.prompt })
     }
 
-    /// Spans not yet cut.
-    fn left(&self) -> usize {
-        self.spans.iter().map(VecDeque::len).sum()
-    }
-
-    /// Drops the audio before each party's next span, once that is at
-    /// least half of what is held (so each sample is moved about once).
+    /// Drops the audio before each party's next span (or before where
+    /// one not yet found may start), once that is at least half of what
+    /// is held (so each sample is moved about once).
     fn forget(&mut self) {
-        for (spans, (audio, base)) in self.spans.iter().zip(&mut self.audio) {
-            let next = spans.front().map_or(*base + audio.len(), |s| s.range.start);
-            let dead = next.saturating_sub(*base).min(audio.len());
+        for ((spans, unknown), (audio, base)) in self.spans.iter().zip(self.unknown).zip(&mut self.audio) {
+            let next = spans.front().map_or(unknown, |s| s.range.start.min(unknown)).min(*base + audio.len());
+            let dead = next.saturating_sub(*base);
             if dead > 0 && dead >= audio.len() / 2 {
                 audio.drain(..dead);
                 *base += dead;
@@ -235,7 +304,9 @@ impl Cutter {
 /// A call of a batch being recognised.
 struct Pending<T> {
     tag: T,
-    /// Utterances not yet heard.
+    /// Whether all its utterances are cut (or it could not be read on).
+    cut: bool,
+    /// Utterances cut and not yet heard.
     left: usize,
     duration: f64,
     segments: Vec<Segment<'static>>,
@@ -333,18 +404,20 @@ impl Recogniser {
     /// the calls' order, as soon as it is all heard. A call that fails does
     /// not stop the others; an error of `done` does.
     ///
-    /// A recording is read twice, a packet at a time: once to find where
-    /// each party speaks, then to cut the utterances out, handed to the
-    /// workers as they are cut. So a call takes little memory whatever
-    /// its length (an hour of two tracks at 16 kHz would be 460 MB).
+    /// A recording is read twice at once, a packet at a time: ahead, to
+    /// find where each party speaks, and behind, to cut the utterances
+    /// out, handed to the workers as they are cut. So a call takes little
+    /// memory whatever its length (an hour of two tracks at 16 kHz would
+    /// be 460 MB), and the workers start on its first utterances while
+    /// the rest is read.
     /// Each track is cut into utterances (joining them into longer chunks
     /// saved little time and lost words: see the issue notes), shared out
     /// among `threads` workers, each with its own Whisper state (~100 MB
     /// with base) and one thread: on one short clip, whisper.cpp's threads
     /// spend much of their time waiting for each other, so passes side by
-    /// side finish sooner. The next call is read and its voice detected
-    /// while the workers finish the last utterances of the one before, so
-    /// no worker waits at the end of a call.
+    /// side finish sooner. The next call is read while the workers finish
+    /// the last utterances of the one before, so no worker waits at the
+    /// end of a call.
     pub fn transcribe_calls<'p, T, E: From<Error>>(
         &self,
         calls: impl IntoIterator<Item = (T, &'p Path)>,
@@ -382,16 +455,21 @@ impl Recogniser {
             loop {
                 while queue.waiting() < workers {
                     if let Some(cutter) = &mut cutting {
-                        match cutter.next() {
-                            Ok(Some(job)) => queue.push(job),
-                            Ok(None) => cutting = None,
+                        let next = cutter.next(&mut self.vads(), self.options.vad_threshold);
+                        let p = &mut pending[cutter.call - emitted];
+                        match next {
+                            Ok(Some(job)) => {
+                                p.left += 1;
+                                queue.push(job);
+                                continue;
+                            }
+                            Ok(None) => p.duration = cutter.duration,
                             Err(e) => {
-                                let p = &mut pending[cutter.call - emitted];
-                                p.left -= cutter.left();
                                 p.error.get_or_insert(e);
-                                cutting = None;
                             }
                         }
+                        p.cut = true;
+                        cutting = None;
                         continue;
                     }
                     if !more {
@@ -402,17 +480,14 @@ impl Recogniser {
                         break;
                     };
                     let call = emitted + pending.len();
-                    let mut entry = Pending { tag, left: 0, duration: 0.0, segments: Vec::new(), error: None };
-                    match self.listen(call, path, map, &wanted) {
-                        Ok(cutter) => {
-                            (entry.left, entry.duration) = (cutter.left(), cutter.duration);
-                            cutting = Some(cutter);
-                        }
-                        Err(e) => entry.error = Some(e),
+                    let mut entry = Pending { tag, cut: false, left: 0, duration: 0.0, segments: Vec::new(), error: None };
+                    match Cutter::new(call, path, map, &wanted, &mut self.vads()) {
+                        Ok(cutter) => cutting = Some(cutter),
+                        Err(e) => (entry.cut, entry.error) = (true, Some(e)),
                     }
                     pending.push_back(entry);
                 }
-                while pending.front().is_some_and(|p| p.left == 0) {
+                while pending.front().is_some_and(|p| p.cut && p.left == 0) {
                     let (tag, transcript) = pending.pop_front().expect("a front").finish(self.options.lang);
                     emitted += 1;
                     done(tag, transcript)?;
@@ -432,36 +507,6 @@ impl Recogniser {
                 }
             }
         })
-    }
-
-    /// A call's first reading: where each party speaks. Gives the
-    /// second reading, which cuts the utterances out.
-    fn listen(&self, call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Cutter> {
-        let mut reader = Reader::open(path, map, &wanted)?;
-        let mut vads = self.vads();
-        for vad in vads.iter_mut() {
-            vad.start();
-        }
-        for block in &mut reader {
-            for (speaker, samples) in block? {
-                vads[speaker as usize].push(&samples)?;
-            }
-        }
-        let (len, duration) = (reader.samples(), reader.duration());
-        let mut spans: [VecDeque<Span>; 2] = Default::default();
-        for speaker in reader.parties()? {
-            let vad = &mut vads[speaker as usize];
-            vad.finish()?;
-            let speech = vad.segments(self.options.vad_threshold)?;
-            let first = speech.first().map_or(0.0, |s| s.0);
-            for (start, end) in speech {
-                let a = ((start * f64::from(RATE)) as usize).min(len);
-                let b = ((end * f64::from(RATE)) as usize).clamp(a, len);
-                spans[speaker as usize].push_back(Span { speaker, range: a..b, start, prompt: prompted(speaker, start - first) });
-            }
-        }
-        let reader = Reader::open(path, map, &wanted)?;
-        Ok(Cutter { call, reader, spans, audio: Default::default(), duration })
     }
 
     /// Whisper's working memory, one per stream of utterances.
@@ -533,6 +578,26 @@ impl Recogniser {
         vad.start();
         vad.push(samples)?;
         Ok(vad.finish()?.to_vec())
+    }
+
+    /// Where speech is in a track, found as a recording's reading finds
+    /// it, `packet` samples at a time: each voiced stretch (seconds), with
+    /// the seconds of the track read when it was found.
+    pub fn speech(&self, track: &[f32], packet: usize) -> Result<Vec<((f64, f64), f64)>> {
+        let vad = &mut self.vads()[0];
+        vad.start();
+        let mut found = Vec::new();
+        let mut read = 0;
+        for samples in track.chunks(packet.max(1)) {
+            vad.push(samples)?;
+            read += samples.len();
+            let at = read as f64 / f64::from(RATE);
+            found.extend(vad.settle(self.options.vad_threshold)?.into_iter().map(|s| (s, at)));
+        }
+        vad.finish()?;
+        let end = track.len() as f64 / f64::from(RATE);
+        found.extend(vad.settle(self.options.vad_threshold)?.into_iter().map(|s| (s, end)));
+        Ok(found)
     }
 
     fn vads(&self) -> MutexGuard<'_, [Vad; 2]> {

@@ -128,16 +128,13 @@ fn workers_share_out_utterances_without_changing_them() {
     assert!(segments.iter().filter(operator).any(|s| s["text"].as_str().unwrap().contains("не знаю")), "{two}");
 }
 
-#[test]
-fn voice_detection_in_pieces_is_whisper_cpps_on_the_whole_track() {
-    // A recording is read a packet at a time and Silero given ~8 s at a
-    // time: its probabilities, and so the cuts, must be those of the whole
-    // track at once.
+/// A generated call long enough to be read in many pieces, a recogniser,
+/// and whisper-rs's own voice detection to compare them with.
+fn vad_setup() -> (sufler::audio::Call, sufler::asr::Recogniser, whisper_rs::WhisperVadContext) {
     let vad_model = root().join("models/ggml-silero-vad.bin");
     need(&vad_model);
     let call = sufler::audio::load(&root().join("target/test-calls/clean/04-conflict.wav"), Default::default(), |_| true).unwrap();
     assert!(call.duration() > 20.0, "{} s: too short to be read in pieces", call.duration());
-    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
     let recogniser = sufler::asr::Recogniser::new(sufler::asr::Options {
         model: root().join("models/ggml-base.bin"),
         vad_model: vad_model.clone(),
@@ -149,12 +146,53 @@ fn voice_detection_in_pieces_is_whisper_cpps_on_the_whole_track() {
     .unwrap();
     let mut params = whisper_rs::WhisperVadContextParams::new();
     params.set_n_threads(1);
-    let mut whole = whisper_rs::WhisperVadContext::new(vad_model.to_str().unwrap(), params).unwrap();
+    let whole = whisper_rs::WhisperVadContext::new(vad_model.to_str().unwrap(), params).unwrap();
+    (call, recogniser, whole)
+}
+
+#[test]
+fn voice_detection_in_pieces_is_whisper_cpps_on_the_whole_track() {
+    // A recording is read a packet at a time and Silero given ~8 s at a
+    // time: its probabilities, and so the cuts, must be those of the whole
+    // track at once.
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let (call, recogniser, mut whole) = vad_setup();
     for track in [&call.operator, call.client.as_ref().unwrap()] {
         whole.detect_speech(track).unwrap();
         let pieces = recogniser.speech_probabilities(track).unwrap();
         assert_eq!(pieces.len(), track.len().div_ceil(sufler::asr::VAD_WINDOW));
         assert!(pieces == whole.probabilities(), "the probabilities differ");
+    }
+}
+
+#[test]
+fn speech_found_while_reading_is_whisper_cpps_on_the_whole_track() {
+    // Utterances are cut while the recording is still being read, as soon
+    // as whisper.cpp's cut of what has been read will not change: they
+    // must be its cuts of the whole track, and found soon after they end.
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let (call, recogniser, mut whole) = vad_setup();
+    let mut params = whisper_rs::WhisperVadParams::new();
+    params.set_threshold(recogniser.vad_threshold());
+    params.set_min_speech_duration(sufler::asr::MIN_SPEECH_MS as i32);
+    params.set_min_silence_duration(sufler::asr::MIN_SILENCE_MS as i32);
+    params.set_max_speech_duration(sufler::asr::MAX_SPEECH_S);
+    params.set_speech_pad(sufler::asr::SPEECH_PAD_MS as i32);
+    for track in [&call.operator, call.client.as_ref().unwrap()] {
+        let expected: Vec<(f64, f64)> = whole
+            .segments_from_samples(params, track)
+            .unwrap()
+            .map(|s| (f64::from(s.start) / 100.0, f64::from(s.end) / 100.0))
+            .collect();
+        assert!(expected.len() >= 2, "{expected:?}");
+        // Packets of an uneven size, as a decoder gives them.
+        let found = recogniser.speech(track, 3001).unwrap();
+        let cuts: Vec<(f64, f64)> = found.iter().map(|f| f.0).collect();
+        assert_eq!(cuts, expected);
+        // Silero is given ~8 s at a time; this call's pauses are long.
+        for &((start, stop), at) in &found {
+            assert!(at - stop < 10.0, "{start}-{stop} s found only at {at} s");
+        }
     }
 }
 
