@@ -291,7 +291,7 @@ impl Cutter {
     /// is held (so each sample is moved about once).
     fn forget(&mut self) {
         for ((spans, unknown), (audio, base)) in self.spans.iter().zip(self.unknown).zip(&mut self.audio) {
-            let next = spans.front().map_or(unknown, |s| s.range.start.min(unknown)).min(*base + audio.len());
+            let next = spans.front().map_or(unknown, |s| s.range.start).min(unknown).min(*base + audio.len());
             let dead = next.saturating_sub(*base);
             if dead > 0 && dead >= audio.len() / 2 {
                 audio.drain(..dead);
@@ -445,6 +445,8 @@ impl Recogniser {
             }
             drop(heard_tx);
             let _closing = Closing(&queue);
+            // Held throughout: each call's detection goes on between utterances.
+            let mut vads = self.vads();
             let mut calls = calls.into_iter();
             // Calls not yet handed to `done`; the first is number `emitted`.
             let mut pending: VecDeque<Pending<T>> = VecDeque::new();
@@ -455,7 +457,7 @@ impl Recogniser {
             loop {
                 while queue.waiting() < workers {
                     if let Some(cutter) = &mut cutting {
-                        let next = cutter.next(&mut self.vads(), self.options.vad_threshold);
+                        let next = cutter.next(&mut vads, self.options.vad_threshold);
                         let p = &mut pending[cutter.call - emitted];
                         match next {
                             Ok(Some(job)) => {
@@ -481,7 +483,7 @@ impl Recogniser {
                     };
                     let call = emitted + pending.len();
                     let mut entry = Pending { tag, cut: false, left: 0, duration: 0.0, segments: Vec::new(), error: None };
-                    match Cutter::new(call, path, map, &wanted, &mut self.vads()) {
+                    match Cutter::new(call, path, map, &wanted, &mut vads) {
                         Ok(cutter) => cutting = Some(cutter),
                         Err(e) => (entry.cut, entry.error) = (true, Some(e)),
                     }

@@ -96,7 +96,7 @@ impl Vad {
 
     /// Seconds of the stream Silero has given probabilities for: whole
     /// pieces, and all of it once finished.
-    pub fn heard(&self) -> f64 {
+    fn heard(&self) -> f64 {
         if !self.started {
             // The context still holds the stream before.
             return 0.0;
@@ -109,7 +109,7 @@ impl Vad {
     /// The voiced stretches in seconds of the stream [`heard`](Vad::heard)
     /// so far, cut by whisper.cpp with sufler's settings (see [`settled`]
     /// for which of them a stream still going on leaves as they are).
-    pub fn segments(&mut self, threshold: f32) -> Result<Vec<(f64, f64)>> {
+    fn segments(&mut self, threshold: f32) -> Result<Vec<(f64, f64)>> {
         if !self.started {
             return Ok(Vec::new());
         }
