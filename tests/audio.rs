@@ -262,6 +262,28 @@ fn bad_files_are_errors_and_the_batch_goes_on() {
     assert_eq!(order, args);
 }
 
+#[test]
+fn a_recording_that_fails_partway_is_an_error_after_what_was_heard() {
+    // Two Ogg streams one after the other (8 then 16 kHz): the reading fails
+    // where the second begins, 24 s in, after utterances of the first were
+    // handed to the workers. The call becomes an error record once they are
+    // heard, and the next call is checked.
+    let first = convert("part-8k.ogg", &[]);
+    let second = convert("part-16k.ogg", &["-r", "16000"]);
+    let chained = tempdir("formats").join("chained.ogg");
+    std::fs::write(&chained, [std::fs::read(first).unwrap(), std::fs::read(second).unwrap()].concat()).unwrap();
+    let chained = chained.to_str().unwrap();
+    let out = sufler(&[chained, "samples/call-ru.wav"]);
+    assert_eq!(out.status.code(), Some(2));
+    let events = events(&out);
+    let calls: Vec<(&str, &str)> = events.iter().map(|e| (e["call"].as_str().unwrap(), e["type"].as_str().unwrap())).collect();
+    assert_eq!(calls[0], (chained, "error"), "{calls:?}");
+    let message = events[0]["message"].as_str().unwrap();
+    assert!(message.starts_with(&format!("{chained}: cannot read the audio")), "{message}");
+    assert!(calls[1..].iter().all(|c| c.0 == "samples/call-ru.wav"), "{calls:?}");
+    assert!(calls.contains(&("samples/call-ru.wav", "call_summary")), "{calls:?}");
+}
+
 /// The transcript `check` saves of one call, heard on `threads` workers
 /// (into a temporary directory named for `what`).
 fn saved_transcript(threads: usize, call: &Path, what: &str) -> serde_json::Value {
