@@ -161,14 +161,10 @@ impl Reader {
         let format = symphonia::default::get_probe()
             .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
             .map_err(|e| bad(format!("not a recognised audio file ({e})")))?;
-        let track = format.default_track(TrackType::Audio).ok_or_else(|| bad("the file has no audio track".into()))?;
-        let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or_else(|| bad("the file has no audio track".into()))?;
-        let decoder = symphonia::default::get_codecs()
-            .make_audio_decoder(params, &AudioDecoderOptions::default())
-            .map_err(|e| bad(format!("cannot decode this audio ({e})")))?;
+        let (track_id, decoder) = audio_track(format.as_ref()).map_err(bad)?;
         Ok(Reader {
             path: path.to_path_buf(),
-            track_id: track.id,
+            track_id,
             format,
             decoder,
             map,
@@ -198,6 +194,11 @@ impl Reader {
                 Ok(None) => return self.end().map(Some),
                 // A recording cut short mid-write ends here; what came before is kept.
                 Err(DecodeError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return self.end().map(Some),
+                // Streams one after another (chained Ogg): a decoder for the next.
+                Err(DecodeError::ResetRequired) => {
+                    self.next_stream()?;
+                    continue;
+                }
                 Err(e) => return Err(self.bad(format!("cannot read the audio ({e})"))),
             };
             if packet.track_id != self.track_id {
@@ -255,6 +256,13 @@ impl Reader {
         self.samples() as f64 / f64::from(RATE)
     }
 
+    /// Goes on to the recording's next stream (its format must be the
+    /// first one's).
+    fn next_stream(&mut self) -> Result<()> {
+        (self.track_id, self.decoder) = audio_track(self.format.as_ref()).map_err(|m| self.bad(m))?;
+        Ok(())
+    }
+
     fn bad(&self, message: String) -> Error {
         Error::Input { path: self.path.clone(), message }
     }
@@ -308,6 +316,16 @@ impl Reader {
             })
             .collect())
     }
+}
+
+/// The audio track a recording's reader is at, and a decoder for it.
+fn audio_track(format: &dyn FormatReader) -> std::result::Result<(u32, Box<dyn AudioDecoder>), String> {
+    let track = format.default_track(TrackType::Audio).ok_or("the file has no audio track")?;
+    let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or("the file has no audio track")?;
+    let decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(params, &AudioDecoderOptions::default())
+        .map_err(|e| format!("cannot decode this audio ({e})"))?;
+    Ok((track.id, decoder))
 }
 
 impl Iterator for Reader {

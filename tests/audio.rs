@@ -262,16 +262,30 @@ fn bad_files_are_errors_and_the_batch_goes_on() {
     assert_eq!(order, args);
 }
 
+/// The sample as Ogg, followed by a second Ogg stream of it converted
+/// with `second_args` (as a recorder that appends writes them).
+fn chained_ogg(name: &str, second_args: &[&str]) -> PathBuf {
+    let first = convert(&format!("first-{name}"), &[]);
+    let second = convert(&format!("second-{name}"), second_args);
+    let chained = tempdir("formats").join(name);
+    std::fs::write(&chained, [std::fs::read(first).unwrap(), std::fs::read(second).unwrap()].concat()).unwrap();
+    chained
+}
+
+#[test]
+fn chained_ogg_streams_are_read_one_after_another() {
+    let reference = sufler::audio::load(&root().join("samples/call-ru.wav"), Default::default(), |_| true).unwrap();
+    let call = sufler::audio::load(&chained_ogg("same.ogg", &[]), Default::default(), |_| true).unwrap();
+    assert!((call.duration() - 2.0 * reference.duration()).abs() < 0.1, "{} s vs twice {} s", call.duration(), reference.duration());
+}
+
 #[test]
 fn a_recording_that_fails_partway_is_an_error_after_what_was_heard() {
-    // Two Ogg streams one after the other (8 then 16 kHz): the reading fails
+    // Two Ogg streams one after the other, 8 then 16 kHz: the reading fails
     // where the second begins, 24 s in, after utterances of the first were
     // handed to the workers. The call becomes an error record once they are
     // heard, and the next call is checked.
-    let first = convert("part-8k.ogg", &[]);
-    let second = convert("part-16k.ogg", &["-r", "16000"]);
-    let chained = tempdir("formats").join("chained.ogg");
-    std::fs::write(&chained, [std::fs::read(first).unwrap(), std::fs::read(second).unwrap()].concat()).unwrap();
+    let chained = chained_ogg("changing.ogg", &["-r", "16000"]);
     let chained = chained.to_str().unwrap();
     let out = sufler(&[chained, "samples/call-ru.wav"]);
     assert_eq!(out.status.code(), Some(2));
@@ -279,7 +293,7 @@ fn a_recording_that_fails_partway_is_an_error_after_what_was_heard() {
     let calls: Vec<(&str, &str)> = events.iter().map(|e| (e["call"].as_str().unwrap(), e["type"].as_str().unwrap())).collect();
     assert_eq!(calls[0], (chained, "error"), "{calls:?}");
     let message = events[0]["message"].as_str().unwrap();
-    assert!(message.starts_with(&format!("{chained}: cannot read the audio")), "{message}");
+    assert_eq!(message, format!("{chained}: the format changes mid-file (8000 Hz, 2 channel(s), then 16000 Hz, 2)"));
     assert!(calls[1..].iter().all(|c| c.0 == "samples/call-ru.wav"), "{calls:?}");
     assert!(calls.contains(&("samples/call-ru.wav", "call_summary")), "{calls:?}");
 }
