@@ -95,7 +95,9 @@ impl Vad {
     }
 
     /// Seconds of the stream Silero has given probabilities for: whole
-    /// pieces, and all of it once finished.
+    /// pieces, and all of it once finished. (Before its first piece, none:
+    /// so [`Vad::settle`] never cuts the stream before, still in the
+    /// context.)
     fn heard(&self) -> f64 {
         if !self.started {
             // The context still holds the stream before.
@@ -110,9 +112,6 @@ impl Vad {
     /// so far, cut by whisper.cpp with sufler's settings (see [`settled`]
     /// for which of them a stream still going on leaves as they are).
     fn segments(&mut self, threshold: f32) -> Result<Vec<(f64, f64)>> {
-        if !self.started {
-            return Ok(Vec::new());
-        }
         let params = sys::whisper_vad_params {
             threshold,
             min_speech_duration_ms: MIN_SPEECH_MS as i32,
