@@ -34,6 +34,15 @@ impl Error {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io { path: path.to_path_buf(), source }
     }
+
+    /// The file the error is about, when it is about one file.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Error::Io { path, .. } | Error::Input { path, .. } => Some(path),
+            Error::Transcript(d) => Some(&d.path),
+            Error::Rules(_) | Error::Usage(_) => None,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -4,10 +4,11 @@
 //! words come from a stored [`transcript`]; the [`engine`] matches them
 //! against a compiled [`rules::RuleSet`] and emits [`engine::Event`]s for
 //! the sinks in [`report`]. [`live`] runs the same stages on a call while it
-//! goes on.
+//! goes on; [`batch`] is what a batch's command line names.
 
 pub mod asr;
 pub mod audio;
+pub mod batch;
 pub mod engine;
 pub mod models;
 pub mod error;

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use sufler::asr::{self, Recogniser};
+use sufler::batch;
 use sufler::engine::{Event, Speaker};
 use sufler::report::{Format, Sink, sink};
 use sufler::rules::{self, RuleSet, Vars};
@@ -108,10 +109,10 @@ struct RuleOpts {
 struct CheckArgs {
     #[command(flatten)]
     rules: RuleOpts,
-    /// Recorded calls (WAV, MP3, OGG, FLAC; stereo: one party per channel)
+    /// Recorded calls (WAV, MP3, OGG, FLAC; stereo: one party per channel), or folders of them
     #[arg(value_name = "AUDIO", required_unless_present = "transcripts")]
     audio: Vec<PathBuf>,
-    /// Transcripts to check instead (JSON or plain text)
+    /// Transcripts to check instead (JSON or plain text), or folders of them
     #[arg(long = "transcript", value_name = "FILE", num_args = 1..)]
     transcripts: Vec<PathBuf>,
     #[command(flatten)]
@@ -324,8 +325,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let settings = args.rules.resolve(None)?;
     let rules = RuleSet::load(&settings.dir, settings.lang, &settings.vars)?;
     let color = args.color.enabled();
-    let results: Vec<Result<Vec<Event>, Error>> = args
-        .transcripts
+    let stdout = std::io::stdout().lock();
+    let mut out = sink(args.format, Box::new(std::io::BufWriter::new(stdout)), color);
+    let mut tally = Tally::default();
+    let transcripts = readable(batch::files(&args.transcripts, batch::TRANSCRIPTS), &mut *out, &mut tally, args.format)?;
+    let results: Vec<Result<Vec<Event>, Error>> = transcripts
         .par_iter()
         .map(|path| {
             let text = transcript::read(path)?;
@@ -333,17 +337,31 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             Ok(t.check(&rules, &path.display().to_string()))
         })
         .collect();
-    let stdout = std::io::stdout().lock();
-    let mut out = sink(args.format, Box::new(std::io::BufWriter::new(stdout)), color);
-    let mut tally = Tally::default();
-    for (path, result) in args.transcripts.iter().zip(results) {
+    for (path, result) in transcripts.iter().zip(results) {
         tally.report(&mut *out, path, result, args.format)?;
     }
-    if !args.audio.is_empty() {
-        check_audio(&args, &settings, &rules, &mut *out, &mut tally)?;
+    let audio = readable(batch::files(&args.audio, batch::AUDIO), &mut *out, &mut tally, args.format)?;
+    if !audio.is_empty() {
+        check_audio(&args, &audio, &settings, &rules, &mut *out, &mut tally)?;
     }
     out.flush()?;
     Ok(exit_code(tally.failed > 0, tally.violations > 0))
+}
+
+/// The files of a batch that can be tried; the folders that gave none are
+/// reported as errors first.
+fn readable(files: Vec<Result<PathBuf, Error>>, out: &mut dyn Sink, tally: &mut Tally, format: Format) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::with_capacity(files.len());
+    for file in files {
+        match file {
+            Ok(path) => found.push(path),
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                tally.report(out, &path, Err(e), format)?;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// What the calls of a batch came to.
@@ -375,14 +393,14 @@ impl Tally {
     }
 }
 
-fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut dyn Sink, tally: &mut Tally) -> anyhow::Result<()> {
+fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: &RuleSet, out: &mut dyn Sink, tally: &mut Tally) -> anyhow::Result<()> {
     let opts = &args.asr;
     let recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
     if let Some(dir) = &args.save_transcripts {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
     }
     let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(args.audio.len() as u64);
+        let bar = indicatif::ProgressBar::new(audio.len() as u64);
         bar.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {elapsed} elapsed, ~{eta} left  {msg}").expect("valid template"));
         bar
     } else {
@@ -391,16 +409,17 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
     let wanted = |s| rules.listens_to(s);
     // Names the call whose report comes next (the one after it is read ahead).
     let show = |i: usize| {
-        if let Some(path) = args.audio.get(i) {
+        if let Some(path) = audio.get(i) {
             bar.set_message(path.display().to_string());
         }
     };
     show(0);
-    let calls = args.audio.iter().map(|path| (path, path.as_path()));
-    recogniser.transcribe_calls(calls, opts.channels, wanted, |path, transcript| {
+    let names = batch::transcript_names(audio);
+    let calls = audio.iter().zip(&names).map(|(path, name)| ((path, name), path.as_path()));
+    recogniser.transcribe_calls(calls, opts.channels, wanted, |(path, name), transcript| {
         let result = transcript.and_then(|t| {
             if let Some(dir) = &args.save_transcripts {
-                save_transcript(dir, path, &t)?;
+                save_transcript(&dir.join(name), &t)?;
             }
             Ok(t.check(rules, &path.display().to_string()))
         });
@@ -414,11 +433,12 @@ fn check_audio(args: &CheckArgs, settings: &Resolved, rules: &RuleSet, out: &mut
     Ok(())
 }
 
-fn save_transcript(dir: &Path, audio: &Path, t: &Transcript<'_>) -> Result<(), Error> {
-    let name = audio.file_stem().map_or_else(|| "call".into(), |s| s.to_string_lossy().into_owned());
-    let path = dir.join(format!("{name}.json"));
+fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<(), Error> {
     let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
-    std::fs::write(&path, json).map_err(|e| Error::Input { path: path.clone(), message: format!("cannot write the transcript: {e}") })
+    let parent = path.parent().unwrap_or(Path::new(""));
+    std::fs::create_dir_all(parent)
+        .and_then(|()| std::fs::write(path, json))
+        .map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot write the transcript: {e}") })
 }
 
 fn devices() -> anyhow::Result<()> {

@@ -84,20 +84,33 @@ fn generated_calls_are_flagged_as_labelled() {
 
 #[test]
 fn transcripts_are_saved_for_rescoring() {
-    let dir = tempdir("saved");
-    let out = sufler(&["samples/call-ru.wav", "--save-transcripts", dir.to_str().unwrap()]);
+    // A recorder's store: calls of the same name in dated folders.
+    let (calls, saved) = (tempdir("store"), tempdir("saved"));
+    for day in ["2026-11-22", "2026-11-23"] {
+        std::fs::create_dir_all(calls.join(day)).unwrap();
+        std::fs::copy(root().join("samples/call-ru.wav"), calls.join(day).join("call.wav")).unwrap();
+    }
+    let out = sufler(&[calls.to_str().unwrap(), "--save-transcripts", saved.to_str().unwrap()]);
     let from_audio: Vec<serde_json::Value> = events(&out);
-    let saved = dir.join("call-ru.json");
-    assert!(saved.exists());
     let again = Command::new(env!("CARGO_BIN_EXE_sufler"))
         .args(["check", "--config", "samples/sufler.toml", "--format", "jsonl", "--transcript", saved.to_str().unwrap()])
         .current_dir(root())
         .output()
         .unwrap();
     let rescored = events(&again);
-    let rules = |es: &[serde_json::Value]| -> Vec<String> { es.iter().filter_map(|e| e["rule"].as_str().map(str::to_string)).collect() };
-    assert_eq!(rules(&rescored), rules(&from_audio));
-    assert!(rules(&from_audio).contains(&"ne-znayu".to_string()), "{from_audio:?}");
+    // Each call's flags, under its name below the folder given.
+    let flags = |es: &[serde_json::Value], folder: &Path, ext: &str| -> Vec<(String, String)> {
+        es.iter()
+            .filter_map(|e| {
+                let call = Path::new(e["call"].as_str()?).strip_prefix(folder).ok()?.with_extension(ext);
+                Some((call.display().to_string(), e["rule"].as_str()?.to_string()))
+            })
+            .collect()
+    };
+    assert_eq!(flags(&rescored, &saved, "wav"), flags(&from_audio, &calls, "wav"));
+    let ne_znayu = |day: &str| (format!("{day}/call.wav"), "ne-znayu".to_string());
+    assert!(flags(&from_audio, &calls, "wav").contains(&ne_znayu("2026-11-22")), "{from_audio:?}");
+    assert!(flags(&from_audio, &calls, "wav").contains(&ne_znayu("2026-11-23")), "{from_audio:?}");
 }
 
 #[test]

@@ -99,6 +99,31 @@ fn a_bad_file_is_reported_and_the_batch_goes_on() {
 }
 
 #[test]
+fn folders_of_transcripts_are_walked_and_an_empty_one_is_an_error() {
+    let dir = tempdir();
+    for (from, to) in [("call-ok.txt", "2026-11-23/call-ok.txt"), ("call-ok.json", "2026-11-22/call-ok.json")] {
+        std::fs::create_dir_all(dir.join(to).parent().unwrap()).unwrap();
+        std::fs::copy(root().join("tests/data").join(from), dir.join(to)).unwrap();
+    }
+    std::fs::write(dir.join("2026-11-22/README.md"), "not a transcript").unwrap();
+    let empty = dir.join("пусто");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = check(&[dir.to_str().unwrap(), empty.to_str().unwrap()], "jsonl");
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let calls: Vec<(&str, &str)> = lines
+        .iter()
+        .filter(|v| v["type"] == "call_summary" || v["type"] == "error")
+        .map(|v| (v["type"].as_str().unwrap(), v["call"].as_str().unwrap()))
+        .collect();
+    let (in_dir, empty) = (|p: &str| dir.join(p).display().to_string(), empty.display().to_string());
+    let (first, second) = (in_dir("2026-11-22/call-ok.json"), in_dir("2026-11-23/call-ok.txt"));
+    assert_eq!(calls, [("error", empty.as_str()), ("call_summary", first.as_str()), ("call_summary", second.as_str())]);
+    let error = lines.iter().find(|v| v["type"] == "error").unwrap();
+    assert_eq!(error["message"].as_str().unwrap(), format!("{empty}: no files in this folder end in .json, .txt"));
+}
+
+#[test]
 fn broken_rules_exit_2_with_the_place() {
     let dir = tempdir();
     std::fs::write(dir.join("bad.toml"), "[[rule]]\nid = 5\n").unwrap();
