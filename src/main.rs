@@ -120,6 +120,11 @@ struct CheckArgs {
     /// Write each call's transcript (JSON) into this directory
     #[arg(long, value_name = "DIR")]
     save_transcripts: Option<PathBuf>,
+    /// Re-score the calls whose transcript the --save-transcripts directory
+    /// holds (no older than the recording) instead of hearing them again:
+    /// a batch stopped partway goes on where it stopped
+    #[arg(long, requires = "save_transcripts")]
+    resume: bool,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     #[arg(long, value_enum, default_value_t)]
@@ -331,11 +336,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let transcripts = readable(batch::files(&args.transcripts, batch::TRANSCRIPTS), &mut *out, &mut tally, args.format)?;
     let results: Vec<Result<Vec<Event>, Error>> = transcripts
         .par_iter()
-        .map(|path| {
-            let text = transcript::read(path)?;
-            let t = Transcript::parse(path, &text)?;
-            Ok(t.check(&rules, &path.display().to_string()))
-        })
+        .map(|path| rescore(path, &rules, path))
         .collect();
     for (path, result) in transcripts.iter().zip(results) {
         tally.report(&mut *out, path, result, args.format)?;
@@ -346,6 +347,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(exit_code(tally.failed > 0, tally.violations > 0))
+}
+
+/// The events of a stored transcript, under the name of `call`.
+fn rescore(transcript: &Path, rules: &RuleSet, call: &Path) -> Result<Vec<Event>, Error> {
+    let text = transcript::read(transcript)?;
+    Ok(Transcript::parse(transcript, &text)?.check(rules, &call.display().to_string()))
 }
 
 /// The files of a batch that can be tried; the folders that gave none are
@@ -395,10 +402,14 @@ impl Tally {
 
 fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: &RuleSet, out: &mut dyn Sink, tally: &mut Tally) -> anyhow::Result<()> {
     let opts = &args.asr;
-    let recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
     if let Some(dir) = &args.save_transcripts {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
     }
+    let names = batch::transcript_names(audio);
+    let saved: Vec<Option<PathBuf>> = match (&args.save_transcripts, args.resume) {
+        (Some(dir), true) => audio.iter().zip(&names).map(|(path, name)| resumable(&dir.join(name), path)).collect(),
+        _ => vec![None; audio.len()],
+    };
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(audio.len() as u64);
         bar.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {elapsed} elapsed, ~{eta} left  {msg}").expect("valid template"));
@@ -406,7 +417,6 @@ fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: 
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let wanted = |s| rules.listens_to(s);
     // Names the call whose report comes next (the one after it is read ahead).
     let show = |i: usize| {
         if let Some(path) = audio.get(i) {
@@ -414,30 +424,69 @@ fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: 
         }
     };
     show(0);
-    let names = batch::transcript_names(audio);
-    let calls = audio.iter().zip(&names).map(|(path, name)| ((path, name), path.as_path()));
-    recogniser.transcribe_calls(calls, opts.channels, wanted, |(path, name), transcript| {
-        let result = transcript.and_then(|t| {
-            if let Some(dir) = &args.save_transcripts {
-                save_transcript(&dir.join(name), &t)?;
-            }
-            Ok(t.check(rules, &path.display().to_string()))
-        });
-        bar.suspend(|| tally.report(out, path, result, args.format))?;
+    let mut one = |i: usize, result: Result<Vec<Event>, Error>| -> anyhow::Result<()> {
+        bar.suspend(|| tally.report(out, &audio[i], result, args.format))?;
         out.flush()?;
         bar.inc(1);
         show(bar.position() as usize);
-        anyhow::Ok(())
-    })?;
+        Ok(())
+    };
+    // Reports the calls up to `upto`, the re-scored ones in their place
+    // among those heard.
+    let mut next = 0;
+    let mut report = |upto: usize, heard: Option<Result<Vec<Event>, Error>>| -> anyhow::Result<()> {
+        for i in next..upto {
+            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i]))?;
+        }
+        next = upto;
+        if let Some(result) = heard {
+            one(upto, result)?;
+            next += 1;
+        }
+        Ok(())
+    };
+    let heard: Vec<usize> = (0..audio.len()).filter(|&i| saved[i].is_none()).collect();
+    if !heard.is_empty() {
+        let recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
+        let calls = heard.into_iter().map(|i| (i, audio[i].as_path()));
+        recogniser.transcribe_calls(calls, opts.channels, |s| rules.listens_to(s), |i, transcript| {
+            let result = transcript.and_then(|t| {
+                if let Some(dir) = &args.save_transcripts {
+                    save_transcript(&dir.join(&names[i]), &t)?;
+                }
+                Ok(t.check(rules, &audio[i].display().to_string()))
+            });
+            report(i, Some(result))
+        })?;
+    }
+    report(audio.len(), None)?;
     bar.finish_and_clear();
     Ok(())
 }
 
+/// A call's saved transcript, to re-score instead of hearing the call
+/// again (`--resume`): one that reads as a transcript and is no older
+/// than the recording (a recording replaced since is heard again).
+fn resumable(transcript: &Path, recording: &Path) -> Option<PathBuf> {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(transcript)? < modified(recording)? {
+        return None;
+    }
+    let text = transcript::read(transcript).ok()?;
+    Transcript::parse(transcript, &text).ok()?;
+    Some(transcript.to_path_buf())
+}
+
+/// Writes a transcript whole or not at all (a batch stopped mid-write
+/// leaves no half a transcript for `--resume` to find).
 fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<(), Error> {
     let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
     let parent = path.parent().unwrap_or(Path::new(""));
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
     std::fs::create_dir_all(parent)
-        .and_then(|()| std::fs::write(path, json))
+        .and_then(|()| std::fs::write(&partial, json))
+        .and_then(|()| std::fs::rename(&partial, path))
         .map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot write the transcript: {e}") })
 }
 

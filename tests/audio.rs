@@ -114,6 +114,40 @@ fn transcripts_are_saved_for_rescoring() {
 }
 
 #[test]
+fn a_resumed_batch_rescores_saved_transcripts_and_hears_the_rest() {
+    let (calls, saved) = (tempdir("resume-store"), tempdir("resume-saved"));
+    for call in ["a", "b", "c"] {
+        std::fs::create_dir_all(calls.join(call)).unwrap();
+        std::fs::copy(root().join("samples/call-ru.wav"), calls.join(call).join("call.wav")).unwrap();
+    }
+    let (store, dir) = (calls.to_str().unwrap(), saved.to_str().unwrap());
+    let operator_words = |out: &Output| -> Vec<(String, u64)> {
+        events(out)
+            .iter()
+            .filter(|e| e["type"] == "call_summary")
+            .map(|e| (e["call"].as_str().unwrap().strip_prefix(store).unwrap().to_string(), e["operator_words"].as_u64().unwrap()))
+            .collect()
+    };
+    let first = operator_words(&sufler(&[store, "--save-transcripts", dir]));
+    let heard = first[0].1;
+    assert!(heard > 20, "{first:?}");
+    // a: a transcript of its own stands; b: none saved (the batch stopped
+    // before it); c: the recording is newer than its transcript.
+    let typed = r#"{"segments": [{"speaker": "operator", "start": 0.5, "end": 2.0, "text": "Я не знаю."}]}"#;
+    for call in ["a", "c"] {
+        std::fs::write(saved.join(call).join("call.json"), typed).unwrap();
+    }
+    std::fs::remove_file(saved.join("b/call.json")).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options().write(true).open(calls.join("c/call.wav")).unwrap().set_modified(later).unwrap();
+    let resumed = operator_words(&sufler(&[store, "--save-transcripts", dir, "--resume"]));
+    assert_eq!(resumed, [("/a/call.wav".to_string(), 3), ("/b/call.wav".to_string(), heard), ("/c/call.wav".to_string(), heard)]);
+    let mut left: Vec<String> = ["a", "b", "c"].iter().flat_map(|c| std::fs::read_dir(saved.join(c)).unwrap()).map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["call.json", "call.json", "call.json"]);
+}
+
+#[test]
 fn russian_calls_are_written_in_cyrillic() {
     // On this call's espeak line «Не знаю, сейчас уточню» through the phone
     // line, Whisper with its whole vocabulary wrote «сей тасу к our new».
