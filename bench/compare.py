@@ -12,7 +12,9 @@ files, one after the other on the same cores:
     its default beam search), both channels, then regular expressions for
     the same phrases.
 Prints audio seconds per wall second, the speed ratio, and precision and
-recall against the labels. Then the faithfulness check: the converted f16
+recall against the labels: of the script (the operator's greetings,
+closings and banned phrases, what the issue's targets are about), of the
+client alerts (abuse: a prompt for the operator), and of both. Then the faithfulness check: the converted f16
 model (whisper.cpp) and faster-whisper (float32, same weights) transcribe
 the operator channel of each clean call, greedy, no VAD; their transcripts
 are compared word by word.
@@ -64,15 +66,26 @@ def norm(text):
     return re.sub(r"[^\w.!?]+", " ", text).strip()
 
 
-def score(labels, found):
+# What the precision and recall targets are about: the operator's
+# greetings, closings (met) and banned phrases. Client alerts (abuse) are
+# scored apart: a prompt for the operator, not part of the script.
+SCRIPT = ("banned", "met")
+
+
+def score(labels, found, keys=("banned", "alerts", "met")):
     tp = fp = fn = 0
     for name, lab in labels.items():
-        for key in ("banned", "alerts", "met"):
+        for key in keys:
             p = collections.Counter(found.get(name, {}).get(key, []))
             l = collections.Counter(lab[key])
             t = sum((p & l).values())
             tp, fp, fn = tp + t, fp + sum(p.values()) - t, fn + sum(l.values()) - t
-    return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    # Nothing flagged: no precision to speak of.
+    return (tp / (tp + fp) if tp + fp else None), tp / max(tp + fn, 1)
+
+
+def ratios(precision_recall):
+    return " / ".join("  -  " if x is None else f"{x:.3f}" for x in precision_recall)
 
 
 def run_sufler(files, threads):
@@ -181,11 +194,11 @@ def main():
         audio = audio_seconds(files)
         s_secs, s_found = run_sufler(files, args.threads)
         p_secs, p_found = run_peer(files, args.threads)
-        sp, sr = score(labels, s_found)
-        pp, pr = score(labels, p_found)
-        print(f"{kind}: {len(files)} calls, {audio:.0f} s of audio, {args.threads} threads")
-        print(f"  sufler          {s_secs:6.1f} s  {audio / s_secs:5.1f}x real time  precision {sp:.3f}  recall {sr:.3f}")
-        print(f"  faster-whisper  {p_secs:6.1f} s  {audio / p_secs:5.1f}x real time  precision {pp:.3f}  recall {pr:.3f}")
+        print(f"{kind}: {len(files)} calls, {audio:.0f} s of audio, {args.threads} threads; precision / recall of the")
+        print("  script (greetings, closings, banned phrases), of the client alerts, of both")
+        for who, secs, found in (("sufler", s_secs, s_found), ("faster-whisper", p_secs, p_found)):
+            scores = "   ".join(ratios(score(labels, found, keys)) for keys in (SCRIPT, ("alerts",), SCRIPT + ("alerts",)))
+            print(f"  {who:14}  {secs:6.1f} s  {audio / secs:5.1f}x real time   {scores}")
         print(f"  speed ratio (peer time / sufler time): {p_secs / s_secs:.2f}")
         sys.stdout.flush()
     faithfulness(sorted(glob.glob(os.path.join(CALLS, "clean", "*.wav"))), args.threads)

@@ -28,7 +28,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import CALLS, ROOT, SUFLER, found_in, score  # noqa: E402
+from compare import CALLS, ROOT, SCRIPT, SUFLER, found_in, ratios, score  # noqa: E402
 
 
 def live(path, speed, threads, rss=None):
@@ -110,18 +110,17 @@ def calls(args):
                                 "--threads", str(args.threads), *files], cwd=ROOT, capture_output=True, text=True)
         batch_found = found_in(batch.stdout.splitlines())
         live_found = found_in(live_lines)
-        lp, lr = score(labels, live_found)
-        bp, br = score(labels, batch_found)
         # The batch flags taken as the truth for the live ones.
         same = {name: {k: d[k] for k in ("banned", "alerts", "met")} for name, d in batch_found.items()}
-        ap, ar = score(same, live_found)
         live_events = parse(live_lines)
         lat = latencies(live_events, parse(batch.stdout.splitlines()))
         all_lat += lat
         print(f"{kind}: {len(files)} calls")
-        print(f"  live   precision {lp:.3f} recall {lr:.3f}")
-        print(f"  batch  precision {bp:.3f} recall {br:.3f}")
-        print(f"  live against batch: precision {ap:.3f} recall {ar:.3f}")
+        both = SCRIPT + ("alerts",)
+        print("  precision / recall of the script (greetings, closings, banned phrases), of it and the client alerts")
+        print(f"  live   {ratios(score(labels, live_found, SCRIPT))}   {ratios(score(labels, live_found, both))}")
+        print(f"  batch  {ratios(score(labels, batch_found, SCRIPT))}   {ratios(score(labels, batch_found, both))}")
+        print(f"  live against batch: {ratios(score(same, live_found, SCRIPT))}   {ratios(score(same, live_found, both))}")
         print("  ", end="")
         report_latency(lat)
         print("  (times as live recognition heard them: ", end="")
