@@ -189,6 +189,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     labels = json.load(open(os.path.join(CALLS, "labels.json"), encoding="utf-8"))
+    times = [0.0, 0.0]
     for kind in ("clean", "phone"):
         files = sorted(glob.glob(os.path.join(CALLS, kind, "*.wav")))
         audio = audio_seconds(files)
@@ -201,6 +202,8 @@ def main():
             print(f"  {who:14}  {secs:6.1f} s  {audio / secs:5.1f}x real time   {scores}")
         print(f"  speed ratio (peer time / sufler time): {p_secs / s_secs:.2f}")
         sys.stdout.flush()
+        times = [times[0] + s_secs, times[1] + p_secs]
+    print(f"all files: sufler {times[0]:.1f} s, faster-whisper {times[1]:.1f} s, speed ratio {times[1] / times[0]:.2f}")
     faithfulness(sorted(glob.glob(os.path.join(CALLS, "clean", "*.wav"))), args.threads)
 
 
