@@ -14,10 +14,11 @@ files, one after the other on the same cores:
 Prints audio seconds per wall second, the speed ratio, and precision and
 recall against the labels: of the script (the operator's greetings,
 closings and banned phrases, what the issue's targets are about), of the
-client alerts (abuse: a prompt for the operator), and of both. Then the faithfulness check: the converted f16
-model (whisper.cpp) and faster-whisper (float32, same weights) transcribe
-the operator channel of each clean call, greedy, no VAD; their transcripts
-are compared word by word.
+client alerts (abuse: a prompt for the operator), and of both. Then the
+faithfulness check: the converted f16 model (whisper.cpp) and
+faster-whisper (float32, same weights) transcribe the operator channel of
+each clean call, greedy, no VAD; their transcripts are compared word by
+word.
 """
 
 import argparse
