@@ -242,26 +242,21 @@ impl Cutter {
     fn find(&mut self, vads: &mut [Vad; 2], threshold: f32) -> Result<bool> {
         let Some(reader) = &mut self.first else { return Ok(false) };
         let block = reader.next().transpose()?;
-        let ended = block.is_none();
-        for (speaker, samples) in block.into_iter().flatten() {
-            vads[speaker as usize].push(&samples)?;
-        }
         let len = reader.samples();
         for &speaker in &self.parties {
-            let (p, vad) = (speaker as usize, &mut vads[speaker as usize]);
-            if ended {
-                vad.finish()?;
-            }
-            for (start, end) in vad.settle(threshold)? {
+            let p = speaker as usize;
+            // Each block holds every party present.
+            let samples = block.as_ref().map(|b| b.iter().find(|(s, _)| *s == speaker).map_or(&[][..], |(_, x)| x));
+            for (start, end) in vads[p].hear(samples, threshold)? {
                 let first = *self.first_speech[p].get_or_insert(start);
                 let a = ((start * f64::from(RATE)) as usize).min(len);
                 let b = ((end * f64::from(RATE)) as usize).clamp(a, len);
                 self.spans[p].push_back(Span { speaker, range: a..b, start, prompt: prompted(speaker, start - first) });
             }
             // (Infinity, once all are found, makes `usize::MAX`.)
-            self.unknown[p] = (vad.next_from() * f64::from(RATE)) as usize;
+            self.unknown[p] = (vads[p].next_from() * f64::from(RATE)) as usize;
         }
-        if ended {
+        if block.is_none() {
             self.duration = reader.duration();
             self.first = None;
         }
@@ -590,15 +585,11 @@ impl Recogniser {
         vad.start();
         let mut found = Vec::new();
         let mut read = 0;
-        for samples in track.chunks(packet.max(1)) {
-            vad.push(samples)?;
-            read += samples.len();
+        for samples in track.chunks(packet.max(1)).map(Some).chain([None]) {
+            read += samples.map_or(0, <[f32]>::len);
             let at = read as f64 / f64::from(RATE);
-            found.extend(vad.settle(self.options.vad_threshold)?.into_iter().map(|s| (s, at)));
+            found.extend(vad.hear(samples, self.options.vad_threshold)?.into_iter().map(|s| (s, at)));
         }
-        vad.finish()?;
-        let end = track.len() as f64 / f64::from(RATE);
-        found.extend(vad.settle(self.options.vad_threshold)?.into_iter().map(|s| (s, end)));
         Ok(found)
     }
 

@@ -147,7 +147,7 @@ impl Vad {
     /// cut the same from the whole stream as from what is heard so far
     /// ([`settled`]), and not given before: so, as the stream goes on, the
     /// stretches of the whole stream, in order.
-    pub fn settle(&mut self, threshold: f32) -> Result<Vec<(f64, f64)>> {
+    fn settle(&mut self, threshold: f32) -> Result<Vec<(f64, f64)>> {
         let heard = self.heard();
         if !self.finished && heard == self.given.1 {
             return Ok(Vec::new());
@@ -162,6 +162,18 @@ impl Vad {
         let new = cuts[given..settled].to_vec();
         self.given = (settled, heard);
         Ok(new)
+    }
+
+    /// Gives the stream its next samples (`None`: it has ended), and
+    /// returns the stretches that settled with them ([`Vad::settle`]).
+    pub fn hear(&mut self, samples: Option<&[f32]>, threshold: f32) -> Result<Vec<(f64, f64)>> {
+        match samples {
+            Some(samples) => self.push(samples)?,
+            None => {
+                self.finish()?;
+            }
+        }
+        self.settle(threshold)
     }
 
     /// The earliest second a stretch not yet given by [`Vad::settle`] can
