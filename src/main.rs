@@ -465,16 +465,13 @@ fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: 
 }
 
 /// A call's saved transcript, to re-score instead of hearing the call
-/// again (`--resume`): one that reads as a transcript and is no older
-/// than the recording (a recording replaced since is heard again).
+/// again (`--resume`): one no older than the recording (a recording
+/// replaced since is heard again). One that does not read as a transcript
+/// is an error of its call, not heard over: it was written after the
+/// recording, by hand perhaps.
 fn resumable(transcript: &Path, recording: &Path) -> Option<PathBuf> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if modified(transcript)? < modified(recording)? {
-        return None;
-    }
-    let text = transcript::read(transcript).ok()?;
-    Transcript::parse(transcript, &text).ok()?;
-    Some(transcript.to_path_buf())
+    (modified(transcript)? >= modified(recording)?).then(|| transcript.to_path_buf())
 }
 
 /// Writes a transcript whole or not at all (a batch stopped mid-write

@@ -140,8 +140,19 @@ fn a_resumed_batch_rescores_saved_transcripts_and_hears_the_rest() {
     std::fs::remove_file(saved.join("b/call.json")).unwrap();
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
     std::fs::File::options().write(true).open(calls.join("c/call.wav")).unwrap().set_modified(later).unwrap();
-    let resumed = operator_words(&sufler(&[store, "--save-transcripts", dir, "--resume"]));
+    // d: a transcript edited by hand into a mistake is reported, not heard over.
+    std::fs::create_dir_all(calls.join("d")).unwrap();
+    std::fs::copy(root().join("samples/call-ru.wav"), calls.join("d/call.wav")).unwrap();
+    std::fs::create_dir_all(saved.join("d")).unwrap();
+    let broken = saved.join("d/call.json");
+    std::fs::write(&broken, "{\"segments\": [}").unwrap();
+    let out = sufler(&[store, "--save-transcripts", dir, "--resume"]);
+    let resumed = operator_words(&out);
     assert_eq!(resumed, [("/a/call.wav".to_string(), 3), ("/b/call.wav".to_string(), heard), ("/c/call.wav".to_string(), heard)]);
+    let error = events(&out).into_iter().find(|e| e["type"] == "error").expect("an error record");
+    assert_eq!(error["call"].as_str().unwrap(), format!("{store}/d/call.wav"));
+    assert!(error["message"].as_str().unwrap().contains(&format!("{}:1:", broken.display())), "{error}");
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "{\"segments\": [}");
     let mut left: Vec<String> = ["a", "b", "c"].iter().flat_map(|c| std::fs::read_dir(saved.join(c)).unwrap()).map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();
     assert_eq!(left, ["call.json", "call.json", "call.json"]);
