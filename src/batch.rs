@@ -3,7 +3,7 @@
 //! folders is one argument, not a glob past the shell's limit), and each
 //! call's saved transcript gets a name no other call of the batch has.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -73,12 +73,9 @@ pub fn transcript_names(recordings: &[PathBuf]) -> Vec<PathBuf> {
     };
     let short: Vec<PathBuf> = below.iter().map(|p| p.with_extension("json")).collect();
     // Distinct recordings per short name (a file named twice is one).
-    let mut sources: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    let mut sources: HashMap<&Path, HashSet<&Path>> = HashMap::new();
     for (name, p) in short.iter().zip(&below) {
-        let list = sources.entry(name).or_default();
-        if !list.contains(p) {
-            list.push(p);
-        }
+        sources.entry(name).or_default().insert(p);
     }
     let names: Vec<PathBuf> = short.iter().zip(&below).map(|(name, p)| if sources[name.as_path()].len() > 1 { kept(p) } else { name.clone() }).collect();
     // Names kept whole could meet a short one (`1.wav.mp3` and `1.wav`,
