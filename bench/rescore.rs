@@ -89,7 +89,7 @@ fn main() {
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let vars = [("company", "Ромашка"), ("operator_name", "Анна")].map(|(k, v)| (k.to_string(), v.to_string())).into();
-    let rules = RuleSet::load(&root.join("rules/ru"), Lang::Ru, &vars).expect("rules load");
+    let rules = RuleSet::load(&root.join("rules/ru"), Some(Lang::Ru), &vars).expect("rules load");
 
     let distinct = calls.min(10_000);
     let stored: Vec<String> = (0..distinct as u64).into_par_iter().map(|i| serde_json::to_string(&transcript(i, words)).unwrap()).collect();

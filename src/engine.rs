@@ -14,10 +14,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use aho_corasick::automaton::StateID;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Kind, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View};
+use crate::rules::{Kind, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View, Walk};
 use crate::text::Token;
 
 /// A gap in one speaker's speech this long starts a new utterance even
@@ -221,7 +220,7 @@ struct Hit {
 #[derive(Debug)]
 struct Track {
     speaker: Speaker,
-    states: Vec<StateID>,
+    walks: Vec<Walk>,
     /// Tokens from index `first_tok` on.
     toks: VecDeque<Tok>,
     first_tok: usize,
@@ -309,7 +308,7 @@ impl<'r> Engine<'r> {
     pub fn new(rules: &'r RuleSet, call: impl Into<Arc<str>>) -> Engine<'r> {
         let track = |speaker| Track {
             speaker,
-            states: rules.automata.iter().map(|a| a.start()).collect(),
+            walks: vec![Walk::default(); rules.automata.len()],
             toks: VecDeque::new(),
             first_tok: 0,
             words: VecDeque::new(),
@@ -534,9 +533,7 @@ impl<'r> Engine<'r> {
     /// phrase spans two utterances.
     fn close_utterance(&mut self, s: usize) {
         let track = &mut self.tracks[s];
-        for (state, a) in track.states.iter_mut().zip(&self.rules.automata) {
-            *state = a.start();
-        }
+        track.walks.iter_mut().for_each(Walk::reset);
         track.utterance_first = track.next_tok();
         track.sentence_end = false;
         track.awaiting.clear();
@@ -552,14 +549,15 @@ impl<'r> Engine<'r> {
         let sentence_start = index == t.utterance_first || token.after_sentence_end;
         let mut found = std::mem::take(&mut self.found);
         found.clear();
+        let sealed = rules.normalizer.is_negation(&token.surface);
         for (ai, a) in rules.automata.iter().enumerate() {
             let word = match a.view {
                 View::Stem => &*token.stem,
                 View::Surface => &*token.surface,
             };
-            t.states[ai] = a.feed(t.states[ai], word, |target| {
+            a.feed(&mut t.walks[ai], index, word, sealed, |target, first| {
                 let end = index + target.trailing_any;
-                let Some(start) = (index + 1).checked_sub(target.words + target.leading_any) else { return };
+                let Some(start) = first.checked_sub(target.leading_any) else { return };
                 if start < t.utterance_first {
                     return;
                 }

@@ -94,7 +94,7 @@ struct RuleOpts {
     /// Rule directory [default: rules/<lang>]
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
-    /// Language of the calls and rules (ru, cs) [default: ru]
+    /// Language of the calls and rules (ru, cs) [default: the one the rules declare, else ru]
     #[arg(long)]
     lang: Option<Lang>,
     /// A template variable, e.g. --var company=Ромашка (repeatable)
@@ -272,7 +272,8 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 /// Rule settings resolved from flags, then the config file, then defaults.
 struct Resolved {
     dir: PathBuf,
-    lang: Lang,
+    /// The language asked for; the rules may declare theirs.
+    lang: Option<Lang>,
     vars: Vars,
 }
 
@@ -283,12 +284,12 @@ impl RuleOpts {
             None if Path::new("sufler.toml").exists() => read_config(Path::new("sufler.toml"))?,
             None => Config::default(),
         };
-        let lang = self.lang.or(config.lang).unwrap_or(Lang::Ru);
+        let lang = self.lang.or(config.lang);
         let dir = dir
             .map(Path::to_path_buf)
             .or_else(|| self.rules.clone())
             .or(config.rules)
-            .unwrap_or_else(|| PathBuf::from("rules").join(lang.code()));
+            .unwrap_or_else(|| PathBuf::from("rules").join(lang.unwrap_or(Lang::Ru).code()));
         let mut vars = config.vars;
         vars.extend(self.vars.iter().cloned());
         Ok(Resolved { dir, lang, vars })
@@ -447,7 +448,7 @@ fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: 
     };
     let heard: Vec<usize> = (0..audio.len()).filter(|&i| saved[i].is_none()).collect();
     if !heard.is_empty() {
-        let recogniser = opts.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
+        let recogniser = opts.recogniser(rules.lang, settings.vars.values().cloned().collect())?;
         let calls = heard.into_iter().map(|i| (i, audio[i].as_path()));
         recogniser.transcribe_calls(calls, opts.channels, |s| rules.listens_to(s), |i, transcript| {
             let result = transcript.and_then(|t| {
@@ -525,7 +526,7 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
         None if args.stdin => "stdin".into(),
         None => "mic".into(),
     });
-    let recogniser = args.asr.recogniser(settings.lang, settings.vars.values().cloned().collect())?;
+    let recogniser = args.asr.recogniser(rules.lang, settings.vars.values().cloned().collect())?;
     let screen = args.format.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(Format::Jsonl);
     let color = args.color.enabled();
@@ -642,7 +643,7 @@ fn rules_lint(dir: Option<PathBuf>, opts: RuleOpts) -> anyhow::Result<ExitCode> 
     let settings = opts.resolve(dir.as_deref())?;
     let sources = rules::read_dir(&settings.dir)?;
     let report = RuleSet::test(&sources, settings.lang, &settings.vars)?;
-    let warnings = rules::lint(&sources, settings.lang);
+    let warnings = rules::lint(&sources, report.lang.or(settings.lang).unwrap_or(Lang::Ru));
     for d in report.failures.iter().chain(&warnings) {
         println!("{d}\n");
     }

@@ -149,6 +149,15 @@ impl Normalizer {
         sentence_end
     }
 
+    /// Whether a word is a negation particle, which is never let in between
+    /// a phrase's words: «вы не должны» is not «вы должны».
+    pub fn is_negation(&self, surface: &str) -> bool {
+        match self.lang {
+            Lang::Ru => matches!(surface, "не" | "ни" | "нет"),
+            Lang::Cs => matches!(surface, "ne" | "ani" | "nikoli"),
+        }
+    }
+
     /// Tokens of `text`, as a convenience for callers that hold no buffer.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();

@@ -85,3 +85,67 @@ fn czech_banned_phrases() {
         assert_eq!(banned(&run(&rules, transcript)), *want, "transcript: {transcript}");
     }
 }
+
+/// Words let in between a phrase's words (`gap`), on rules written for
+/// the table: each case is the rule's extra fields, what was said, and the
+/// flags.
+#[test]
+fn phrases_let_words_in_between() {
+    let table: &[(&str, &str, &[&str])] = &[
+        // The default lets two words in, between any two words of a phrase.
+        ("", "operator: Спасибо большое за обращение", &["banned t «Спасибо большое за обращение»"]),
+        ("", "operator: Благодарю вас за ваше обращение", &["banned t «Благодарю вас за ваше обращение»"]),
+        ("", "operator: Спасибо вам большое за ваше обращение", &["banned t «Спасибо вам большое за ваше обращение»"]),
+        ("", "operator: Спасибо, что вы вообще позвонили по обращению", &[]),
+        // Phrases do not span utterances, gaps or not.
+        ("", "operator: Спасибо\noperator: за обращение", &[]),
+        // `gap = 0`: word for word.
+        ("gap = 0", "operator: Спасибо большое за обращение", &[]),
+        ("gap = 0", "operator: Спасибо за обращение", &["banned t «Спасибо за обращение»"]),
+        ("gap = 1", "operator: Спасибо большое за ваше обращение", &["banned t «Спасибо большое за ваше обращение»"]),
+        ("gap = 1", "operator: Спасибо вам большое за обращение", &[]),
+        // The shortest stretch is reported: the second «спасибо» starts it.
+        ("", "operator: Спасибо, спасибо за обращение", &["banned t «спасибо за обращение»"]),
+        // A negation is never let in: it turns the phrase around.
+        ("", "operator: Благодарю не за обращение", &[]),
+        // `order = "any"`: the words in any order, gaps too.
+        ("order = \"any\"", "operator: За обращение вам спасибо", &["banned t «За обращение вам спасибо»"]),
+        ("", "operator: За обращение вам спасибо", &[]),
+    ];
+    for (extra, said, want) in table {
+        let toml = format!(
+            "[[rule]]\nid = \"t\"\ncategory = \"test\"\nkind = \"banned\"\nmessage = \"m\"\nsuggest = \"s\"\n{extra}\nphrases = [\"спасибо за обращение\", \"благодарю за обращение\"]\n"
+        );
+        let rules = support::from_toml(&toml, &[]).unwrap();
+        assert_eq!(banned(&run(&rules, said)), *want, "{extra}: {said}");
+    }
+}
+
+#[test]
+fn gaps_in_the_bundled_rules() {
+    let ru = bundled(Lang::Ru, VARS);
+    let table: &[(&str, &[&str])] = &[
+        // Required elements with words let in.
+        ("operator: Спасибо большое за ваше обращение, всего вам доброго", &["met closing.thanks", "met closing.farewell"]),
+        // Negations are not let in: «вы не должны» is no order.
+        ("operator: Вы не должны ничего платить", &[]),
+        ("operator: Вы теперь должны заплатить", &["banned vy-dolzhny «Вы теперь должны»"]),
+        // Exceptions and corrections match with words let in too.
+        ("operator: Нет никаких проблем", &[]),
+        ("operator: Не знаю, сейчас я это уточню", &[]),
+        ("operator: Я не знаю. Мы с вами потом как-нибудь это уточню", &["banned ne-znayu «Я не знаю»"]),
+    ];
+    for (said, want) in table {
+        let got: Vec<String> = support::brief(&run(&ru, said)).into_iter().filter(|e| !e.starts_with("missing")).collect();
+        assert_eq!(got, *want, "{said}");
+    }
+    let cs = bundled(Lang::Cs, &[("company", "Kopretina"), ("operator_name", "Jana")]);
+    let table: &[(&str, &[&str])] = &[
+        ("operator: Děkuji vám moc za zavolání, na shledanou", &["met closing.thanks", "met closing.farewell"]),
+        ("operator: Přeji vám hezký den", &["met closing.farewell"]),
+    ];
+    for (said, want) in table {
+        let got: Vec<String> = support::brief(&run(&cs, said)).into_iter().filter(|e| !e.starts_with("missing")).collect();
+        assert_eq!(got, *want, "{said}");
+    }
+}

@@ -28,7 +28,7 @@ fn rule_file_errors() {
         (
             "unknown field",
             format!("{HEAD}phrases = [\"не знаю\"]\nwieght = 5\n"),
-            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `tests`
+            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `gap`, `order`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `tests`
  --> test.toml:7:1
   |
 7 | wieght = 5
@@ -148,10 +148,61 @@ fn rule_file_errors() {
 7 | first_s = -5
   |           ^^",
         ),
+        (
+            "bad gap",
+            format!("{HEAD}phrases = [\"не знаю\"]\ngap = -1\n"),
+            "error: `gap` is the most words let in between two words of a phrase: 0 to 8
+ --> test.toml:7:7
+  |
+7 | gap = -1
+  |       ^^",
+        ),
+        (
+            "prefix in any order",
+            format!("{HEAD}order = \"any\"\nexact = [\"подождите минуточк*\"]\n"),
+            "error: a phrase ending in a `*` prefix keeps its order; write it in a rule without `order = \"any\"`
+ --> test.toml:7:10
+  |
+7 | exact = [\"подождите минуточк*\"]
+  |          ^^^^^^^^^^^^^^^^^^^^^",
+        ),
     ];
     for (what, toml, want) in table {
         assert_eq!(error_of(toml), *want, "{what}");
     }
+}
+
+/// A rule set is written in one language, which its files may declare.
+#[test]
+fn rule_set_languages() {
+    use std::path::PathBuf;
+    use sufler::rules::{RuleSet, Source};
+    use sufler::text::Lang;
+    let file = |name: &str, lang: &str| Source {
+        path: PathBuf::from(name),
+        text: format!("{lang}[[rule]]\nid = \"{name}\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"nevím\"]\ntests.hit = [\"Nevím\"]\n"),
+    };
+    let load = |sources: &[Source], asked| RuleSet::from_sources(sources, asked, &Default::default()).map(|s| s.lang).map_err(|e| e.to_string());
+    let cs = file("a.toml", "lang = \"cs\"\n");
+    assert_eq!(load(&[cs.clone(), file("b.toml", "")], None), Ok(Lang::Cs), "declared once, for the set");
+    assert_eq!(load(&[file("b.toml", "")], None), Ok(Lang::Ru), "declared nowhere: Russian");
+    assert_eq!(load(&[file("b.toml", "")], Some(Lang::Cs)), Ok(Lang::Cs), "declared nowhere: as asked");
+    assert_eq!(
+        load(&[cs.clone(), file("b.toml", "lang = \"ru\"\n")], None),
+        Err("error: this file is written in `ru`, but a.toml:1:8 says `cs`: a rule set has one language
+ --> b.toml:1:8
+  |
+1 | lang = \"ru\"
+  |        ^^^^".to_string())
+    );
+    assert_eq!(
+        load(&[cs], Some(Lang::Ru)),
+        Err("error: these rules are written in `cs`, but `ru` was asked for (--lang or `lang` in the config)
+ --> a.toml:1:8
+  |
+1 | lang = \"cs\"
+  |        ^^^^".to_string())
+    );
 }
 
 #[test]

@@ -253,7 +253,7 @@ unless_near = { words = 4, phrases = ["уточню"] }
     #[tokio::test(start_paused = true)]
     async fn events_leave_when_decided_stamped_with_the_pipeline_clock() {
         let source = Source { path: "t.toml".into(), text: RULES.into() };
-        let rules = Arc::new(RuleSet::from_sources(&[source], Lang::Ru, &Vars::new()).unwrap());
+        let rules = Arc::new(RuleSet::from_sources(&[source], Some(Lang::Ru), &Vars::new()).unwrap());
         let (tx, rx) = mpsc::channel(16);
         let (_control, control_rx) = mpsc::channel(1);
         let (out_tx, mut out) = mpsc::channel(64);

@@ -1,36 +1,72 @@
-//! Aho-corasick over tokens, not letters.
+//! Phrase matching over tokens, not letters: a trie of every phrase of a
+//! view, walked by all partial matches at once.
 //!
-//! Every distinct word of a view's phrases gets a number, written as two
-//! bytes (`1xxxxxxx 0xxxxxxx`, so a match can only start on a word's first
-//! byte). A heard token is looked up once; a token that is in no phrase
-//! resets the automaton without being fed, and one that is feeds two bytes.
-//! This keeps the automaton small and each word cheap, whatever its length.
+//! Every distinct word of a view's phrases gets a number, and each phrase
+//! is a path of numbers from the root. A heard token is looked up once; each
+//! partial match (a *thread*: a trie node and where it started) either
+//! moves on along the token's edge, or lets the token pass as an inserted
+//! word when the phrases below its node allow that many insertions
+//! («спасибо большое за обращение» for «спасибо за обращение»). A new
+//! thread starts at the root's edge. The threads alive at once are few
+//! (those of phrases begun within the last few words), so a word costs a
+//! hash lookup per thread, whatever the number of rules.
 
 use std::collections::BTreeMap;
 
-use aho_corasick::automaton::{Automaton as _, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
 use rustc_hash::FxHashMap;
 
 use super::{Target, View};
 use crate::error::{Error, Result};
 
 /// The most distinct words (and `*` prefixes) one view can hold.
-const MAX_WORDS: usize = 1 << 14;
+const MAX_WORDS: usize = 1 << 20;
+
+const ROOT: u32 = 0;
+
+#[derive(Debug, Default)]
+struct Node {
+    /// Targets of the phrases that end here.
+    targets: Vec<Target>,
+    /// The most words any phrase through this node lets in between two of
+    /// its words.
+    max_gap: u8,
+}
 
 #[derive(Debug)]
 pub(crate) struct Automaton {
     pub view: View,
-    dfa: DFA,
-    /// Targets of each pattern id (a phrase used by several rules is one
-    /// pattern).
-    targets: Vec<Vec<Target>>,
-    start: StateID,
+    nodes: Vec<Node>,
+    edges: FxHashMap<(u32, u32), u32>,
     /// Word numbers.
-    words: FxHashMap<Box<str>, u16>,
+    words: FxHashMap<Box<str>, u32>,
     /// `*` prefixes and their numbers, by first letter.
-    prefixes: FxHashMap<char, Vec<(Box<str>, u16)>>,
+    prefixes: FxHashMap<char, Vec<(Box<str>, u32)>>,
+}
+
+/// A partial match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Thread {
+    node: u32,
+    /// Token index of its first word.
+    start: usize,
+    /// Words let in since its last word.
+    run: u8,
+    /// The longest such run so far.
+    widest: u8,
+}
+
+/// Where one speaker's utterance stands in one automaton.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Walk {
+    threads: Vec<Thread>,
+    spare: Vec<Thread>,
+}
+
+impl Walk {
+    /// Forgets every partial match (an utterance ended).
+    pub fn reset(&mut self) {
+        self.threads.clear();
+    }
 }
 
 impl Automaton {
@@ -40,11 +76,11 @@ impl Automaton {
         let split = |p: &str| -> (Vec<String>, bool) {
             (p.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect(), !p.ends_with(' '))
         };
-        let mut words: FxHashMap<Box<str>, u16> = FxHashMap::default();
-        let mut prefix_ids: BTreeMap<String, u16> = BTreeMap::new();
-        let mut next = 0u16;
-        let number = |next: &mut u16| -> Result<u16> {
-            if usize::from(*next) >= MAX_WORDS {
+        let mut words: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut prefix_ids: BTreeMap<String, u32> = BTreeMap::new();
+        let mut next = 0u32;
+        let number = |next: &mut u32| -> Result<u32> {
+            if *next as usize >= MAX_WORDS {
                 return Err(Error::Usage(format!("rules use more than {MAX_WORDS} distinct words")));
             }
             *next += 1;
@@ -67,13 +103,18 @@ impl Automaton {
         // A token is numbered as a whole word when it is one, otherwise by the
         // longest prefix it starts with; a prefix phrase therefore also
         // stands for every whole word and longer prefix that begins with it.
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut nodes = vec![Node::default()];
+        let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
         for (p, ts) in phrases {
             let (ws, prefix) = split(&p);
             let (last, init) = ws.split_last().expect("a phrase has words");
-            let head: Vec<u16> = init.iter().map(|w| words[w.as_str()]).collect();
-            let lasts: Vec<u16> = if prefix {
+            let gap = ts.iter().map(|t| t.gap).max().unwrap_or(0);
+            let mut node = ROOT;
+            for w in init {
+                node = child(&mut nodes, &mut edges, node, words[w.as_str()]);
+                nodes[node as usize].max_gap = nodes[node as usize].max_gap.max(gap);
+            }
+            let lasts: Vec<u32> = if prefix {
                 let longer = prefix_ids.iter().filter(|(q, _)| q.starts_with(last.as_str())).map(|(_, id)| *id);
                 let whole = words.iter().filter(|(w, _)| w.starts_with(last.as_str())).map(|(_, id)| *id);
                 longer.chain(whole).collect()
@@ -81,17 +122,11 @@ impl Automaton {
                 vec![words[last.as_str()]]
             };
             for id in lasts {
-                let bytes: Vec<u8> = head.iter().chain([&id]).flat_map(|&id| encode(id)).collect();
-                patterns.push(bytes);
-                targets.push(ts.clone());
+                let end = child(&mut nodes, &mut edges, node, id);
+                nodes[end as usize].targets.extend(ts.iter().copied());
             }
         }
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| Error::Usage(format!("cannot build the phrase automaton: {e}")))?;
-        let start = dfa.start_state(Anchored::No).expect("unanchored search is supported");
-        let mut prefixes: FxHashMap<char, Vec<(Box<str>, u16)>> = FxHashMap::default();
+        let mut prefixes: FxHashMap<char, Vec<(Box<str>, u32)>> = FxHashMap::default();
         for (p, id) in prefix_ids {
             let first = p.chars().next().expect("a prefix has letters");
             prefixes.entry(first).or_default().push((p.into(), id));
@@ -99,30 +134,44 @@ impl Automaton {
         for list in prefixes.values_mut() {
             list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         }
-        Ok(Automaton { view, dfa, targets, start, words, prefixes })
+        Ok(Automaton { view, nodes, edges, words, prefixes })
     }
 
-    /// The state at the start of an utterance.
-    pub fn start(&self) -> StateID {
-        self.start
-    }
-
-    /// Feeds one token and calls `found` with the targets of every phrase
-    /// that ends on it.
-    pub fn feed(&self, sid: StateID, word: &str, mut found: impl FnMut(&Target)) -> StateID {
-        let Some(id) = self.number(word) else { return self.start };
-        let [hi, lo] = encode(id);
-        let sid = self.dfa.next_state(Anchored::No, sid, hi);
-        let sid = self.dfa.next_state(Anchored::No, sid, lo);
-        if self.dfa.is_match(sid) {
-            for m in 0..self.dfa.match_len(sid) {
-                self.targets[self.dfa.match_pattern(sid, m)].iter().for_each(&mut found);
+    /// Feeds the token at `index` and calls `found` with the target and
+    /// first token of every phrase that ends on it. A token that may not be
+    /// let in between a phrase's words (`sealed`: a negation, which would
+    /// turn the phrase around) ends the threads it does not move on.
+    pub fn feed(&self, walk: &mut Walk, index: usize, word: &str, sealed: bool, mut found: impl FnMut(&Target, usize)) {
+        let id = self.number(word);
+        if walk.threads.is_empty() && id.is_none() {
+            return;
+        }
+        let mut next = std::mem::take(&mut walk.spare);
+        next.clear();
+        let step = |next: &mut Vec<Thread>, node: u32, from: &Thread| {
+            if let Some(id) = id
+                && let Some(&child) = self.edges.get(&(node, id))
+            {
+                keep(next, Thread { node: child, run: 0, ..*from });
+            }
+        };
+        for th in &walk.threads {
+            step(&mut next, th.node, th);
+            let run = th.run + 1;
+            if !sealed && run <= self.nodes[th.node as usize].max_gap {
+                keep(&mut next, Thread { run, widest: th.widest.max(run), ..*th });
             }
         }
-        sid
+        step(&mut next, ROOT, &Thread { node: ROOT, start: index, run: 0, widest: 0 });
+        for th in next.iter().filter(|t| t.run == 0) {
+            for target in self.nodes[th.node as usize].targets.iter().filter(|t| t.gap >= th.widest) {
+                found(target, th.start);
+            }
+        }
+        walk.spare = std::mem::replace(&mut walk.threads, next);
     }
 
-    fn number(&self, word: &str) -> Option<u16> {
+    fn number(&self, word: &str) -> Option<u32> {
         if let Some(&id) = self.words.get(word) {
             return Some(id);
         }
@@ -132,6 +181,22 @@ impl Automaton {
     }
 }
 
-fn encode(id: u16) -> [u8; 2] {
-    [0x80 | (id >> 7) as u8, (id & 0x7F) as u8]
+fn child(nodes: &mut Vec<Node>, edges: &mut FxHashMap<(u32, u32), u32>, node: u32, id: u32) -> u32 {
+    *edges.entry((node, id)).or_insert_with(|| {
+        nodes.push(Node::default());
+        (nodes.len() - 1) as u32
+    })
+}
+
+/// Adds a thread, unless one at the same node and run already is: of two
+/// such, the one that let fewer words in, then the shorter, is kept.
+fn keep(threads: &mut Vec<Thread>, th: Thread) {
+    match threads.iter_mut().find(|t| t.node == th.node && t.run == th.run) {
+        Some(t) => {
+            if (th.widest, std::cmp::Reverse(th.start)) < (t.widest, std::cmp::Reverse(t.start)) {
+                *t = th;
+            }
+        }
+        None => threads.push(th),
+    }
 }

@@ -6,11 +6,15 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Kind, Position, Severity, SpeakerScope};
+use super::{Kind, Order, Position, Severity, SpeakerScope};
+use crate::text::Lang;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RuleFile {
+    /// The language the file's phrases are written in; a rule set has one.
+    #[serde(default)]
+    pub lang: Option<Spanned<Lang>>,
     /// Values of template variables used only when checking this file's
     /// examples, so examples do not depend on a deployment's settings.
     #[serde(default)]
@@ -42,6 +46,11 @@ pub(crate) struct RawRule {
     pub regex: Vec<Spanned<String>>,
     #[serde(default)]
     pub element: Vec<RawElement>,
+    /// The most words let in between two words of a phrase.
+    #[serde(default)]
+    pub gap: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub order: Order,
     #[serde(default)]
     pub except: Vec<Spanned<String>>,
     #[serde(default)]
@@ -77,6 +86,8 @@ pub(crate) struct RawElement {
     pub severity: Option<Severity>,
     #[serde(default)]
     pub weight: Option<f64>,
+    #[serde(default)]
+    pub gap: Option<Spanned<i64>>,
     #[serde(default)]
     pub tests: RawTests,
 }

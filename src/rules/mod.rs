@@ -20,9 +20,9 @@ use toml::Spanned;
 use crate::error::{Diagnostic, Error, Result};
 use crate::text::{Lang, Normalizer};
 use file::{RawElement, RawRule, RuleFile};
-pub(crate) use automaton::Automaton;
+pub(crate) use automaton::{Automaton, Walk};
 pub(crate) use pattern::View;
-use pattern::Literal;
+use pattern::{Literal, Options};
 
 pub use lint::lint;
 
@@ -80,6 +80,24 @@ pub enum Position {
     /// `.`, `?`, `!`).
     SentenceStart,
 }
+
+/// Whether a phrase's words must come in the order written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    Fixed,
+    /// In any order: for languages whose word order is free («за звонок
+    /// спасибо»).
+    Any,
+}
+
+/// Words let in between two words of a phrase when its rule does not say
+/// (`gap`): «спасибо большое за обращение» meets «спасибо за обращение».
+pub const DEFAULT_GAP: u8 = 2;
+
+/// The most a rule may let in.
+const MAX_GAP: i64 = 8;
 
 /// One rule, compiled.
 #[derive(Debug, Clone)]
@@ -140,9 +158,10 @@ pub(crate) enum Role {
 pub(crate) struct Target {
     pub rule: usize,
     pub role: Role,
-    pub words: usize,
     pub leading_any: usize,
     pub trailing_any: usize,
+    /// The most words let in between two of the phrase's words.
+    pub gap: u8,
 }
 
 /// `regex` phrases, matched against the tail of an utterance.
@@ -181,6 +200,8 @@ impl Source {
 /// What `sufler rules test` reports.
 #[derive(Debug, Default)]
 pub struct TestReport {
+    /// The language the set is written in, once known.
+    pub lang: Option<Lang>,
     pub files: usize,
     pub rules: usize,
     pub examples: usize,
@@ -214,13 +235,17 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
 impl RuleSet {
     /// Loads and compiles a rule directory. Any problem, including an
     /// inline example that fails, is an error.
-    pub fn load(dir: &Path, lang: Lang, vars: &Vars) -> Result<RuleSet> {
-        RuleSet::from_sources(&read_dir(dir)?, lang, vars)
+    ///
+    /// The language is the one the files declare (`lang = "cs"`); `asked`
+    /// is the one the caller wants (the default when no file declares one),
+    /// and a set declared in another is an error.
+    pub fn load(dir: &Path, asked: Option<Lang>, vars: &Vars) -> Result<RuleSet> {
+        RuleSet::from_sources(&read_dir(dir)?, asked, vars)
     }
 
     /// Compiles rule files already in memory.
-    pub fn from_sources(sources: &[Source], lang: Lang, vars: &Vars) -> Result<RuleSet> {
-        let (set, report) = build(sources, lang, vars)?;
+    pub fn from_sources(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<RuleSet> {
+        let (set, report) = build(sources, asked, vars)?;
         match set {
             Some(set) if report.failures.is_empty() => Ok(set),
             _ => Err(Error::Rules(report.failures)),
@@ -229,8 +254,8 @@ impl RuleSet {
 
     /// Runs every check and inline example, collecting all failures instead
     /// of stopping at the first.
-    pub fn test(sources: &[Source], lang: Lang, vars: &Vars) -> Result<TestReport> {
-        Ok(build(sources, lang, vars)?.1)
+    pub fn test(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<TestReport> {
+        Ok(build(sources, asked, vars)?.1)
     }
 
     /// Whether any rule listens to this speaker (the others need not be
@@ -265,7 +290,7 @@ struct Pending<'a> {
     example_vars: &'a Vars,
 }
 
-fn build(sources: &[Source], lang: Lang, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
+fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
     let mut report = TestReport { files: sources.len(), ..TestReport::default() };
     let files: Vec<(&Source, RuleFile)> = sources
         .iter()
@@ -277,6 +302,14 @@ fn build(sources: &[Source], lang: Lang, vars: &Vars) -> Result<(Option<RuleSet>
             }
         })
         .collect();
+    let lang = match language(&files, asked) {
+        Ok(lang) => lang,
+        Err(d) => {
+            report.failures.push(d);
+            return Ok((None, report));
+        }
+    };
+    report.lang = Some(lang);
     let mut seen: HashMap<&str, Origin> = HashMap::new();
     let mut pending = Vec::new();
     for (source, file) in &files {
@@ -312,6 +345,26 @@ fn build(sources: &[Source], lang: Lang, vars: &Vars) -> Result<(Option<RuleSet>
     Ok((Some(set), report))
 }
 
+/// The one language a set's files are written in: the first declared,
+/// which every other declaration and the caller's wish must agree with.
+fn language(files: &[(&Source, RuleFile)], asked: Option<Lang>) -> Result<Lang, Diagnostic> {
+    let mut declared = files.iter().filter_map(|(s, f)| f.lang.as_ref().map(|l| (*s, l)));
+    let Some((first_src, first)) = declared.next() else { return Ok(asked.unwrap_or(Lang::Ru)) };
+    let lang = *first.get_ref();
+    let at = first_src.diag(first.span(), "").location();
+    if let Some((src, other)) = declared.find(|(_, l)| *l.get_ref() != lang) {
+        let message = format!("this file is written in `{}`, but {at} says `{lang}`: a rule set has one language", other.get_ref());
+        return Err(src.diag(other.span(), message));
+    }
+    match asked {
+        Some(asked) if asked != lang => Err(first_src.diag(
+            first.span(),
+            format!("these rules are written in `{lang}`, but `{asked}` was asked for (--lang or `lang` in the config)"),
+        )),
+        _ => Ok(lang),
+    }
+}
+
 fn origin(source: &Source, id: &Spanned<String>) -> Origin {
     let d = source.diag(id.span(), "");
     Origin { path: d.path, line: d.line, col: d.col }
@@ -327,14 +380,14 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn add_literal(&mut self, literal: Literal, rule: usize, role: Role) {
-        self.lookback = self.lookback.max(literal.words + literal.leading_any + literal.trailing_any);
+    fn add_literal(&mut self, literal: Literal, rule: usize, role: Role, gap: u8) {
+        self.lookback = self.lookback.max(literal.span(gap) + literal.leading_any + literal.trailing_any);
         let target = Target {
             rule,
             role,
-            words: literal.words,
             leading_any: literal.leading_any,
             trailing_any: literal.trailing_any,
+            gap,
         };
         for bytes in literal.alternatives {
             self.literals.entry((literal.view, bytes)).or_default().push(target);
@@ -392,6 +445,7 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         suggest: None,
         severity: None,
         weight: None,
+        gap: None,
         tests: Default::default(),
     };
     let has_phrases = !(raw.phrases.is_empty() && raw.exact.is_empty() && raw.regex.is_empty());
@@ -421,6 +475,8 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
     if raw.weight.is_nan() || raw.weight < 0.0 {
         errors.push(src.diag(raw.id.span(), format!("rule `{id}` has a negative weight")));
     }
+    let rule_gap = check_gap(raw.gap.as_ref(), src, &mut errors).unwrap_or(DEFAULT_GAP);
+    let any_order = raw.order == Order::Any;
     let mut element_ids: HashMap<&str, ()> = HashMap::new();
     let mut elements = Vec::new();
     for (ei, el) in raw_elements.iter().enumerate() {
@@ -429,13 +485,14 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
             errors.push(src.diag(el.id.span(), format!("duplicate element id `{}` in rule `{id}`", el.id.get_ref())));
         }
         let mut usable = 0;
+        let gap = check_gap(el.gap.as_ref(), src, &mut errors).unwrap_or(rule_gap);
         let lists = [(&el.phrases, false), (&el.exact, true)];
         for (list, exact) in lists {
             for phrase in list {
-                match pattern::compile(phrase.get_ref(), exact, vars, norm) {
+                match pattern::compile(phrase.get_ref(), Options { exact, any_order }, vars, norm) {
                     Ok(Some(lit)) => {
                         usable += 1;
-                        c.add_literal(lit, index, Role::Hit { element: ei });
+                        c.add_literal(lit, index, Role::Hit { element: ei }, gap);
                     }
                     Ok(None) => {}
                     Err(m) => errors.push(src.diag(phrase.span(), m)),
@@ -446,7 +503,7 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
             match check_regex(re.get_ref()) {
                 Ok(()) => {
                     usable += 1;
-                    let target = Target { rule: index, role: Role::Hit { element: ei }, words: 0, leading_any: 0, trailing_any: 0 };
+                    let target = Target { rule: index, role: Role::Hit { element: ei }, leading_any: 0, trailing_any: 0, gap: 0 };
                     c.regexes.push((re.get_ref().clone(), target));
                 }
                 Err(m) => errors.push(src.diag(re.span(), m)),
@@ -471,18 +528,18 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         });
     }
     // How many words after a hit can still cancel it: an exception that
-    // overlaps its last word runs on for its own length, less one; a
-    // correction may start `words` words after it and run its own length.
+    // overlaps its last word runs on for its own span, less one; a
+    // correction may start `words` words after it and run its own span.
     let near = raw.unless_near.as_ref();
     let cancellers = raw.except.iter().map(|p| (p, Role::Except, 0)).chain(
         near.into_iter().flat_map(|n| n.phrases.iter().map(move |p| (p, Role::Near, n.words + 1))),
     );
     let mut lookahead = 0;
     for (phrase, role, start_within) in cancellers {
-        match pattern::compile(phrase.get_ref(), false, vars, norm) {
+        match pattern::compile(phrase.get_ref(), Options { exact: false, any_order }, vars, norm) {
             Ok(Some(lit)) => {
-                lookahead = lookahead.max(start_within + lit.words + lit.trailing_any - 1);
-                c.add_literal(lit, index, role);
+                lookahead = lookahead.max(start_within + lit.span(rule_gap) + lit.trailing_any - 1);
+                c.add_literal(lit, index, role, rule_gap);
             }
             Ok(None) => {}
             Err(m) => errors.push(src.diag(phrase.span(), m)),
@@ -507,6 +564,18 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         near_words,
     });
     Ok(())
+}
+
+/// A rule's or element's `gap`, if it gives one that can be used.
+fn check_gap(gap: Option<&Spanned<i64>>, src: &Source, errors: &mut Vec<Diagnostic>) -> Option<u8> {
+    let gap = gap?;
+    match u8::try_from(*gap.get_ref()) {
+        Ok(g) if i64::from(g) <= MAX_GAP => Some(g),
+        _ => {
+            errors.push(src.diag(gap.span(), format!("`gap` is the most words let in between two words of a phrase: 0 to {MAX_GAP}")));
+            None
+        }
+    }
 }
 
 /// A message with the values of its template variables; unset ones stay

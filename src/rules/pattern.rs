@@ -33,6 +33,23 @@ pub(crate) struct Literal {
     pub trailing_any: usize,
 }
 
+impl Literal {
+    /// The most tokens the phrase can cover with `gap` words let in
+    /// between each two of its words.
+    pub fn span(&self, gap: u8) -> usize {
+        self.words + (self.words - 1) * usize::from(gap)
+    }
+}
+
+/// How a phrase's words may be heard.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Options {
+    /// Letter for letter (an `exact` list), not by stem.
+    pub exact: bool,
+    /// In any order (`order = "any"`).
+    pub any_order: bool,
+}
+
 enum Item {
     Word { text: String, prefix: bool },
     Any(String),
@@ -42,7 +59,7 @@ enum Item {
 /// template variables and so cannot be matched at all.
 pub(crate) fn compile(
     phrase: &str,
-    exact: bool,
+    options: Options,
     vars: &BTreeMap<String, String>,
     norm: &Normalizer,
 ) -> Result<Option<Literal>, String> {
@@ -92,17 +109,29 @@ pub(crate) fn compile(
     if tokens.is_empty() {
         return Err("phrase has no words".to_string());
     }
-    let view = if exact || prefix_at.is_some() { View::Surface } else { View::Stem };
-    let mut alternatives = vec![String::new()];
-    for t in &tokens {
-        let forms = match view {
+    let view = if options.exact || prefix_at.is_some() { View::Surface } else { View::Stem };
+    let forms: Vec<Vec<String>> = tokens
+        .iter()
+        .map(|t| match view {
             View::Stem => norm.stem_variants(&t.surface),
             View::Surface => vec![t.surface.to_string()],
-        };
-        if alternatives.len() * forms.len() > MAX_ALTERNATIVES {
-            return Err(format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`"));
+        })
+        .collect();
+    let orders = match (options.any_order, prefix_at) {
+        (false, _) => vec![(0..tokens.len()).collect()],
+        (true, Some(_)) => return Err("a phrase ending in a `*` prefix keeps its order; write it in a rule without `order = \"any\"`".to_string()),
+        (true, None) => permutations(tokens.len()),
+    };
+    let mut alternatives = Vec::new();
+    for order in orders {
+        let mut these = vec![String::new()];
+        for &i in &order {
+            if (alternatives.len() + these.len()) * forms[i].len() > MAX_ALTERNATIVES {
+                return Err(format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`"));
+            }
+            these = these.iter().flat_map(|a| forms[i].iter().map(move |f| format!("{a} {f}"))).collect();
         }
-        alternatives = alternatives.iter().flat_map(|a| forms.iter().map(move |f| format!("{a} {f}"))).collect();
+        alternatives.append(&mut these);
     }
     if prefix_at.is_none() {
         alternatives.iter_mut().for_each(|a| a.push(' '));
@@ -111,6 +140,22 @@ pub(crate) fn compile(
 }
 
 const MAX_ALTERNATIVES: usize = 256;
+
+/// Every order of `n` words, the written one first.
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut all = Vec::new();
+    for rest in permutations(n - 1) {
+        for at in (0..n).rev() {
+            let mut p = rest.clone();
+            p.insert(at, n - 1);
+            all.push(p);
+        }
+    }
+    all
+}
 
 fn words_of(text: &str, items: &mut Vec<Item>) -> Result<(), String> {
     for word in text.split_whitespace() {
@@ -162,7 +207,7 @@ mod tests {
     fn lit(phrase: &str, exact: bool, vars: &[(&str, &str)]) -> Result<Option<(View, String, usize, usize)>, String> {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let norm = Normalizer::new(Lang::Ru);
-        Ok(compile(phrase, exact, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
+        Ok(compile(phrase, Options { exact, any_order: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
     }
 
     #[test]

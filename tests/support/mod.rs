@@ -20,13 +20,13 @@ pub fn vars(pairs: &[(&str, &str)]) -> Vars {
 
 /// The bundled rule set of a language.
 pub fn bundled(lang: Lang, pairs: &[(&str, &str)]) -> RuleSet {
-    RuleSet::load(&root().join("rules").join(lang.code()), lang, &vars(pairs)).expect("bundled rules load")
+    RuleSet::load(&root().join("rules").join(lang.code()), Some(lang), &vars(pairs)).expect("bundled rules load")
 }
 
 /// A rule set from one TOML text, named `test.toml`.
 pub fn from_toml(text: &str, pairs: &[(&str, &str)]) -> Result<RuleSet, sufler::Error> {
     let source = Source { path: PathBuf::from("test.toml"), text: text.to_string() };
-    RuleSet::from_sources(&[source], Lang::Ru, &vars(pairs))
+    RuleSet::from_sources(&[source], Some(Lang::Ru), &vars(pairs))
 }
 
 /// Checks a plain-text transcript and returns all events.
