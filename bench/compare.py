@@ -3,22 +3,26 @@
 
     pip install faster-whisper      # the peer (PyPI), not needed otherwise
     scripts/setup.sh                # models and target/test-calls
-    python3 bench/compare.py [--threads 2]
+    python3 bench/compare.py [--threads 2] [--calls DIR] [--no-peer] [--text]
 
 For each set (clean, phone), both pipelines get the same stereo 8 kHz
 files, one after the other on the same cores:
   - sufler: `sufler check` (Silero VAD, whisper.cpp, rule engine);
-  - peer: faster-whisper base (same weights, compute_type="int8", VAD on,
-    its default beam search), both channels, then regular expressions for
-    the same phrases.
-Prints audio seconds per wall second, the speed ratio, and precision and
-recall against the labels: of the script (the operator's greetings,
-closings and banned phrases, what the issue's targets are about), of the
-client alerts (abuse: a prompt for the operator), and of both. Then the
-faithfulness check: the converted f16 model (whisper.cpp) and
-faster-whisper (float32, same weights) transcribe the operator channel of
-each clean call, greedy, no VAD; their transcripts are compared word by
-word.
+  - peer: faster-whisper base (same weights, compute_type="int8", greedy,
+    VAD off: its best on the phone-line calls), both channels, then
+    regular expressions for the same phrases.
+Prints audio seconds per wall second, the speed ratio, and precision,
+recall and F1 against the labels, per kind: greetings and closings (the
+steps said), banned phrases, client alerts (abuse: a prompt for the
+operator); and the script as a whole (greetings, closings and banned
+phrases). Then the faithfulness check: the converted f16 model
+(whisper.cpp) and faster-whisper (float32, same weights) transcribe the
+operator channel of each clean call, greedy, no VAD; their transcripts are
+compared word by word.
+
+--calls names another set (the varied one: scripts/varied_calls.py DIR);
+--text scores sufler on that set's typed transcripts instead (DIR/text/ru
+and DIR/text/cs: the matching alone, no audio).
 """
 
 import argparse
@@ -86,7 +90,59 @@ def score(labels, found, keys):
 
 
 def ratios(precision_recall):
-    return " / ".join("  -  " if x is None else f"{x:.3f}" for x in precision_recall)
+    p, r = precision_recall
+    f1 = None if p is None or p + r == 0 else 2 * p * r / (p + r)
+    return " / ".join("  -  " if x is None else f"{x:.3f}" for x in (p, r, f1))
+
+
+def split_kinds(labels):
+    """The labels (or what was found) with the steps said split by the
+    script's part: greeting.* and closing.* apart."""
+    out = {}
+    for name, lab in labels.items():
+        lab = dict(lab)
+        met = lab.get("met", [])
+        lab["greeting"] = [m for m in met if m.startswith("greeting.")]
+        lab["closing"] = [m for m in met if m.startswith("closing.")]
+        out[name] = lab
+    return out
+
+
+KINDS = (("greeting", ("greeting",)), ("closing", ("closing",)), ("banned", ("banned",)), ("alerts", ("alerts",)),
+         ("script", ("greeting", "closing", "banned")))
+
+
+SHOW = False
+
+
+def report(who, labels, found, secs=None, audio=None):
+    speed = f"{secs:6.1f} s {audio / secs:5.1f}x" if secs else ""
+    cells = "  ".join(f"{ratios(score(split_kinds(labels), split_kinds(found), keys))}" for _, keys in KINDS)
+    print(f"  {who:14} {speed:15} {cells}")
+    if SHOW:
+        for name, lab in sorted(labels.items()):
+            for key in ("banned", "met", "alerts"):
+                p, l = collections.Counter(found.get(name, {}).get(key, [])), collections.Counter(lab[key])
+                for what, items in (("missed", l - p), ("wrong", p - l)):
+                    if items:
+                        print(f"    {name}: {what} {' '.join(sorted(items.elements()))}")
+
+
+def header():
+    print(f"  {'':14} {'':15} " + "  ".join(f"{k + ' P / R / F1':21}" for k, _ in KINDS))
+
+
+def check_text(calls, threads):
+    """sufler on the typed transcripts of a varied set."""
+    for lang, company, name in (("ru", "Ромашка", "Анна"), ("cs", "Kopretina", "Jana")):
+        folder = os.path.join(calls, "text", lang)
+        labels = json.load(open(os.path.join(folder, "labels.json"), encoding="utf-8"))
+        out = subprocess.run([SUFLER, "check", "--rules", os.path.join(ROOT, "rules", lang), "--var", f"company={company}",
+                              "--var", f"operator_name={name}", "--format", "jsonl", "--transcript", folder],
+                             cwd=ROOT, capture_output=True, text=True)
+        print(f"{lang} as text: {len(labels)} calls")
+        header()
+        report("sufler", labels, found_in(out.stdout.splitlines()))
 
 
 def run_sufler(files, threads):
@@ -125,7 +181,7 @@ def run_peer(files, threads):
         operator, client = decode_audio(f, split_stereo=True)
         texts = []
         for channel in (operator, client):
-            segments, _ = model.transcribe(channel, language="ru", vad_filter=True)
+            segments, _ = model.transcribe(channel, language="ru", beam_size=1, vad_filter=False)
             texts.append(norm(" ".join(s.text for s in segments)))
         op, cl = texts
         found[name] = {
@@ -185,27 +241,40 @@ def join_model_bin():
 
 
 def main():
-    join_model_bin()
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--calls", default=CALLS)
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--text", action="store_true")
+    ap.add_argument("--show", action="store_true", help="list each call's misses and false flags")
     args = ap.parse_args()
-    labels = json.load(open(os.path.join(CALLS, "labels.json"), encoding="utf-8"))
+    global SHOW
+    SHOW = args.show
+    if args.text:
+        return check_text(args.calls, args.threads)
+    if not args.no_peer:
+        join_model_bin()
+    labels = json.load(open(os.path.join(args.calls, "labels.json"), encoding="utf-8"))
     times = [0.0, 0.0]
     for kind in ("clean", "phone"):
-        files = sorted(glob.glob(os.path.join(CALLS, kind, "*.wav")))
+        files = sorted(glob.glob(os.path.join(args.calls, kind, "*.wav")))
         audio = audio_seconds(files)
+        print(f"{kind}: {len(files)} calls, {audio:.0f} s of audio, {args.threads} threads")
+        header()
         s_secs, s_found = run_sufler(files, args.threads)
+        report("sufler", labels, s_found, s_secs, audio)
+        sys.stdout.flush()
+        if args.no_peer:
+            continue
         p_secs, p_found = run_peer(files, args.threads)
-        print(f"{kind}: {len(files)} calls, {audio:.0f} s of audio, {args.threads} threads; precision / recall of the")
-        print("  script (greetings, closings, banned phrases), of the client alerts, of both")
-        for who, secs, found in (("sufler", s_secs, s_found), ("faster-whisper", p_secs, p_found)):
-            scores = "   ".join(ratios(score(labels, found, keys)) for keys in (SCRIPT, ("alerts",), SCRIPT + ("alerts",)))
-            print(f"  {who:14}  {secs:6.1f} s  {audio / secs:5.1f}x real time   {scores}")
+        report("faster-whisper", labels, p_found, p_secs, audio)
         print(f"  speed ratio (peer time / sufler time): {p_secs / s_secs:.2f}")
         sys.stdout.flush()
         times = [times[0] + s_secs, times[1] + p_secs]
+    if args.no_peer:
+        return
     print(f"all files: sufler {times[0]:.1f} s, faster-whisper {times[1]:.1f} s, speed ratio {times[1] / times[0]:.2f}")
-    faithfulness(sorted(glob.glob(os.path.join(CALLS, "clean", "*.wav"))), args.threads)
+    faithfulness(sorted(glob.glob(os.path.join(args.calls, "clean", "*.wav"))), args.threads)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,9 @@ pub struct ChannelMap {
     /// How many channels the input has, when given as a bare number
     /// (`--channels 2`): raw PCM does not say.
     pub channels: Option<usize>,
+    /// `--channels auto`: the usual layout, but a call whose client said the
+    /// operator's opening is checked the other way round.
+    pub auto: bool,
 }
 
 impl ChannelMap {
@@ -50,7 +53,7 @@ impl ChannelMap {
 impl Default for ChannelMap {
     /// The usual call-recorder layout: the operator on the left.
     fn default() -> ChannelMap {
-        ChannelMap { operator: 0, client: Some(1), channels: None }
+        ChannelMap { operator: 0, client: Some(1), channels: None, auto: false }
     }
 }
 
@@ -58,13 +61,16 @@ impl std::str::FromStr for ChannelMap {
     type Err = String;
     /// `operator=left,client=right` (also `0`/`1`, or `client=none`); or
     /// a number of channels: the operator on the first, the client on the
-    /// second when there is one.
+    /// second when there is one; or `auto`.
     fn from_str(s: &str) -> Result<ChannelMap, String> {
+        if s.trim() == "auto" {
+            return Ok(ChannelMap { auto: true, ..ChannelMap::default() });
+        }
         if let Ok(n) = s.trim().parse::<usize>() {
             if n == 0 {
                 return Err("a recording has at least one channel".into());
             }
-            return Ok(ChannelMap { operator: 0, client: (n > 1).then_some(1), channels: Some(n) });
+            return Ok(ChannelMap { operator: 0, client: (n > 1).then_some(1), channels: Some(n), auto: false });
         }
         let mut map = ChannelMap::default();
         for part in s.split(',') {

@@ -44,6 +44,14 @@ impl Speaker {
             Speaker::Client => "client",
         }
     }
+
+    /// The other party.
+    pub fn other(self) -> Speaker {
+        match self {
+            Speaker::Operator => Speaker::Client,
+            Speaker::Client => Speaker::Operator,
+        }
+    }
 }
 
 impl fmt::Display for Speaker {
@@ -128,12 +136,44 @@ pub struct Met {
     pub emitted_at: Option<f64>,
 }
 
+/// Whether the parties of a call look as the source said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Swapped {
+    /// As far as can be told, as given.
+    #[default]
+    No,
+    /// The client's words said the operator's opening (the company, a
+    /// name introduced, the offer of help) and the operator's did not: the
+    /// channels are most likely the wrong way round, and the call was
+    /// checked as given.
+    Suspected,
+    /// Such a call, checked the other way round (`--channels auto`).
+    Corrected,
+}
+
+impl Swapped {
+    fn is_no(&self) -> bool {
+        *self == Swapped::No
+    }
+}
+
 /// The end of a call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub call: Arc<str>,
-    /// 100 minus the weights of all violations, at least 0.
-    pub score: f64,
+    /// Whether the operator was scored: not when nothing of theirs was
+    /// heard (a dead channel, a silent or empty recording), which says
+    /// nothing of the script.
+    pub scored: bool,
+    /// Why a call was not scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// 100 minus the weights of all violations, at least 0; none for a
+    /// call not scored.
+    pub score: Option<f64>,
+    #[serde(skip_serializing_if = "Swapped::is_no")]
+    pub swapped: Swapped,
     pub violations: usize,
     pub alerts: usize,
     #[serde(serialize_with = "crate::transcript::ms")]
@@ -189,7 +229,10 @@ struct Tok {
     /// Index of its word in `Track::words` numbering.
     word: usize,
     surface: Option<Arc<str>>,
+    /// Its sentence's (or utterance's) first word, fillers before it aside.
     sentence_start: bool,
+    utterance_start: bool,
+    filler: bool,
 }
 
 /// A phrase occurrence, in token indices of one speaker.
@@ -240,6 +283,10 @@ struct Track {
     /// Recent hits as (rule, element, last token): alternatives of one
     /// element that overlap («я не знаю», «не знаю») are one hit.
     recent_hits: Vec<(usize, usize, usize)>,
+    /// Tokens of the steps met in an opening window (`first_s`): words that
+    /// opened the call do not also close it («Hezký den» is a greeting and
+    /// a farewell, and a short call's last 30 s reach back to its start).
+    opening: Vec<(usize, usize)>,
 }
 
 impl Track {
@@ -302,6 +349,9 @@ pub struct Engine<'r> {
     /// Flag a hit that a correction may still excuse at once, and withdraw
     /// it if the correction comes.
     early: bool,
+    /// Elements of the operator's opening (rule, element) heard from the
+    /// client in the client's own opening window: a sign of swapped channels.
+    opening_from_client: Vec<(usize, usize)>,
 }
 
 impl<'r> Engine<'r> {
@@ -321,6 +371,7 @@ impl<'r> Engine<'r> {
             pending: Vec::new(),
             awaiting: Vec::new(),
             recent_hits: Vec::new(),
+            opening: Vec::new(),
             spare: String::new(),
         };
         Engine {
@@ -338,6 +389,7 @@ impl<'r> Engine<'r> {
             deductions: 0.0,
             marked_utterances: false,
             early: false,
+            opening_from_client: Vec::new(),
         }
     }
 
@@ -431,11 +483,16 @@ impl<'r> Engine<'r> {
                 self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
             }
         }
+        // Nothing of the operator heard: the script cannot be judged.
+        let unscored = self.tracks[Speaker::Operator as usize].first_start.is_none() && rules_judge_operator(self.rules);
         for speaker in Speaker::ALL {
-            self.close_windows(speaker, end, Some(end));
+            if !(unscored && speaker == Speaker::Operator) {
+                self.close_windows(speaker, end, Some(end));
+            }
         }
         let mut met = Vec::new();
         let mut missing = Vec::new();
+        let mut opening_met = 0;
         let rules = self.rules;
         for (ri, rule) in rules.rules.iter().enumerate() {
             if rule.kind != Kind::Required {
@@ -452,6 +509,10 @@ impl<'r> Engine<'r> {
                 } else {
                     !state.met
                 };
+                opening_met += usize::from(state.met && rule.first_s.is_some() && rule.speaker == SpeakerScope::Operator);
+                if unscored && rule.speaker != SpeakerScope::Client {
+                    continue;
+                }
                 if !state.closed && missed {
                     let (from, to) = match (rule.first_s, rule.last_s) {
                         (Some(first), _) => {
@@ -466,9 +527,13 @@ impl<'r> Engine<'r> {
                 if missed { missing.push(name) } else { met.push(name) }
             }
         }
+        let from_client = self.opening_from_client.len();
         let summary = Summary {
             call: self.call.clone(),
-            score: (100.0 - self.deductions).clamp(0.0, 100.0),
+            scored: !unscored,
+            reason: unscored.then_some("no operator speech"),
+            score: (!unscored).then(|| (100.0 - self.deductions).clamp(0.0, 100.0)),
+            swapped: if from_client >= 2 && from_client > opening_met { Swapped::Suspected } else { Swapped::No },
             violations: self.violations,
             alerts: self.alerts,
             duration: end,
@@ -546,7 +611,12 @@ impl<'r> Engine<'r> {
         let rules = self.rules;
         let t = &mut self.tracks[s];
         let index = t.next_tok();
-        let sentence_start = index == t.utterance_first || token.after_sentence_end;
+        // A filler before it («Ну, нет») does not move where a sentence starts.
+        let first = index == t.utterance_first;
+        let prev = (!first).then(|| t.tok(index - 1)).filter(|p| p.filler);
+        let sentence_start = first || token.after_sentence_end || prev.is_some_and(|p| p.sentence_start);
+        let utterance_start = first || prev.is_some_and(|p| p.utterance_start);
+        let filler = rules.normalizer.is_filler(&token.surface);
         let mut found = std::mem::take(&mut self.found);
         found.clear();
         let sealed = rules.normalizer.is_negation(&token.surface);
@@ -571,7 +641,7 @@ impl<'r> Engine<'r> {
         }
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
-        t.toks.push_back(Tok { word, surface, sentence_start });
+        t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler });
         t.awaiting.retain(|(occ, end)| {
             if *end == index {
                 found.push(*occ);
@@ -593,8 +663,9 @@ impl<'r> Engine<'r> {
         // Exceptions and proximity phrases first, so a hit ending on the
         // same word as its exception is cancelled by it.
         // Among hits ending here, the longest comes first and absorbs the others.
+        // Opening steps before closing ones, so the words of both count as the opening's.
         if found.len() > 1 {
-            found.sort_by_key(|o| (matches!(o.target.role, Role::Hit { .. }), o.start));
+            found.sort_by_key(|o| (matches!(o.target.role, Role::Hit { .. }), rules.rules[o.target.rule].last_s.is_some(), o.start));
         }
         for occ in found.drain(..) {
             self.occurrence(s, occ);
@@ -621,6 +692,14 @@ impl<'r> Engine<'r> {
         let rule = &rules.rules[occ.target.rule];
         let track = &mut self.tracks[s];
         if !rule.speaker.covers(track.speaker) {
+            // The client saying the operator's opening, in their own opening.
+            if let (Role::Hit { element }, Speaker::Client, Some(first_s)) = (occ.target.role, track.speaker, rule.first_s)
+                && rule.kind == Kind::Required
+                && track.first_start.is_some_and(|first| track.word(track.tok(occ.start).word).start <= first + first_s)
+                && !self.opening_from_client.contains(&(occ.target.rule, element))
+            {
+                self.opening_from_client.push((occ.target.rule, element));
+            }
             return;
         }
         let cancels = |by: &Occ, hit_start: usize, hit_end: usize| match by.target.role {
@@ -641,9 +720,13 @@ impl<'r> Engine<'r> {
         };
         let ok_position = match rule.position {
             Position::Anywhere => true,
-            Position::UtteranceStart => occ.start == track.utterance_first,
+            Position::UtteranceStart => track.tok(occ.start).utterance_start,
             Position::SentenceStart => track.tok(occ.start).sentence_start,
         };
+        let closing = rule.kind == Kind::Required && rule.last_s.is_some();
+        if closing && track.opening.iter().any(|&(start, end)| occ.start <= end && start <= occ.end) {
+            return;
+        }
         let key = (occ.target.rule, element);
         let overlaps_last = track.recent_hits.iter().any(|&(r, e, end)| (r, e) == key && occ.start <= end);
         if !ok_position || overlaps_last || track.seen.iter().any(|by| by.target.rule == occ.target.rule && cancels(by, occ.start, occ.end)) {
@@ -708,6 +791,9 @@ impl<'r> Engine<'r> {
                     return;
                 }
                 state.met = true;
+                if rule.first_s.is_some() {
+                    self.tracks[hit.speaker as usize].opening.push((hit.start, hit.end));
+                }
                 let at = self.place(hit.rule, hit.element, hit.speaker, hit.start_s, hit.end_s, hit.text);
                 self.events.push(Event::Met(Met { at, emitted_at: None }));
             }
@@ -793,6 +879,11 @@ impl<'r> Engine<'r> {
         let next = t.next_tok();
         t.recent_hits.retain(|&(_, _, end)| end + lookback >= next);
     }
+}
+
+/// Whether the rules ask anything of the operator.
+fn rules_judge_operator(rules: &RuleSet) -> bool {
+    rules.rules.iter().any(|r| r.kind == Kind::Required && r.speaker != SpeakerScope::Client)
 }
 
 fn scope_speaker(scope: SpeakerScope) -> Speaker {

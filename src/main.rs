@@ -178,7 +178,9 @@ struct AsrOpts {
     #[arg(long, value_name = "FILE")]
     vad_model: Option<PathBuf>,
     /// Which channel holds which party (operator=left,client=right), or
-    /// the number of channels (raw PCM), the operator on the first
+    /// the number of channels (raw PCM), the operator on the first; `auto`:
+    /// operator left, but a call whose client said the operator's opening
+    /// is checked the other way round
     #[arg(long, value_name = "MAP", default_value = "operator=left,client=right")]
     channels: sufler::audio::ChannelMap,
     /// Threads for speech recognition
@@ -337,7 +339,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let transcripts = readable(batch::files(&args.transcripts, batch::TRANSCRIPTS), &mut *out, &mut tally, args.format)?;
     let results: Vec<Result<Vec<Event>, Error>> = transcripts
         .par_iter()
-        .map(|path| rescore(path, &rules, path))
+        .map(|path| rescore(path, &rules, path, args.asr.channels.auto))
         .collect();
     for (path, result) in transcripts.iter().zip(results) {
         tally.report(&mut *out, path, result, args.format)?;
@@ -347,13 +349,21 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         check_audio(&args, &audio, &settings, &rules, &mut *out, &mut tally)?;
     }
     out.flush()?;
+    tally.print();
     Ok(exit_code(tally.failed > 0, tally.violations > 0))
 }
 
 /// The events of a stored transcript, under the name of `call`.
-fn rescore(transcript: &Path, rules: &RuleSet, call: &Path) -> Result<Vec<Event>, Error> {
+fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, either_way: bool) -> Result<Vec<Event>, Error> {
     let text = transcript::read(transcript)?;
-    Ok(Transcript::parse(transcript, &text)?.check(rules, &call.display().to_string()))
+    Ok(score(&Transcript::parse(transcript, &text)?, rules, call, either_way))
+}
+
+/// The events of a call's transcript; `either_way`: checked the other way
+/// round if the parties look swapped.
+fn score(t: &Transcript<'_>, rules: &RuleSet, call: &Path, either_way: bool) -> Vec<Event> {
+    let call = call.display().to_string();
+    if either_way { t.check_either_way(rules, &call) } else { t.check(rules, &call) }
 }
 
 /// The files of a batch that can be tried; the folders that gave none are
@@ -375,7 +385,11 @@ fn readable(files: Vec<Result<PathBuf, Error>>, out: &mut dyn Sink, tally: &mut 
 /// What the calls of a batch came to.
 #[derive(Default)]
 struct Tally {
+    calls: usize,
     violations: usize,
+    /// Calls with nothing of the operator's to score.
+    unscored: usize,
+    swapped: usize,
     failed: usize,
 }
 
@@ -383,12 +397,18 @@ impl Tally {
     fn report(&mut self, out: &mut dyn Sink, path: &Path, result: Result<Vec<Event>, Error>, format: Format) -> anyhow::Result<()> {
         match result {
             Ok(events) => {
+                self.calls += 1;
                 for e in &events {
                     self.violations += usize::from(matches!(e, Event::Violation(_)));
+                    if let Event::CallSummary(s) = e {
+                        self.unscored += usize::from(!s.scored);
+                        self.swapped += usize::from(s.swapped != sufler::engine::Swapped::No);
+                    }
                     out.event(e)?;
                 }
             }
             Err(e) => {
+                self.calls += 1;
                 self.failed += 1;
                 let message = e.to_string();
                 out.error(&path.display().to_string(), &message)?;
@@ -398,6 +418,21 @@ impl Tally {
             }
         }
         Ok(())
+    }
+
+    /// What the batch came to, on stderr, when there was more to it than
+    /// one call with a summary of its own.
+    fn print(&self) {
+        if self.calls > 1 || self.unscored + self.swapped > 0 {
+            let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            eprintln!(
+                "{}: {} not scored (no operator speech), {} with swapped channels, {}",
+                plural(self.calls, "call", "calls"),
+                self.unscored,
+                self.swapped,
+                plural(self.failed, "error", "errors")
+            );
+        }
     }
 }
 
@@ -437,7 +472,7 @@ fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: 
     let mut next = 0;
     let mut report = |upto: usize, heard: Option<Result<Vec<Event>, Error>>| -> anyhow::Result<()> {
         for i in next..upto {
-            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i]))?;
+            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], opts.channels.auto))?;
         }
         next = upto;
         if let Some(result) = heard {
@@ -455,7 +490,7 @@ fn check_audio(args: &CheckArgs, audio: &[PathBuf], settings: &Resolved, rules: 
                 if let Some(dir) = &args.save_transcripts {
                     save_transcript(&dir.join(&names[i]), &t)?;
                 }
-                Ok(t.check(rules, &audio[i].display().to_string()))
+                Ok(score(&t, rules, &audio[i], opts.channels.auto))
             });
             report(i, Some(result))
         })?;

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::engine::{Event, Flag, FlagKind, element_name};
+use crate::engine::{Event, Flag, FlagKind, Swapped, element_name};
 use crate::transcript::clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -86,16 +86,26 @@ impl Sink for TextSink<'_> {
             }
             Event::Met(_) => Ok(()),
             Event::CallSummary(s) => {
-                let line = format!(
-                    "  score {:.0}/100: {} violation{}, {} alert{}, {} of {} required met",
-                    s.score,
-                    s.violations,
-                    if s.violations == 1 { "" } else { "s" },
-                    s.alerts,
-                    if s.alerts == 1 { "" } else { "s" },
-                    s.met.len(),
-                    s.met.len() + s.missing.len()
-                );
+                let line = match s.score {
+                    Some(score) => format!(
+                        "  score {score:.0}/100: {} violation{}, {} alert{}, {} of {} required met",
+                        s.violations,
+                        if s.violations == 1 { "" } else { "s" },
+                        s.alerts,
+                        if s.alerts == 1 { "" } else { "s" },
+                        s.met.len(),
+                        s.met.len() + s.missing.len()
+                    ),
+                    None => format!("  not scored: {}", s.reason.unwrap_or("unknown")),
+                };
+                if s.swapped != Swapped::No {
+                    let note = match s.swapped {
+                        Swapped::Corrected => "the client's channel said the operator's opening: checked the other way round",
+                        _ => "the client's channel said the operator's opening: the channels look swapped (--channels auto checks such calls the other way round)",
+                    };
+                    let note = self.paint(YELLOW, note);
+                    writeln!(self.out, "  {note}")?;
+                }
                 let line = self.paint(DIM, &line);
                 writeln!(self.out, "{line}")?;
                 self.current = None;
@@ -192,7 +202,7 @@ impl Sink for CsvSink<'_> {
                 ])
             }
             Event::CallSummary(s) => {
-                let (end, score) = (num(s.duration), num(s.score));
+                let (end, score) = (num(s.duration), s.score.map(num).unwrap_or_default());
                 self.row(["call_summary", &s.call, "", "", "", "", "", "0.00", &end, "", "", "", "", "", &score])
             }
         }

@@ -158,6 +158,16 @@ impl Normalizer {
         }
     }
 
+    /// Whether a word is a filler (a hesitation, a discourse word) that may
+    /// come before a sentence's first word without taking its place:
+    /// «Ну, нет, так нельзя» starts with a refusal.
+    pub fn is_filler(&self, surface: &str) -> bool {
+        match self.lang {
+            Lang::Ru => matches!(surface, "ну" | "да" | "так" | "вот" | "значит" | "э" | "ээ" | "эээ" | "эм" | "мм" | "ммм" | "хм" | "ой"),
+            Lang::Cs => matches!(surface, "no" | "tak" | "takže" | "ehm" | "hm" | "hmm" | "eh" | "ee" | "eee" | "em"),
+        }
+    }
+
     /// Tokens of `text`, as a convenience for callers that hold no buffer.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();

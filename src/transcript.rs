@@ -29,7 +29,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Event, Speaker, Word};
+use crate::engine::{Engine, Event, Speaker, Swapped, Word};
 use crate::rules::RuleSet;
 use crate::error::{Diagnostic, Error, Result};
 
@@ -170,8 +170,33 @@ impl<'a> Transcript<'a> {
 
     /// Runs the call through a fresh engine.
     pub fn check(&self, rules: &RuleSet, call: &str) -> Vec<Event> {
+        self.check_as(rules, call, false)
+    }
+
+    /// Runs the call through a fresh engine, and once more with the
+    /// parties the other way round when it looks swapped (the client's
+    /// words said the operator's opening): those events are the call's.
+    pub fn check_either_way(&self, rules: &RuleSet, call: &str) -> Vec<Event> {
+        let events = self.check_as(rules, call, false);
+        let suspected = events.iter().any(|e| matches!(e, Event::CallSummary(s) if s.swapped == Swapped::Suspected));
+        if !suspected {
+            return events;
+        }
+        let mut events = self.check_as(rules, call, true);
+        for e in &mut events {
+            if let Event::CallSummary(s) = e {
+                s.swapped = Swapped::Corrected;
+            }
+        }
+        events
+    }
+
+    fn check_as(&self, rules: &RuleSet, call: &str, swap: bool) -> Vec<Event> {
         let mut engine = Engine::new(rules, call);
-        self.each_word(|w| engine.push(w));
+        self.each_word(|w| match swap {
+            false => engine.push(w),
+            true => engine.push(&Word { speaker: w.speaker.other(), ..w.clone() }),
+        });
         engine.finish(self.duration);
         engine.take_events()
     }

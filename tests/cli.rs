@@ -178,3 +178,32 @@ fn tempdir() -> std::path::PathBuf {
     assert!(Path::new(&dir).is_dir());
     dir
 }
+
+#[test]
+fn unscored_and_swapped_calls_are_told_apart() {
+    // A silent call is not scored and does not fail the batch; a swapped
+    // one fails it as given, and is checked the other way round with
+    // `--channels auto`.
+    let files = ["tests/data/call-ok.txt", "tests/data/call-silent.json", "tests/data/call-swapped.txt"];
+    let as_given = check(&files, "text");
+    assert_eq!(as_given.status.code(), Some(1));
+    let text = stdout(&as_given);
+    assert!(text.contains("tests/data/call-silent.json\n  not scored: no operator speech\n"), "{text}");
+    assert!(text.contains("the channels look swapped (--channels auto checks such calls the other way round)"), "{text}");
+    assert_eq!(
+        String::from_utf8(as_given.stderr).unwrap(),
+        "3 calls: 1 not scored (no operator speech), 1 with swapped channels, 0 errors\n"
+    );
+    let mut args = vec!["check", "--channels", "auto", "--format", "jsonl"];
+    args.extend(VARS);
+    args.push("--transcript");
+    args.extend(&files[1..]);
+    let auto = sufler(&args);
+    assert_eq!(auto.status.code(), Some(0), "{}", stdout(&auto));
+    let summaries: Vec<serde_json::Value> =
+        stdout(&auto).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).filter(|v| v["type"] == "call_summary").collect();
+    assert_eq!(summaries[0]["scored"], false);
+    assert_eq!(summaries[0]["reason"], "no operator speech");
+    assert_eq!(summaries[0]["score"], serde_json::Value::Null);
+    assert_eq!((&summaries[1]["swapped"], &summaries[1]["score"]), (&serde_json::json!("corrected"), &serde_json::json!(100.0)));
+}

@@ -43,6 +43,10 @@ fn russian_banned_phrases() {
         ("operator: У вас нет задолженности", &[]),
         ("operator: Нет, это невозможно", &["banned net «Нет»"]),
         ("operator: Хорошо. Нет, так нельзя", &["banned net «Нет»"]),
+        // Fillers before a sentence's first word do not move its start.
+        ("operator: Ну, нет, так нельзя", &["banned net «нет»"]),
+        ("operator: Да, нет, курьер не приедет", &["banned net «нет»"]),
+        ("operator: Ну у вас нет задолженности", &[]),
         // Speaker scope: the client's words are never the operator's violation.
         ("client: Я не знаю, что мне делать", &[]),
         ("client: Нет, вы должны мне вернуть деньги", &[]),
@@ -142,10 +146,30 @@ fn gaps_in_the_bundled_rules() {
     let cs = bundled(Lang::Cs, &[("company", "Kopretina"), ("operator_name", "Jana")]);
     let table: &[(&str, &[&str])] = &[
         ("operator: Děkuji vám moc za zavolání, na shledanou", &["met closing.thanks", "met closing.farewell"]),
-        ("operator: Přeji vám hezký den", &["met closing.farewell"]),
+        ("[00:00] operator: Dobrý den\n[00:40] operator: Přeji vám hezký den", &["met greeting.hello", "met closing.farewell"]),
     ];
     for (said, want) in table {
         let got: Vec<String> = support::brief(&run(&cs, said)).into_iter().filter(|e| !e.starts_with("missing")).collect();
         assert_eq!(got, *want, "{said}");
+    }
+}
+
+/// Words that opened a call (a greeting in its `first_s` window) do not
+/// also close it, though a short call's last 30 s reach back to them.
+#[test]
+fn words_that_open_a_call_do_not_close_it() {
+    let cs = bundled(Lang::Cs, &[("company", "Kopretina"), ("operator_name", "Jana")]);
+    let table: &[(&str, &[&str])] = &[
+        (
+            "[00:00] operator: Hezký den, Kopretina, Jana u telefonu. Jak vám mohu pomoci?\n[00:10] client: Děkuji, nic.",
+            &["met greeting.hello", "met greeting.company", "met greeting.name", "met greeting.offer_help", "missing closing.thanks", "missing closing.farewell"],
+        ),
+        (
+            "[00:00] operator: Hezký den, Kopretina, Jana u telefonu. Jak vám mohu pomoci?\n[00:10] operator: Děkuji za zavolání, hezký den.",
+            &["met greeting.hello", "met greeting.company", "met greeting.name", "met greeting.offer_help", "met closing.thanks", "met closing.farewell"],
+        ),
+    ];
+    for (said, want) in table {
+        assert_eq!(support::brief(&run(&cs, said)), *want, "{said}");
     }
 }

@@ -100,7 +100,8 @@ impl Screen {
                 }
             }
             Update::Event(Event::CallSummary(s)) => {
-                self.ended = Some(format!("call ended: score {:.0}, {} violation(s), {} alert(s)", s.score, s.violations, s.alerts));
+                let score = s.score.map_or_else(|| format!("not scored ({})", s.reason.unwrap_or("unknown")), |x| format!("score {x:.0}"));
+                self.ended = Some(format!("call ended: {score}, {} violation(s), {} alert(s)", s.violations, s.alerts));
             }
             Update::Notice(Notice::NewCall { call, .. }) => {
                 *self = Screen { call: call.clone(), lag: self.lag, ..self.fresh() };

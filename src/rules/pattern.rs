@@ -82,8 +82,10 @@ pub(crate) fn compile(
         };
     }
     let core = &items[leading_any..items.len() - trailing_any];
-    let mut tokens = Vec::new();
+    // Each slot is a word of the phrase: the one written, or any of `a|b`.
+    let mut slots: Vec<Vec<String>> = Vec::new();
     let mut prefix_at = None;
+    let mut tokens = Vec::new();
     for item in core {
         match item {
             Item::Any(name) => {
@@ -95,32 +97,57 @@ pub(crate) fn compile(
                 if prefix_at.is_some() {
                     return Err("`*` may only end the last word of a phrase".to_string());
                 }
-                let before = tokens.len();
+                let choices: Vec<&str> = text.trim_start_matches('(').trim_end_matches(')').split('|').collect();
+                if choices.len() > 1 {
+                    if *prefix {
+                        return Err(format!("`*` cannot end a choice of words (found `{text}*`)"));
+                    }
+                    let mut slot = Vec::new();
+                    for choice in choices {
+                        tokens.clear();
+                        norm.tokenize(choice, false, &mut tokens);
+                        match tokens.as_slice() {
+                            [one] => slot.push(one.surface.to_string()),
+                            _ => return Err(format!("each choice of `{text}` must be one word (found `{choice}`)")),
+                        }
+                    }
+                    slots.push(slot);
+                    continue;
+                }
+                tokens.clear();
                 norm.tokenize(text, false, &mut tokens);
                 if *prefix {
-                    if tokens.len() == before {
+                    if tokens.is_empty() {
                         return Err("`*` must follow some letters".to_string());
                     }
-                    prefix_at = Some(tokens.len() - 1);
+                    prefix_at = Some(slots.len() + tokens.len() - 1);
                 }
+                slots.extend(tokens.iter().map(|t| vec![t.surface.to_string()]));
             }
         }
     }
-    if tokens.is_empty() {
+    if slots.is_empty() {
         return Err("phrase has no words".to_string());
     }
     let view = if options.exact || prefix_at.is_some() { View::Surface } else { View::Stem };
-    let forms: Vec<Vec<String>> = tokens
+    let forms: Vec<Vec<String>> = slots
         .iter()
-        .map(|t| match view {
-            View::Stem => norm.stem_variants(&t.surface),
-            View::Surface => vec![t.surface.to_string()],
+        .map(|slot| {
+            let mut forms: Vec<String> = Vec::new();
+            for word in slot {
+                let these = match view {
+                    View::Stem => norm.stem_variants(word),
+                    View::Surface => vec![word.clone()],
+                };
+                forms.extend(these.into_iter().filter(|f| !forms.contains(f)).collect::<Vec<_>>());
+            }
+            forms
         })
         .collect();
     let orders = match (options.any_order, prefix_at) {
-        (false, _) => vec![(0..tokens.len()).collect()],
+        (false, _) => vec![(0..slots.len()).collect()],
         (true, Some(_)) => return Err("a phrase ending in a `*` prefix keeps its order; write it in a rule without `order = \"any\"`".to_string()),
-        (true, None) => permutations(tokens.len()),
+        (true, None) => permutations(slots.len()),
     };
     let mut alternatives = Vec::new();
     for order in orders {
@@ -136,7 +163,7 @@ pub(crate) fn compile(
     if prefix_at.is_none() {
         alternatives.iter_mut().for_each(|a| a.push(' '));
     }
-    Ok(Some(Literal { view, alternatives, words: tokens.len(), leading_any, trailing_any }))
+    Ok(Some(Literal { view, alternatives, words: slots.len(), leading_any, trailing_any }))
 }
 
 const MAX_ALTERNATIVES: usize = 256;
@@ -222,6 +249,10 @@ mod tests {
             ("проблема", false, &[], Ok(Some((Stem, " проблем | пробл ", 0, 0)))),
             ("{company}", false, &[], Ok(None)),
             ("по-моему", false, &[], Ok(Some((Stem, " по мо ", 0, 0)))),
+            ("(спасибо|благодарю) за звонок", true, &[], Ok(Some((Surface, " спасибо за звонок | благодарю за звонок ", 0, 0)))),
+            ("спасибо|благодарю за звонок|обращение", true, &[], Ok(Some((Surface, " спасибо за звонок | спасибо за обращение | благодарю за звонок | благодарю за обращение ", 0, 0)))),
+            ("(спасибо|по-моему)", false, &[], Err("each choice of `(спасибо|по-моему)` must be one word (found `по-моему`)")),
+            ("минуточк|секундочк*", false, &[], Err("`*` cannot end a choice of words (found `минуточк|секундочк*`)")),
             ("", false, &[], Err("phrase has no words")),
             ("...", false, &[], Err("phrase has no words")),
             ("мину*точку", false, &[], Err("`*` may only end a word, as in `минуточк*` (found `мину*точку`)")),
