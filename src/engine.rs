@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Kind, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View, Walk};
+use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View, Walk};
 use crate::text::Token;
 
 /// A gap in one speaker's speech this long starts a new utterance even
@@ -110,6 +110,9 @@ pub struct Place {
     pub end: f64,
     /// The words heard, empty for a missing element.
     pub text: String,
+    /// How they were matched; none for a missing element.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matched: Option<Match>,
 }
 
 /// A violation (operator-side rules) or an alert (rules on the client's
@@ -241,6 +244,25 @@ struct Occ {
     target: Target,
     start: usize,
     end: usize,
+    how: Match,
+}
+
+/// What a flag or a met step is about: words heard, or the stretch of the
+/// call where they should have been (no text, no match).
+#[derive(Debug, Clone)]
+struct Said {
+    speaker: Speaker,
+    start: f64,
+    end: f64,
+    text: String,
+    how: Option<Match>,
+}
+
+impl Said {
+    /// Where a missing step should have been said.
+    fn nothing(speaker: Speaker, start: f64, end: f64) -> Said {
+        Said { speaker, start, end, text: String::new(), how: None }
+    }
 }
 
 /// A hit waiting for the words that may cancel it.
@@ -248,12 +270,10 @@ struct Occ {
 struct Hit {
     rule: usize,
     element: usize,
-    speaker: Speaker,
+    /// Its tokens.
     start: usize,
     end: usize,
-    start_s: f64,
-    end_s: f64,
-    text: String,
+    said: Said,
     decide_at: usize,
     /// Flagged already, before the words that could excuse it came.
     shown: bool,
@@ -280,6 +300,8 @@ struct Track {
     awaiting: Vec<(Occ, usize)>,
     /// The text buffer of the last word forgotten, for the next one.
     spare: String,
+    /// The utterance's last token, for a word Whisper split in two.
+    last: Option<Token>,
     /// Recent hits as (rule, element, last token): alternatives of one
     /// element that overlap («я не знаю», «не знаю») are one hit.
     recent_hits: Vec<(usize, usize, usize)>,
@@ -373,6 +395,7 @@ impl<'r> Engine<'r> {
             recent_hits: Vec::new(),
             opening: Vec::new(),
             spare: String::new(),
+            last: None,
         };
         Engine {
             rules,
@@ -463,7 +486,7 @@ impl<'r> Engine<'r> {
     pub fn advance(&mut self, t: f64) {
         self.clock = self.clock.max(t);
         for s in 0..2 {
-            self.decide_pending(s, |h| h.end_s + HOLD_S <= t);
+            self.decide_pending(s, |h| h.said.end + HOLD_S <= t);
         }
         for speaker in Speaker::ALL {
             self.close_windows(speaker, t, None);
@@ -479,8 +502,8 @@ impl<'r> Engine<'r> {
         let end = self.tracks.iter().map(|t| t.last_end).fold(duration.unwrap_or(0.0).max(self.clock), f64::max);
         for hit in std::mem::take(&mut self.deferred) {
             let last_s = self.rules.rules[hit.rule].last_s.unwrap_or(f64::INFINITY);
-            if hit.end_s >= end - last_s {
-                self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
+            if hit.said.end >= end - last_s {
+                self.flag(hit.rule, hit.element, FlagKind::Banned, hit.said);
             }
         }
         // Nothing of the operator heard: the script cannot be judged.
@@ -522,7 +545,7 @@ impl<'r> Engine<'r> {
                         (None, Some(last)) => ((end - last).max(0.0), end),
                         (None, None) => (0.0, end),
                     };
-                    self.flag(ri, ei, FlagKind::Missing, speaker, from, to, String::new());
+                    self.flag(ri, ei, FlagKind::Missing, Said::nothing(speaker, from, to));
                 }
                 if missed { missing.push(name) } else { met.push(name) }
             }
@@ -588,7 +611,7 @@ impl<'r> Engine<'r> {
                 state.closed = true;
                 if !state.met {
                     let to = call_end.map_or(deadline, |end| end.min(deadline));
-                    self.flag(ri, ei, FlagKind::Missing, scope_speaker(rule.speaker), anchor, to, String::new());
+                    self.flag(ri, ei, FlagKind::Missing, Said::nothing(scope_speaker(rule.speaker), anchor, to));
                 }
             }
         }
@@ -599,6 +622,7 @@ impl<'r> Engine<'r> {
     fn close_utterance(&mut self, s: usize) {
         let track = &mut self.tracks[s];
         track.walks.iter_mut().for_each(Walk::reset);
+        track.last = None;
         track.utterance_first = track.next_tok();
         track.sentence_end = false;
         track.awaiting.clear();
@@ -620,18 +644,19 @@ impl<'r> Engine<'r> {
         let mut found = std::mem::take(&mut self.found);
         found.clear();
         let sealed = rules.normalizer.is_negation(&token.surface);
+        // The token with the one before it, when that may be the first half
+        // of a phrase word Whisper split in two.
+        let joined = t.last.as_ref().filter(|p| rules.automata.iter().any(|a| a.may_begin(form(a.view, p)))).map(|p| rules.normalizer.joined(p, token));
         for (ai, a) in rules.automata.iter().enumerate() {
-            let word = match a.view {
-                View::Stem => &*token.stem,
-                View::Surface => &*token.surface,
-            };
-            a.feed(&mut t.walks[ai], index, word, sealed, |target, first| {
+            let word = form(a.view, token);
+            let joined = joined.as_ref().map(|j| form(a.view, j));
+            a.feed(&mut t.walks[ai], index, word, joined, sealed, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };
                 if start < t.utterance_first {
                     return;
                 }
-                let occ = Occ { target: *target, start, end };
+                let occ = Occ { target: *target, start, end, how };
                 if target.trailing_any > 0 {
                     t.awaiting.push((occ, end));
                 } else {
@@ -639,6 +664,7 @@ impl<'r> Engine<'r> {
                 }
             });
         }
+        t.last = Some(token.clone());
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
         t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler });
@@ -657,7 +683,7 @@ impl<'r> Engine<'r> {
                 let Some(m) = re.find(&tail) else { continue };
                 let offset = m.start() + usize::from(tail[m.start()..].starts_with(' '));
                 let start = from + tail[..offset].matches(' ').count();
-                found.push(Occ { target: *target, start, end: index });
+                found.push(Occ { target: *target, start, end: index, how: Match::Exact });
             }
         }
         // Exceptions and proximity phrases first, so a hit ending on the
@@ -736,12 +762,15 @@ impl<'r> Engine<'r> {
         let mut hit = Hit {
             rule: occ.target.rule,
             element,
-            speaker: track.speaker,
             start: occ.start,
             end: occ.end,
-            start_s: track.word(track.tok(occ.start).word).start,
-            end_s: track.word(track.tok(occ.end).word).end,
-            text: track.text(occ.start, occ.end),
+            said: Said {
+                speaker: track.speaker,
+                start: track.word(track.tok(occ.start).word).start,
+                end: track.word(track.tok(occ.end).word).end,
+                text: track.text(occ.start, occ.end),
+                how: Some(occ.how),
+            },
             decide_at: occ.end + rule.lookahead,
             shown: false,
         };
@@ -752,7 +781,7 @@ impl<'r> Engine<'r> {
         // Live, a hit a correction may excuse is shown now (and withdrawn if
         // the correction comes); one waiting for its exception is not.
         if self.early && rule.near_words.is_some() && self.flags_when_decided(&hit) {
-            self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text.clone());
+            self.flag(hit.rule, hit.element, FlagKind::Banned, hit.said.clone());
             hit.shown = true;
         }
         self.tracks[s].pending.push(hit);
@@ -770,7 +799,7 @@ impl<'r> Engine<'r> {
     /// phrase in its window, not one that waits for the call's end).
     fn flags_when_decided(&self, hit: &Hit) -> bool {
         let rule = &self.rules.rules[hit.rule];
-        rule.kind == Kind::Banned && rule.last_s.is_none() && self.in_first_window(hit.rule, hit.start_s)
+        rule.kind == Kind::Banned && rule.last_s.is_none() && self.in_first_window(hit.rule, hit.said.start)
     }
 
     fn decide(&mut self, hit: Hit) {
@@ -779,37 +808,36 @@ impl<'r> Engine<'r> {
         }
         let rules = self.rules;
         let rule = &rules.rules[hit.rule];
-        let in_first_window = self.in_first_window(hit.rule, hit.start_s);
+        let in_first_window = self.in_first_window(hit.rule, hit.said.start);
         match rule.kind {
-            Kind::Banned if self.flags_when_decided(&hit) => self.flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text),
+            Kind::Banned if self.flags_when_decided(&hit) => self.flag(hit.rule, hit.element, FlagKind::Banned, hit.said),
             Kind::Banned if in_first_window => self.deferred.push(hit),
             Kind::Banned => {}
             Kind::Required => {
                 let state = &mut self.elements[hit.rule][hit.element];
-                state.last_end = Some(state.last_end.map_or(hit.end_s, |e| e.max(hit.end_s)));
+                state.last_end = Some(state.last_end.map_or(hit.said.end, |e| e.max(hit.said.end)));
                 if state.met || state.closed || !in_first_window {
                     return;
                 }
                 state.met = true;
                 if rule.first_s.is_some() {
-                    self.tracks[hit.speaker as usize].opening.push((hit.start, hit.end));
+                    self.tracks[hit.said.speaker as usize].opening.push((hit.start, hit.end));
                 }
-                let at = self.place(hit.rule, hit.element, hit.speaker, hit.start_s, hit.end_s, hit.text);
+                let at = self.place(hit.rule, hit.element, hit.said);
                 self.events.push(Event::Met(Met { at, emitted_at: None }));
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, speaker: Speaker, start: f64, end: f64, text: String) {
-        let flag = self.make_flag(ri, ei, kind, speaker, start, end, text);
+    fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, said: Said) {
+        let flag = self.make_flag(ri, ei, kind, said);
         let event = if self.count(ri, flag.weight, 1) { Event::Alert(flag) } else { Event::Violation(flag) };
         self.events.push(event);
     }
 
     /// Takes back a hit flagged early that a correction excused.
     fn withdraw(&mut self, hit: Hit) {
-        let flag = self.make_flag(hit.rule, hit.element, FlagKind::Banned, hit.speaker, hit.start_s, hit.end_s, hit.text);
+        let flag = self.make_flag(hit.rule, hit.element, FlagKind::Banned, hit.said);
         self.count(hit.rule, flag.weight, -1);
         self.events.push(Event::Withdrawn(flag));
     }
@@ -827,11 +855,10 @@ impl<'r> Engine<'r> {
         alert
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn make_flag(&self, ri: usize, ei: usize, kind: FlagKind, speaker: Speaker, start: f64, end: f64, text: String) -> Flag {
+    fn make_flag(&self, ri: usize, ei: usize, kind: FlagKind, said: Said) -> Flag {
         let element = &self.rules.rules[ri].elements[ei];
         Flag {
-            at: self.place(ri, ei, speaker, start, end, text),
+            at: self.place(ri, ei, said),
             kind,
             severity: element.severity,
             weight: element.weight,
@@ -841,17 +868,18 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn place(&self, ri: usize, ei: usize, speaker: Speaker, start: f64, end: f64, text: String) -> Place {
+    fn place(&self, ri: usize, ei: usize, said: Said) -> Place {
         let rule = &self.rules.rules[ri];
         Place {
             call: self.call.clone(),
             rule: rule.id.clone(),
             element: rule.elements[ei].id.clone(),
             category: rule.category.clone(),
-            speaker,
-            start,
-            end,
-            text,
+            speaker: said.speaker,
+            start: said.start,
+            end: said.end,
+            text: said.text,
+            matched: said.how,
         }
     }
 
@@ -884,6 +912,15 @@ impl<'r> Engine<'r> {
 /// Whether the rules ask anything of the operator.
 fn rules_judge_operator(rules: &RuleSet) -> bool {
     rules.rules.iter().any(|r| r.kind == Kind::Required && r.speaker != SpeakerScope::Client)
+}
+
+/// A token in the form an automaton's view reads.
+fn form(view: View, token: &Token) -> &str {
+    match view {
+        View::Stem => &token.stem,
+        View::Surface => &token.surface,
+        View::Sound => &token.sound,
+    }
 }
 
 fn scope_speaker(scope: SpeakerScope) -> Speaker {

@@ -55,6 +55,8 @@ pub struct Token {
     pub surface: Arc<str>,
     /// Snowball stem of `surface`.
     pub stem: Arc<str>,
+    /// How `surface` sounds, roughly ([`Normalizer::sound`]).
+    pub sound: Arc<str>,
     /// Preceded by sentence-final punctuation (`.`, `?`, `!`, `…`) within the
     /// same text.
     pub after_sentence_end: bool,
@@ -121,7 +123,8 @@ impl Normalizer {
             if !current.is_empty() {
                 let mut stem = String::new();
                 self.stemmer.stem_into(current, &mut stem);
-                out.push(Token { surface: current.as_str().into(), stem: stem.into(), after_sentence_end: *sentence_end });
+                let sound = self.sound(current);
+                out.push(Token { surface: current.as_str().into(), stem: stem.into(), sound: sound.into(), after_sentence_end: *sentence_end });
                 current.clear();
                 *sentence_end = false;
             }
@@ -168,11 +171,66 @@ impl Normalizer {
         }
     }
 
+    /// Two words written as one («секунт» and «дочку» as «секунтдочку»), a
+    /// token; without the cache, so it may be called while the cache hands
+    /// out tokens.
+    pub fn joined(&self, first: &Token, second: &Token) -> Token {
+        let mut out = Vec::with_capacity(1);
+        self.tokenize_uncached(&format!("{}{}", first.surface, second.surface), false, &mut out);
+        out.pop().expect("two words' letters make a token")
+    }
+
     /// Tokens of `text`, as a convenience for callers that hold no buffer.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
         self.tokenize(text, false, &mut out);
         out
+    }
+
+    /// How an already-normalised word sounds, roughly: what Whisper may
+    /// spell another way when it mishears it. Vowels that sound alike
+    /// unstressed are one, a voiced consonant is its voiceless pair (as at
+    /// a word's end and before a voiceless one), soft and hard signs go,
+    /// and a doubled sound is one: «секунт дочку» joined sounds as
+    /// «секундочку», «операторана» as «оператор Анна».
+    pub fn sound(&self, surface: &str) -> String {
+        let mut key = String::with_capacity(surface.len());
+        for c in surface.chars() {
+            let k = match self.lang {
+                Lang::Ru => match c {
+                    'а' | 'о' | 'я' => 'а',
+                    'е' | 'э' | 'и' | 'ы' | 'й' => 'и',
+                    'у' | 'ю' => 'у',
+                    'б' | 'п' => 'п',
+                    'в' | 'ф' => 'ф',
+                    'г' | 'к' | 'х' => 'к',
+                    'д' | 'т' => 'т',
+                    'ж' | 'ш' | 'щ' => 'ш',
+                    'з' | 'с' | 'ц' => 'с',
+                    'ь' | 'ъ' => continue,
+                    c => c,
+                },
+                Lang::Cs => match c {
+                    'a' | 'á' => 'a',
+                    'e' | 'é' | 'ě' => 'e',
+                    'i' | 'í' | 'y' | 'ý' | 'j' => 'i',
+                    'o' | 'ó' => 'o',
+                    'u' | 'ú' | 'ů' => 'u',
+                    'b' | 'p' => 'p',
+                    'd' | 't' | 'ď' | 'ť' => 't',
+                    'g' | 'k' => 'k',
+                    'v' | 'f' | 'w' => 'f',
+                    'z' | 's' => 's',
+                    'ž' | 'š' => 'š',
+                    'ň' => 'n',
+                    c => c,
+                },
+            };
+            if !key.ends_with(k) {
+                key.push(k);
+            }
+        }
+        key
     }
 
     /// The stem of one already-normalised word.
@@ -308,6 +366,24 @@ mod tests {
             let starts: Vec<bool> = out.iter().map(|t| t.after_sentence_end).collect();
             assert_eq!(starts, [false, true, false, false, false, true]);
         }
+    }
+
+    #[test]
+    fn words_misheard_sound_alike() {
+        let ru = Normalizer::new(Lang::Ru);
+        let table: &[(&str, &str, bool)] = &[
+            ("секунтдочку", "секундочку", true),
+            ("операторана", "операторанна", true),
+            ("зоуне", "зоне", false),
+            ("вас", "вам", false),
+            ("молодец", "малатец", true),
+        ];
+        for (a, b, same) in table {
+            assert_eq!(ru.sound(a) == ru.sound(b), *same, "{a} {} / {b} {}", ru.sound(a), ru.sound(b));
+        }
+        let cs = Normalizer::new(Lang::Cs);
+        assert_eq!(cs.sound("zavolání"), cs.sound("savolani"));
+        assert_ne!(cs.sound("děkuji"), cs.sound("dokud"));
     }
 
     #[test]

@@ -10,12 +10,16 @@
 //! thread starts at the root's edge. The threads alive at once are few
 //! (those of phrases begun within the last few words), so a word costs a
 //! hash lookup per thread, whatever the number of rules.
+//!
+//! A word Whisper split in two («секунт дочку», «иди оты») is fed a second
+//! time joined: the threads as they were before its first half move on
+//! along the joined word's edge, when the first half begins a phrase word.
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::{Target, View};
+use super::{Match, Target, View};
 use crate::error::{Error, Result};
 
 /// The most distinct words (and `*` prefixes) one view can hold.
@@ -41,7 +45,14 @@ pub(crate) struct Automaton {
     words: FxHashMap<Box<str>, u32>,
     /// `*` prefixes and their numbers, by first letter.
     prefixes: FxHashMap<char, Vec<(Box<str>, u32)>>,
+    /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
+    /// words: a token that is one may be the first half of a split word.
+    beginnings: rustc_hash::FxHashSet<Box<str>>,
 }
+
+/// The shortest first half of a split word that is tried: shorter ones
+/// («не», «вы») begin too many words.
+const JOIN_LEAST: usize = 3;
 
 /// A partial match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,19 +64,28 @@ struct Thread {
     run: u8,
     /// The longest such run so far.
     widest: u8,
+    /// How its words were matched, the loosest so far.
+    how: Match,
 }
 
 /// Where one speaker's utterance stands in one automaton.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Walk {
     threads: Vec<Thread>,
+    /// The threads before the last token, for a word split in two.
+    before: Vec<Thread>,
     spare: Vec<Thread>,
+    /// Whether a root thread was possible before the last token (it was
+    /// in the utterance).
+    began: bool,
 }
 
 impl Walk {
     /// Forgets every partial match (an utterance ended).
     pub fn reset(&mut self) {
         self.threads.clear();
+        self.before.clear();
+        self.began = false;
     }
 }
 
@@ -134,41 +154,79 @@ impl Automaton {
         for list in prefixes.values_mut() {
             list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         }
-        Ok(Automaton { view, nodes, edges, words, prefixes })
+        let mut beginnings = rustc_hash::FxHashSet::default();
+        for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
+            let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(JOIN_LEAST).collect();
+            beginnings.extend(ends.into_iter().map(|i| Box::<str>::from(&word[..i])));
+        }
+        Ok(Automaton { view, nodes, edges, words, prefixes, beginnings })
     }
 
-    /// Feeds the token at `index` and calls `found` with the target and
-    /// first token of every phrase that ends on it. A token that may not be
-    /// let in between a phrase's words (`sealed`: a negation, which would
-    /// turn the phrase around) ends the threads it does not move on.
-    pub fn feed(&self, walk: &mut Walk, index: usize, word: &str, sealed: bool, mut found: impl FnMut(&Target, usize)) {
+    /// Whether a token may be the first half of a phrase word Whisper
+    /// split in two.
+    pub fn may_begin(&self, word: &str) -> bool {
+        self.beginnings.contains(word)
+    }
+
+    /// Feeds the token at `index` and calls `found` with the target, first
+    /// token and kind of match of every phrase that ends on it. `joined` is
+    /// the token joined to the one before it, when that one may begin a
+    /// phrase word. A token that may not be let in between a phrase's words
+    /// (`sealed`: a negation, which would turn the phrase around) ends the
+    /// threads it does not move on.
+    pub fn feed(
+        &self,
+        walk: &mut Walk,
+        index: usize,
+        word: &str,
+        joined: Option<&str>,
+        sealed: bool,
+        mut found: impl FnMut(&Target, usize, Match),
+    ) {
         let id = self.number(word);
-        if walk.threads.is_empty() && id.is_none() {
+        let joined = joined.and_then(|j| self.number(j));
+        if walk.threads.is_empty() && id.is_none() && joined.is_none() {
+            walk.before.clear();
+            walk.began = true;
             return;
         }
+        let how = match self.view {
+            View::Stem => Match::Stem,
+            View::Surface => Match::Exact,
+            View::Sound => Match::Fuzzy,
+        };
         let mut next = std::mem::take(&mut walk.spare);
         next.clear();
-        let step = |next: &mut Vec<Thread>, node: u32, from: &Thread| {
+        let step = |next: &mut Vec<Thread>, id: Option<u32>, from: &Thread, how: Match| {
             if let Some(id) = id
-                && let Some(&child) = self.edges.get(&(node, id))
+                && let Some(&child) = self.edges.get(&(from.node, id))
             {
-                keep(next, Thread { node: child, run: 0, ..*from });
+                keep(next, Thread { node: child, run: 0, how: from.how.max(how), ..*from });
             }
         };
         for th in &walk.threads {
-            step(&mut next, th.node, th);
+            step(&mut next, id, th, how);
             let run = th.run + 1;
             if !sealed && run <= self.nodes[th.node as usize].max_gap {
                 keep(&mut next, Thread { run, widest: th.widest.max(run), ..*th });
             }
         }
-        step(&mut next, ROOT, &Thread { node: ROOT, start: index, run: 0, widest: 0 });
-        for th in next.iter().filter(|t| t.run == 0) {
-            for target in self.nodes[th.node as usize].targets.iter().filter(|t| t.gap >= th.widest) {
-                found(target, th.start);
+        let root = |start| Thread { node: ROOT, start, run: 0, widest: 0, how: Match::Exact };
+        step(&mut next, id, &root(index), how);
+        if joined.is_some() {
+            // The two halves as one word, from where things stood before the first.
+            for th in walk.before.iter().copied().chain(walk.began.then(|| root(index - 1))) {
+                step(&mut next, joined, &th, Match::Fuzzy);
             }
         }
-        walk.spare = std::mem::replace(&mut walk.threads, next);
+        for th in next.iter().filter(|t| t.run == 0) {
+            for target in self.nodes[th.node as usize].targets.iter().filter(|t| t.gap >= th.widest) {
+                found(target, th.start, th.how);
+            }
+        }
+        let old = std::mem::replace(&mut walk.threads, next);
+        walk.spare = std::mem::replace(&mut walk.before, old);
+        walk.began = true;
     }
 
     fn number(&self, word: &str) -> Option<u32> {

@@ -51,6 +51,9 @@ pub(crate) struct RawRule {
     pub gap: Option<Spanned<i64>>,
     #[serde(default)]
     pub order: Order,
+    /// Whether phrases are also heard by how they sound.
+    #[serde(default)]
+    pub fuzzy: Option<bool>,
     #[serde(default)]
     pub except: Vec<Spanned<String>>,
     #[serde(default)]

@@ -92,9 +92,26 @@ pub enum Order {
     Any,
 }
 
+/// How a phrase was heard: QA may trust the first two more than the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Match {
+    /// Letter for letter (an `exact` phrase, or a `*` prefix).
+    Exact,
+    /// By the words' stems (an inflected form of the phrase).
+    Stem,
+    /// By how the words sound, or a word Whisper split in two or ran
+    /// together with its neighbour («секунт дочку», «операторана»).
+    Fuzzy,
+}
+
 /// Words let in between two words of a phrase when its rule does not say
 /// (`gap`): «спасибо большое за обращение» meets «спасибо за обращение».
 pub const DEFAULT_GAP: u8 = 2;
+
+/// Whether `phrases` are also heard by how they sound when a rule does not
+/// say (`fuzzy`); `exact` lists never are.
+pub const DEFAULT_FUZZY: bool = true;
 
 /// The most a rule may let in.
 const MAX_GAP: i64 = 8;
@@ -380,8 +397,9 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn add_literal(&mut self, literal: Literal, rule: usize, role: Role, gap: u8) {
-        self.lookback = self.lookback.max(literal.span(gap) + literal.leading_any + literal.trailing_any);
+    fn add_literal(&mut self, mut literal: Literal, rule: usize, role: Role, gap: u8) {
+        // One token more for a word Whisper split in two.
+        self.lookback = self.lookback.max(literal.span(gap) + 1 + literal.leading_any + literal.trailing_any);
         let target = Target {
             rule,
             role,
@@ -391,6 +409,9 @@ impl Compiler {
         };
         for bytes in literal.alternatives {
             self.literals.entry((literal.view, bytes)).or_default().push(target);
+        }
+        for bytes in std::mem::take(&mut literal.sounds) {
+            self.literals.entry((View::Sound, bytes)).or_default().push(target);
         }
     }
 
@@ -477,6 +498,7 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
     }
     let rule_gap = check_gap(raw.gap.as_ref(), src, &mut errors).unwrap_or(DEFAULT_GAP);
     let any_order = raw.order == Order::Any;
+    let fuzzy = raw.fuzzy.unwrap_or(DEFAULT_FUZZY);
     let mut element_ids: HashMap<&str, ()> = HashMap::new();
     let mut elements = Vec::new();
     for (ei, el) in raw_elements.iter().enumerate() {
@@ -489,7 +511,7 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
         let lists = [(&el.phrases, false), (&el.exact, true)];
         for (list, exact) in lists {
             for phrase in list {
-                match pattern::compile(phrase.get_ref(), Options { exact, any_order }, vars, norm) {
+                match pattern::compile(phrase.get_ref(), Options { exact, any_order, fuzzy }, vars, norm) {
                     Ok(Some(lit)) => {
                         usable += 1;
                         c.add_literal(lit, index, Role::Hit { element: ei }, gap);
@@ -536,7 +558,7 @@ fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c
     );
     let mut lookahead = 0;
     for (phrase, role, start_within) in cancellers {
-        match pattern::compile(phrase.get_ref(), Options { exact: false, any_order }, vars, norm) {
+        match pattern::compile(phrase.get_ref(), Options { exact: false, any_order, fuzzy }, vars, norm) {
             Ok(Some(lit)) => {
                 lookahead = lookahead.max(start_within + lit.span(rule_gap) + lit.trailing_any - 1);
                 c.add_literal(lit, index, role, rule_gap);

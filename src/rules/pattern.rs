@@ -1,9 +1,10 @@
 //! Phrase syntax: how one phrase string of a rule file becomes a literal
-//! for the aho-corasick automata over the normalised token stream.
+//! for the token automata over the normalised token stream.
 //!
-//! The token stream of a speaker is fed to the automata as ` tok tok tok `
-//! (one view holds stems, the other surface forms), so a phrase compiled to
-//! ` не зна ` can only match whole words: ` интернет ` never contains ` нет `.
+//! A phrase is written for the automata as ` w1 w2 w3 ` in the form of
+//! its view (stems, surface forms, or how the words sound), so a phrase
+//! compiled to ` не зна ` can only match whole words: ` интернет ` never
+//! contains ` нет `.
 
 use std::collections::BTreeMap;
 
@@ -16,15 +17,21 @@ pub(crate) enum View {
     Stem = 0,
     /// Surface forms, letter for letter (`exact` phrases and `*` prefixes).
     Surface = 1,
+    /// How the words sound (`Normalizer::sound`): what Whisper mishears,
+    /// two words it ran together among it.
+    Sound = 2,
 }
 
 /// A phrase ready for the automata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Literal {
     pub view: View,
-    /// The byte strings given to aho-corasick: one per combination of the
+    /// The phrase as the automata take it: one per combination of the
     /// words' stem variants (see `Normalizer::stem_variants`).
     pub alternatives: Vec<String>,
+    /// The same in the [`View::Sound`], with two neighbouring words run
+    /// together too; none for a phrase that must be heard as written.
+    pub sounds: Vec<String>,
     /// Tokens in `bytes`.
     pub words: usize,
     /// Any-word slots from unset template variables before the literal.
@@ -48,6 +55,8 @@ pub(crate) struct Options {
     pub exact: bool,
     /// In any order (`order = "any"`).
     pub any_order: bool,
+    /// Also as it sounds, for words Whisper mishears (not with `exact`).
+    pub fuzzy: bool,
 }
 
 enum Item {
@@ -137,7 +146,7 @@ pub(crate) fn compile(
             for word in slot {
                 let these = match view {
                     View::Stem => norm.stem_variants(word),
-                    View::Surface => vec![word.clone()],
+                    View::Surface | View::Sound => vec![word.clone()],
                 };
                 forms.extend(these.into_iter().filter(|f| !forms.contains(f)).collect::<Vec<_>>());
             }
@@ -149,21 +158,62 @@ pub(crate) fn compile(
         (true, Some(_)) => return Err("a phrase ending in a `*` prefix keeps its order; write it in a rule without `order = \"any\"`".to_string()),
         (true, None) => permutations(slots.len()),
     };
+    let prefix = prefix_at.is_some();
+    let alternatives = spell(&orders, &forms, prefix).ok_or_else(|| {
+        format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`")
+    })?;
+    let sounds = if options.fuzzy && !options.exact { sounds(&slots, &orders, prefix, norm) } else { Vec::new() };
+    Ok(Some(Literal { view, alternatives, sounds, words: slots.len(), leading_any, trailing_any }))
+}
+
+/// The phrase in every order and every combination of its words' forms,
+/// or `None` past [`MAX_ALTERNATIVES`].
+fn spell(orders: &[Vec<usize>], forms: &[Vec<String>], prefix: bool) -> Option<Vec<String>> {
     let mut alternatives = Vec::new();
     for order in orders {
         let mut these = vec![String::new()];
-        for &i in &order {
+        for &i in order {
             if (alternatives.len() + these.len()) * forms[i].len() > MAX_ALTERNATIVES {
-                return Err(format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`"));
+                return None;
             }
             these = these.iter().flat_map(|a| forms[i].iter().map(move |f| format!("{a} {f}"))).collect();
         }
         alternatives.append(&mut these);
     }
-    if prefix_at.is_none() {
+    if !prefix {
         alternatives.iter_mut().for_each(|a| a.push(' '));
     }
-    Ok(Some(Literal { view, alternatives, words: slots.len(), leading_any, trailing_any }))
+    Some(alternatives)
+}
+
+/// The phrase as it sounds: each written word's sound, and, in the written
+/// order, each two neighbours run together («оператор Анна» heard as
+/// «операторана»). A phrase with too many forms gives up the run-together
+/// ones, then all.
+fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, norm: &Normalizer) -> Vec<String> {
+    let forms: Vec<Vec<String>> = slots.iter().map(|slot| dedup(slot.iter().map(|w| norm.sound(w)))).collect();
+    let Some(mut all) = spell(orders, &forms, prefix) else { return Vec::new() };
+    for i in 1..slots.len() {
+        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().map(move |b| norm.sound(&format!("{a}{b}")))));
+        let mut glued: Vec<Vec<String>> = forms.clone();
+        glued.splice(i - 1..=i, [run]);
+        let order: Vec<usize> = (0..glued.len()).collect();
+        match spell(&[order], &glued, prefix) {
+            Some(more) if all.len() + more.len() <= MAX_ALTERNATIVES => all.extend(more),
+            _ => break,
+        }
+    }
+    all
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
 }
 
 const MAX_ALTERNATIVES: usize = 256;
@@ -234,7 +284,7 @@ mod tests {
     fn lit(phrase: &str, exact: bool, vars: &[(&str, &str)]) -> Result<Option<(View, String, usize, usize)>, String> {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let norm = Normalizer::new(Lang::Ru);
-        Ok(compile(phrase, Options { exact, any_order: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
+        Ok(compile(phrase, Options { exact, any_order: false, fuzzy: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
     }
 
     #[test]
