@@ -646,7 +646,7 @@ impl<'r> Engine<'r> {
         let sealed = rules.normalizer.is_negation(&token.surface);
         // The token with the one before it, when that may be the first half
         // of a phrase word Whisper split in two.
-        let joined = t.last.as_ref().filter(|p| rules.automata.iter().any(|a| a.may_begin(form(a.view, p)))).map(|p| rules.normalizer.joined(p, token));
+        let joined = t.last.as_ref().filter(|p| rules.automata.iter().any(|a| a.may_begin(beginning(a.view, p)))).map(|p| rules.normalizer.joined(p, token));
         for (ai, a) in rules.automata.iter().enumerate() {
             let word = form(a.view, token);
             let joined = joined.as_ref().map(|j| form(a.view, j));
@@ -920,6 +920,15 @@ fn form(view: View, token: &Token) -> &str {
         View::Stem => &token.stem,
         View::Surface => &token.surface,
         View::Sound => &token.sound,
+    }
+}
+
+/// A token as the first half of a word split in two, in the form an
+/// automaton's view reads: a half has no stem of its own.
+fn beginning(view: View, token: &Token) -> &str {
+    match view {
+        View::Sound => &token.spoken,
+        view => form(view, token),
     }
 }
 

@@ -55,8 +55,13 @@ pub struct Token {
     pub surface: Arc<str>,
     /// Snowball stem of `surface`.
     pub stem: Arc<str>,
-    /// How `surface` sounds, roughly ([`Normalizer::sound`]).
+    /// How the word sounds, roughly ([`Normalizer::sound`]): its stem's,
+    /// so that a mis-heard word's endings do not matter, but a short
+    /// word's own (see [`Normalizer::word_sound`]).
     pub sound: Arc<str>,
+    /// How `surface` sounds: a word split in two has a first half but no
+    /// stem of its own.
+    pub spoken: Arc<str>,
     /// Preceded by sentence-final punctuation (`.`, `?`, `!`, `…`) within the
     /// same text.
     pub after_sentence_end: bool,
@@ -123,8 +128,14 @@ impl Normalizer {
             if !current.is_empty() {
                 let mut stem = String::new();
                 self.stemmer.stem_into(current, &mut stem);
-                let sound = self.sound(current);
-                out.push(Token { surface: current.as_str().into(), stem: stem.into(), sound: sound.into(), after_sentence_end: *sentence_end });
+                let (sound, spoken) = (self.word_sound(current, &stem), self.sound(current));
+                out.push(Token {
+                    surface: current.as_str().into(),
+                    stem: stem.into(),
+                    sound: sound.into(),
+                    spoken: spoken.into(),
+                    after_sentence_end: *sentence_end,
+                });
                 current.clear();
                 *sentence_end = false;
             }
@@ -234,6 +245,14 @@ impl Normalizer {
         key
     }
 
+    /// How a word with this stem sounds, for matching by sound: by its stem
+    /// when it has more than [`SHORT_WORD`] letters, as written when not
+    /// (the stems of short words are too short to tell them apart: «это»
+    /// is «эт»).
+    pub fn word_sound(&self, surface: &str, stem: &str) -> String {
+        if surface.chars().count() <= SHORT_WORD { self.sound(surface) } else { self.sound(stem) }
+    }
+
     /// The stem of one already-normalised word.
     pub fn stem(&self, surface: &str) -> String {
         self.stemmer.stem(surface).into_owned()
@@ -270,6 +289,9 @@ impl Normalizer {
         variants
     }
 }
+
+/// Words this short are matched by sound as written, not by their stems.
+pub const SHORT_WORD: usize = 4;
 
 /// Common inflectional endings of nouns, adjectives and verbs, and the
 /// noun case endings among them that extend a whole word.

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::text::Normalizer;
+use crate::text::{Normalizer, SHORT_WORD};
 
 /// Which form of each token a phrase is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -186,15 +186,26 @@ fn spell(orders: &[Vec<usize>], forms: &[Vec<String>], prefix: bool) -> Option<V
     Some(alternatives)
 }
 
-/// The phrase as it sounds: each written word's sound, and, in the written
-/// order, each two neighbours run together («оператор Анна» heard as
-/// «операторана»). A phrase with too many forms gives up the run-together
-/// ones, then all.
+/// The phrase as it sounds: each written word's stems' sound (the sound
+/// of a `*` prefix as written), and, in the written order, each two
+/// neighbours run together («оператор Анна» heard as «операторана»). A
+/// phrase with too many forms gives up the run-together ones, then all.
 fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, norm: &Normalizer) -> Vec<String> {
-    let forms: Vec<Vec<String>> = slots.iter().map(|slot| dedup(slot.iter().map(|w| norm.sound(w)))).collect();
+    let last = slots.len() - 1;
+    // A word sounds as written, and (as heard words are keyed) a longer
+    // one as its stems, those long enough not to sound like other words
+    // (the stem «деб» of «дебил» sounds as «тебе»).
+    let sound = |i: usize, word: &str| -> Vec<String> {
+        let mut all = vec![norm.sound(word)];
+        if !(prefix && i == last) && word.chars().count() > SHORT_WORD {
+            all.extend(norm.stem_variants(word).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
+        }
+        all
+    };
+    let forms: Vec<Vec<String>> = slots.iter().enumerate().map(|(i, slot)| dedup(slot.iter().flat_map(|w| sound(i, w)))).collect();
     let Some(mut all) = spell(orders, &forms, prefix) else { return Vec::new() };
     for i in 1..slots.len() {
-        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().map(move |b| norm.sound(&format!("{a}{b}")))));
+        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| sound(i, &format!("{a}{b}")))));
         let mut glued: Vec<Vec<String>> = forms.clone();
         glued.splice(i - 1..=i, [run]);
         let order: Vec<usize> = (0..glued.len()).collect();
@@ -217,6 +228,9 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 const MAX_ALTERNATIVES: usize = 256;
+
+/// The fewest sounds a stem must have to be matched by how it sounds.
+const SOUND_LEAST: usize = 4;
 
 /// Every order of `n` words, the written one first.
 fn permutations(n: usize) -> Vec<Vec<usize>> {
