@@ -5,6 +5,7 @@
 mod support;
 
 use support::{banned, bundled, run};
+use sufler::engine::{Event, FlagKind};
 use sufler::text::Lang;
 
 const VARS: &[(&str, &str)] = &[("company", "Ромашка"), ("operator_name", "Анна")];
@@ -172,4 +173,49 @@ fn words_that_open_a_call_do_not_close_it() {
     for (said, want) in table {
         assert_eq!(support::brief(&run(&cs, said)), *want, "{said}");
     }
+}
+
+/// Words Whisper mishears: by how they sound, split in two, or run
+/// together with a neighbour; each hit says how it matched.
+#[test]
+fn misheard_words_match_by_sound() {
+    let ru = bundled(Lang::Ru, VARS);
+    let table: &[(&str, &[(&str, &str)])] = &[
+        // A word split in two.
+        ("client: Вы там все иди оты?", &[("alert banned client-abuse «иди оты»", "fuzzy")]),
+        ("client: Вот там все эти оты", &[("alert banned client-abuse «эти оты»", "fuzzy")]),
+        ("operator: Подождите секунт дочку", &[("banned umenshitelnye «секунт дочку»", "fuzzy")]),
+        // Two words run together.
+        ("operator: Добрый день, операторана", &[("met greeting.hello", "stem"), ("met greeting.name", "fuzzy")]),
+        ("operator: Это не камни", &[("banned ne-moya-zona «Это не камни»", "fuzzy")]),
+        // Sounds alike.
+        ("operator: Спасибо за звонок, удашного дня", &[("met closing.thanks", "stem"), ("met closing.farewell", "fuzzy")]),
+        // How the others matched.
+        ("operator: Минуточку", &[("banned umenshitelnye «Минуточку»", "exact")]),
+        ("operator: Решим вашу проблему", &[("banned problema «проблему»", "stem")]),
+        // Short words and stems sound like too many others to be matched so.
+        ("client: Я тебе говорю", &[]),
+        ("operator: Я с ним поговорю", &[]),
+        ("operator: Это не камень", &[]),
+    ];
+    for (said, want) in table {
+        let events = run(&ru, said);
+        let got: Vec<(String, String)> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Violation(f) | Event::Alert(f) if f.kind == FlagKind::Banned => Some(&f.at),
+                Event::Met(m) => Some(&m.at),
+                _ => None,
+            })
+            .zip(support::brief(&events).into_iter().filter(|b| !b.starts_with("missing")))
+            .map(|(at, brief)| (brief, serde_json::to_value(at.matched).unwrap().as_str().unwrap().to_string()))
+            .collect();
+        let want: Vec<(String, String)> = want.iter().map(|(b, m)| (b.to_string(), m.to_string())).collect();
+        assert_eq!(got, want, "{said}");
+    }
+    // `fuzzy = false`: only as written, or by stem.
+    let toml = "[[rule]]\nid = \"t\"\ncategory = \"c\"\nkind = \"banned\"\nspeaker = \"client\"\nmessage = \"m\"\nfuzzy = false\nphrases = [\"идиот\"]\n";
+    let strict = support::from_toml(toml, &[]).unwrap();
+    assert_eq!(banned(&run(&strict, "client: Вы там все иди оты?")), Vec::<String>::new());
+    assert_eq!(banned(&run(&strict, "client: Вы там все идиоты?")), ["alert banned t «идиоты»"]);
 }

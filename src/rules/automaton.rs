@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::{Match, Target, View};
+use super::pattern::RUN;
 use crate::error::{Error, Result};
 
 /// The most distinct words (and `*` prefixes) one view can hold.
@@ -45,6 +46,9 @@ pub(crate) struct Automaton {
     words: FxHashMap<Box<str>, u32>,
     /// `*` prefixes and their numbers, by first letter.
     prefixes: FxHashMap<char, Vec<(Box<str>, u32)>>,
+    /// Words that are two run together (see [`RUN`]): a word split in two
+    /// is not also one of them.
+    runs: rustc_hash::FxHashSet<u32>,
     /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
     /// words: a token that is one may be the first half of a split word.
     beginnings: rustc_hash::FxHashSet<Box<str>>,
@@ -94,8 +98,20 @@ impl Automaton {
     /// ` w1 w2 w3 ` (or ` w1 w2 pre` when the last word is a `*` prefix).
     pub fn build(view: View, phrases: BTreeMap<String, Vec<Target>>) -> Result<Automaton> {
         let split = |p: &str| -> (Vec<String>, bool) {
-            (p.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect(), !p.ends_with(' '))
+            (p.split(' ').filter(|w| !w.is_empty()).map(|w| w.trim_start_matches(RUN).to_string()).collect(), !p.ends_with(' '))
         };
+        // Words only ever written run together.
+        let mut plain: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        let mut run_words: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        for p in phrases.keys() {
+            for w in p.split(' ').filter(|w| !w.is_empty()) {
+                match w.strip_prefix(RUN) {
+                    Some(w) => run_words.insert(w),
+                    None => plain.insert(w),
+                };
+            }
+        }
+        let run_only: Vec<String> = run_words.into_iter().filter(|w| !plain.contains(w)).map(str::to_string).collect();
         let mut words: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut prefix_ids: BTreeMap<String, u32> = BTreeMap::new();
         let mut next = 0u32;
@@ -154,12 +170,13 @@ impl Automaton {
         for list in prefixes.values_mut() {
             list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         }
+        let runs = run_only.iter().filter_map(|w| words.get(w.as_str()).copied()).collect();
         let mut beginnings = rustc_hash::FxHashSet::default();
         for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
             let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(JOIN_LEAST).collect();
             beginnings.extend(ends.into_iter().map(|i| Box::<str>::from(&word[..i])));
         }
-        Ok(Automaton { view, nodes, edges, words, prefixes, beginnings })
+        Ok(Automaton { view, nodes, edges, words, prefixes, runs, beginnings })
     }
 
     /// Whether a token may be the first half of a phrase word Whisper
@@ -184,7 +201,7 @@ impl Automaton {
         mut found: impl FnMut(&Target, usize, Match),
     ) {
         let id = self.number(word);
-        let joined = joined.and_then(|j| self.number(j));
+        let joined = joined.and_then(|j| self.number(j)).filter(|id| !self.runs.contains(id));
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
             walk.began = true;

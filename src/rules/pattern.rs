@@ -205,7 +205,8 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, norm: &Nor
     let forms: Vec<Vec<String>> = slots.iter().enumerate().map(|(i, slot)| dedup(slot.iter().flat_map(|w| sound(i, w)))).collect();
     let Some(mut all) = spell(orders, &forms, prefix) else { return Vec::new() };
     for i in 1..slots.len() {
-        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| sound(i, &format!("{a}{b}")))));
+        // Marked: a word split in two is not also run together.
+        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| sound(i, &format!("{a}{b}")))).map(|s| format!("{RUN}{s}")));
         let mut glued: Vec<Vec<String>> = forms.clone();
         glued.splice(i - 1..=i, [run]);
         let order: Vec<usize> = (0..glued.len()).collect();
@@ -228,6 +229,9 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 const MAX_ALTERNATIVES: usize = 256;
+
+/// Marks a word of the [`View::Sound`] that is two run together.
+pub(crate) const RUN: char = '+';
 
 /// The fewest sounds a stem must have to be matched by how it sounds.
 const SOUND_LEAST: usize = 4;
