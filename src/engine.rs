@@ -300,7 +300,8 @@ struct Track {
     awaiting: Vec<(Occ, usize)>,
     /// The text buffer of the last word forgotten, for the next one.
     spare: String,
-    /// The utterance's last token, for a word Whisper split in two.
+    /// The utterance's last token, when it may be the first half of a word
+    /// Whisper split in two.
     last: Option<Token>,
     /// Recent hits as (rule, element, last token): alternatives of one
     /// element that overlap («я не знаю», «не знаю») are one hit.
@@ -646,7 +647,7 @@ impl<'r> Engine<'r> {
         let sealed = rules.normalizer.is_negation(&token.surface);
         // The token with the one before it, when that may be the first half
         // of a phrase word Whisper split in two.
-        let joined = t.last.as_ref().filter(|p| rules.automata.iter().any(|a| a.may_begin(beginning(a.view, p)))).map(|p| rules.normalizer.joined(p, token));
+        let joined = t.last.as_ref().map(|p| rules.normalizer.joined(p, token));
         for (ai, a) in rules.automata.iter().enumerate() {
             let word = form(a.view, token);
             let joined = joined.as_ref().map(|j| form(a.view, j));
@@ -664,7 +665,8 @@ impl<'r> Engine<'r> {
                 }
             });
         }
-        t.last = Some(token.clone());
+        // Kept only when it may be the first half of a split word: most are not.
+        t.last = rules.automata.iter().any(|a| a.may_begin(beginning(a.view, token))).then(|| token.clone());
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
         t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler });

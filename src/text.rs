@@ -183,12 +183,27 @@ impl Normalizer {
     }
 
     /// Two words written as one («секунт» and «дочку» as «секунтдочку»), a
-    /// token; without the cache, so it may be called while the cache hands
-    /// out tokens.
+    /// token. Remembered apart from the words' tokens, so it may be asked
+    /// for while those are handed out.
     pub fn joined(&self, first: &Token, second: &Token) -> Token {
-        let mut out = Vec::with_capacity(1);
-        self.tokenize_uncached(&format!("{}{}", first.surface, second.surface), false, &mut out);
-        out.pop().expect("two words' letters make a token")
+        JOINED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let seen = &mut cache[self.lang as usize];
+            let mut text = String::with_capacity(first.surface.len() + second.surface.len());
+            text.push_str(&first.surface);
+            text.push_str(&second.surface);
+            if let Some(token) = seen.get(text.as_str()) {
+                return token.clone();
+            }
+            if seen.len() >= CACHE_WORDS {
+                seen.clear();
+            }
+            let mut out = Vec::with_capacity(1);
+            self.tokenize_uncached(&text, false, &mut out);
+            let token = out.pop().expect("two words' letters make a token");
+            seen.insert(text.into(), token.clone());
+            token
+        })
     }
 
     /// Tokens of `text`, as a convenience for callers that hold no buffer.
@@ -339,6 +354,7 @@ type Cache = [rustc_hash::FxHashMap<Box<str>, (Vec<Token>, bool)>; 2];
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Default::default());
+    static JOINED: RefCell<[rustc_hash::FxHashMap<Box<str>, Token>; 2]> = RefCell::new(Default::default());
 }
 
 fn is_combining_mark(c: char) -> bool {
