@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::engine::{Event, Flag, FlagKind, Swapped, element_name};
+use crate::rules::Match;
 use crate::transcript::clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -159,13 +160,13 @@ struct CsvSink<'w> {
     header: bool,
 }
 
-const CSV_HEADER: [&str; 15] = [
+const CSV_HEADER: [&str; 16] = [
     "type", "call", "rule", "element", "category", "kind", "speaker", "start", "end", "text", "severity", "weight",
-    "message", "suggest", "score",
+    "message", "suggest", "score", "match",
 ];
 
 impl CsvSink<'_> {
-    fn row(&mut self, row: [&str; 15]) -> io::Result<()> {
+    fn row(&mut self, row: [&str; 16]) -> io::Result<()> {
         if !self.header {
             self.out.write_record(CSV_HEADER)?;
             self.header = true;
@@ -191,25 +192,25 @@ impl Sink for CsvSink<'_> {
                 let (start, end, weight, severity) = (num(f.at.start), num(f.at.end), num(f.weight), f.severity.to_string());
                 self.row([
                     ty, &f.at.call, &f.at.rule, f.at.element.as_deref().unwrap_or(""), &f.at.category, kind, f.at.speaker.name(), &start,
-                    &end, &f.at.text, &severity, &weight, &f.message, &f.suggest, "",
+                    &end, &f.at.text, &severity, &weight, &f.message, &f.suggest, "", f.at.matched.map_or("", Match::name),
                 ])
             }
             Event::Met(m) => {
                 let (start, end) = (num(m.at.start), num(m.at.end));
                 self.row([
                     "met", &m.at.call, &m.at.rule, m.at.element.as_deref().unwrap_or(""), &m.at.category, "", m.at.speaker.name(), &start,
-                    &end, &m.at.text, "", "", "", "", "",
+                    &end, &m.at.text, "", "", "", "", "", m.at.matched.map_or("", Match::name),
                 ])
             }
             Event::CallSummary(s) => {
                 let (end, score) = (num(s.duration), s.score.map(num).unwrap_or_default());
-                self.row(["call_summary", &s.call, "", "", "", "", "", "0.00", &end, "", "", "", "", "", &score])
+                self.row(["call_summary", &s.call, "", "", "", "", "", "0.00", &end, "", "", "", "", "", &score, ""])
             }
         }
     }
 
     fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
-        self.row(["error", call, "", "", "", "", "", "", "", "", "", "", message, "", ""])
+        self.row(["error", call, "", "", "", "", "", "", "", "", "", "", message, "", "", ""])
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -72,9 +72,9 @@ fn csv_has_a_header_and_one_row_per_event() {
     let text = stdout(&out);
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     let header = rows.headers().unwrap().clone();
-    assert_eq!(&header[0], "type");
+    assert_eq!((&header[0], &header[15]), ("type", "match"));
     let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert!(records.iter().any(|r| &r[0] == "violation" && &r[2] == "ne-znayu"));
+    assert!(records.iter().any(|r| &r[0] == "violation" && &r[2] == "ne-znayu" && &r[15] == "stem"));
     assert_eq!(&records.last().unwrap()[0], "call_summary");
 }
 

@@ -105,6 +105,16 @@ pub enum Match {
     Fuzzy,
 }
 
+impl Match {
+    pub fn name(self) -> &'static str {
+        match self {
+            Match::Exact => "exact",
+            Match::Stem => "stem",
+            Match::Fuzzy => "fuzzy",
+        }
+    }
+}
+
 /// Words let in between two words of a phrase when its rule does not say
 /// (`gap`): «спасибо большое за обращение» meets «спасибо за обращение».
 pub const DEFAULT_GAP: u8 = 2;
