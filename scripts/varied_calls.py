@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A harder labelled evaluation set: calls recombined from many phrasings.
 
-    scripts/varied_calls.py OUT_DIR [--calls 30] [--seed 7] [--text-only]
+    scripts/varied_calls.py OUT_DIR [--calls 30] [--seed 7] [--text-only] [--heldout]
 
 Every call is put together from lists of ways to say each script step
 (greeting: hello, company, own name, offer of help; closing: thanks,
@@ -293,6 +293,59 @@ CS = {
     "fill_in": {"Děkuji": ["vám", "moc", "vám moc", "mnohokrát"], "Děkujeme": ["vám", "moc"]},
 }
 
+# Phrasings written after the rules were widened and never used to tune
+# them (`--heldout`): a check of the rules on ways of speaking they were not
+# written from.
+RU_HELDOUT = dict(RU, **{
+    "hello": [(t, ["greeting.hello"]) for t in ("Здрасьте", "Добрый день", "Приветствую", "Добрый вечер", "Здравствуйте, добрый день")]
+    + [("Алло", [])],
+    "company": [(t, ["greeting.company"]) for t in ("горячая линия Ромашки", "компания «Ромашка»", "Ромашка на связи", "магазин Ромашка")],
+    "name": [(t, ["greeting.name"]) for t in ("моё имя — Анна", "меня Анна зовут", "говорит Анна", "это Анна, оператор", "Анна меня зовут")],
+    "offer": [(t, ["greeting.offer_help"]) for t in ("Чем могу быть вам полезна?", "Что я могу для вас сделать?", "Слушаю внимательно.",
+                                                     "По какому вы вопросу?", "Чем вам помочь?", "Готова вам помочь.")],
+    "thanks": [(t, ["closing.thanks"]) for t in ("Спасибо за звонок в нашу компанию", "Спасибо, что позвонили нам", "Благодарю за ваше обращение",
+                                                  "Спасибо за терпение", "Спасибо, что были с нами", "Огромное спасибо за обращение",
+                                                  "Спасибо вам, что обратились", "Благодарю за ожидание")] + [("Ладно", [])],
+    "farewell": [(t, ["closing.farewell"]) for t in ("До свидания, всего хорошего!", "Всего вам хорошего!", "Хороших выходных!",
+                                                      "Хорошего вечера!", "Доброго дня!", "Всего доброго, до свидания!", "До встречи!")]
+    + [("Давайте.", [])],
+    "banned": [
+        ("Не знаю, честно.", ["ne-znayu"]), ("Я понятия не имею.", ["ne-znayu"]), ("Вам нужно было заранее оплатить.", ["vy-dolzhny"]),
+        ("Вы были обязаны сообщить.", ["vy-dolzhny"]), ("Нет, это невозможно.", ["net"]), ("На вашем месте я бы подождал.", ["na-vashem-meste"]),
+        ("Вы неправы.", ["vy-ne-pravy"]), ("Вы заблуждаетесь.", ["vy-ne-pravy"]), ("Проблема в вашем роутере.", ["problema"]),
+        ("Это трудно.", ["eto-slozhno"]), ("Не могу ничего сделать.", ["ne-mogu"]), ("Не сможем помочь.", ["ne-mogu"]),
+        ("Это не моя работа.", ["ne-moya-zona"]), ("Возможно, завтра.", ["neuverennost"]), ("Вроде бы заказ отправлен.", ["neuverennost"]),
+        ("Вам будет лучше перезвонить.", ["vam-luchshe"]), ("Секундочку, проверю.", ["umenshitelnye"]), ("Минуточку подождите.", ["umenshitelnye"]),
+    ],
+    "neutral": [(t, []) for t in ("Давайте я проверю вашу заявку.", "Сейчас уточню и вернусь к вам.", "Всё верно, заказ оформлен.",
+                                   "Вы совершенно правы.", "Никаких трудностей не вижу.", "Я могу вам помочь с этим.", "Мы обязательно перезвоним.",
+                                   "У вас всё в порядке с оплатой.", "Минуту, я посмотрю.", "Нет никаких проблем с оплатой.")],
+    "client": [(t, []) for t in ("Здравствуйте, у меня вопрос по счёту.", "Я не понимаю, что происходит.", "Вы должны были позвонить мне вчера.",
+                                  "Нет, спасибо.", "Это просто кошмар какой-то.")] + [("Вы вообще некомпетентные.", ["alert:client-abuse"])],
+})
+
+CS_HELDOUT = dict(CS, **{
+    "hello": [(t, ["greeting.hello"]) for t in ("Dobrý den přeji", "Krásné dobré ráno", "Dobré odpoledne", "Zdravím vás")],
+    "company": [(t, ["greeting.company"]) for t in ("firma Kopretina", "Kopretina", "zákaznický servis Kopretina")],
+    "name": [(t, ["greeting.name"]) for t in ("jmenuji se Jana", "tady Jana", "u telefonu je Jana", "Jana")],
+    "offer": [(t, ["greeting.offer_help"]) for t in ("Co pro vás můžeme udělat?", "Jak vám můžu pomoci?", "Poslouchám.",
+                                                     "S čím vám mohu poradit?")],
+    "thanks": [(t, ["closing.thanks"]) for t in ("Děkuji vám za hovor", "Moc vám děkuji za zavolání", "Děkujeme za váš hovor",
+                                                  "Děkuji za trpělivost", "Děkuji, že jste se ozval", "Děkuji, že jste se ozvala", "Díky za hovor")],
+    "farewell": [(t, ["closing.farewell"]) for t in ("Na shledanou, hezký den.", "Přeji vám pěkný večer.", "Mějte se krásně.", "Hezký víkend.")]
+    + [("Tak zatím.", [])],
+    "banned": [
+        ("Nevíme, kdy to bude.", ["nevim"]), ("Opravdu nevím.", ["nevim"]), ("Musíte to poslat znovu.", ["musite"]),
+        ("Ne, to není možné.", ["ne"]), ("To je hodně složité.", ["to-je-slozite"]), ("Nemohu to změnit.", ["nemuzu"]),
+        ("To je problém vaší sítě.", ["problem"]), ("Mýlíte se, pane.", ["nemate-pravdu"]), ("Možná zítra.", ["nejistota"]),
+        ("Snad to půjde.", ["nejistota"]), ("Chviličku počkejte.", ["zdrobneliny"]),
+    ],
+    "neutral": [(t, []) for t in ("Hned to ověřím.", "To je v pořádku.", "Máte naprostou pravdu.", "Mohu vám to poslat e-mailem.",
+                                   "Bez problémů to vyřešíme.", "Rozumím, omlouvám se za komplikace.")],
+    "client": [(t, []) for t in ("Dobrý den, mám dotaz.", "Nevím, jestli mi rozumíte.", "Ne, děkuji.")]
+    + [("Vy jste ale blbci.", ["alert:client-abuse"])],
+})
+
 # Where an inserted word may go in a thanks or farewell: after its first word.
 INSERT_P = 0.3
 FILLER_P = 0.3
@@ -425,11 +478,13 @@ def main():
     ap.add_argument("--calls", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--text-only", action="store_true")
+    ap.add_argument("--heldout", action="store_true", help="the phrasings never used to tune the rules")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     labels = {}
     sets = {}
-    for code, lang in (("ru", RU), ("cs", CS)):
+    langs = (("ru", RU_HELDOUT), ("cs", CS_HELDOUT)) if args.heldout else (("ru", RU), ("cs", CS))
+    for code, lang in langs:
         calls = {f"{code}-{n + 1:02d}": call(rng, lang) for n in range(args.calls)}
         sets[code] = calls
         labels[code] = {name: make_calls.label(lines) for name, lines in calls.items()}
