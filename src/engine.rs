@@ -113,6 +113,17 @@ pub struct Place {
     /// How they were matched; none for a missing element.
     #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
     pub matched: Option<Match>,
+    /// The recogniser's confidence (0 to 1) in the least sure of the words,
+    /// when they were heard from audio.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hundredths")]
+    pub confidence: Option<f32>,
+}
+
+fn hundredths<S: serde::Serializer>(c: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_f64((f64::from(*c) * 100.0).round() / 100.0),
+        None => s.serialize_none(),
+    }
 }
 
 /// A violation (operator-side rules) or an alert (rules on the client's
@@ -225,6 +236,7 @@ struct WordRec {
     start: f64,
     end: f64,
     text: String,
+    confidence: Option<f32>,
 }
 
 #[derive(Debug)]
@@ -256,12 +268,13 @@ struct Said {
     end: f64,
     text: String,
     how: Option<Match>,
+    confidence: Option<f32>,
 }
 
 impl Said {
     /// Where a missing step should have been said.
     fn nothing(speaker: Speaker, start: f64, end: f64) -> Said {
-        Said { speaker, start, end, text: String::new(), how: None }
+        Said { speaker, start, end, text: String::new(), how: None, confidence: None }
     }
 }
 
@@ -336,6 +349,13 @@ impl Track {
             s.push_str(self.word(w).text.trim_matches(|c: char| !c.is_alphanumeric()));
         }
         s
+    }
+
+    /// The recogniser's confidence in the least sure of the words covering
+    /// tokens `start..=end`, when it gave one.
+    fn confidence(&self, start: usize, end: usize) -> Option<f32> {
+        let (a, b) = (self.tok(start).word, self.tok(end).word);
+        (a..=b).filter_map(|w| self.word(w).confidence).reduce(f32::min)
     }
 }
 
@@ -466,7 +486,7 @@ impl<'r> Engine<'r> {
         let mut text = std::mem::take(&mut t.spare);
         text.clear();
         text.push_str(&word.text);
-        t.words.push_back(WordRec { start, end, text });
+        t.words.push_back(WordRec { start, end, text, confidence: word.confidence });
         let sentence_end = t.sentence_end;
         let rules = self.rules;
         let ends = rules.normalizer.each_token(&word.text, sentence_end, |token| self.feed(s, word_index, token));
@@ -772,6 +792,7 @@ impl<'r> Engine<'r> {
                 end: track.word(track.tok(occ.end).word).end,
                 text: track.text(occ.start, occ.end),
                 how: Some(occ.how),
+                confidence: track.confidence(occ.start, occ.end),
             },
             decide_at: occ.end + rule.lookahead,
             shown: false,
@@ -882,6 +903,7 @@ impl<'r> Engine<'r> {
             end: said.end,
             text: said.text,
             matched: said.how,
+            confidence: said.confidence,
         }
     }
 

@@ -79,3 +79,20 @@ fn a_client_saying_the_operators_opening_is_a_swapped_call() {
         assert_eq!(s.met.contains(&"greeting.company".to_string()), *greeted, "{text}: {:?}", s.met);
     }
 }
+
+#[test]
+fn a_flag_carries_the_recognisers_confidence_in_its_least_sure_word() {
+    let rules = bundled(Lang::Ru, RU);
+    let json = r#"{"duration": 5.0, "segments": [{"speaker": "operator", "start": 0.0, "end": 2.0, "text": "Я не знаю",
+        "words": [{"start": 0.0, "end": 0.4, "text": "Я", "confidence": 0.9},
+                  {"start": 0.5, "end": 0.8, "text": "не", "confidence": 0.4217},
+                  {"start": 0.9, "end": 1.5, "text": "знаю", "confidence": 0.8}]}]}"#;
+    let heard = Transcript::parse(Path::new("call.json"), json).unwrap().check(&rules, "call.json");
+    let typed = Transcript::parse(Path::new("call.txt"), "operator: Я не знаю").unwrap().check(&rules, "call.txt");
+    let confidence = |events: &[Event]| {
+        let flag = events.iter().find_map(|e| if let Event::Violation(f) = e { Some(f) } else { None }).expect("a flag");
+        serde_json::to_value(flag).unwrap()["confidence"].clone()
+    };
+    assert_eq!(confidence(&heard), serde_json::json!(0.42));
+    assert_eq!(confidence(&typed), serde_json::Value::Null, "typed words have none");
+}

@@ -274,6 +274,7 @@ mod tests {
             end: start + 0.5,
             text: heard.into(),
             matched: Some(crate::rules::Match::Stem),
+            confidence: None,
         };
         Flag { at, kind: FlagKind::Banned, severity: Severity::Error, weight: 5.0, message: String::new(), suggest: "Уточню".into(), emitted_at: None }
     }
