@@ -353,26 +353,6 @@ struct Heard {
     tokens: usize,
 }
 
-impl Heard {
-    /// The mean of the words' confidences.
-    fn confidence(&self) -> Option<f32> {
-        let all: Vec<f32> = self.words.iter().filter_map(|w| w.confidence).collect();
-        (!all.is_empty()).then(|| all.iter().sum::<f32>() / all.len() as f32)
-    }
-}
-
-/// How Whisper picks each token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decoding {
-    Greedy,
-    Beam,
-}
-
-/// An operator's clip heard with a mean word confidence below this is
-/// decoded again by beam search ([`BEAM`] wide).
-const CAREFUL_BELOW: f32 = 0.6;
-const BEAM: i32 = 5;
-
 impl Recogniser {
     pub fn new(options: Options) -> Result<Recogniser> {
         for (what, path) in [("Whisper model", &options.model), ("VAD model", &options.vad_model)] {
@@ -451,8 +431,7 @@ impl Recogniser {
                     // Also when a pass panics: the others then stop too.
                     let _closing = Closing(queue);
                     while let Some(job) = queue.pop() {
-                        let careful = job.speaker == Speaker::Operator;
-                        let segment = self.words(&mut state, &job.clip, job.start, job.prompt, Pass::Batch, careful).map(|words| job.segment(words));
+                        let segment = self.words(&mut state, &job.clip, job.start, job.prompt, Pass::Batch).map(|words| job.segment(words));
                         if heard_tx.send((job.call, segment)).is_err() {
                             break;
                         }
@@ -537,7 +516,7 @@ impl Recogniser {
     /// a word or for one of Whisper's inventions. `prompt` gives Whisper
     /// the vocabulary (the names said in a greeting).
     pub fn utterance(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, Pass::Final, false)
+        self.words(state, clip, offset, prompt, Pass::Final)
     }
 
     /// A first look at an utterance still going on (live mode): as
@@ -545,37 +524,29 @@ impl Recogniser {
     /// than transcribed again with more context, which costs time; the
     /// next look, or the utterance's end, will do.
     pub fn glimpse(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, Pass::Glimpse, false)
+        self.words(state, clip, offset, prompt, Pass::Glimpse)
     }
 
-    /// `careful`: a clip heard with little confidence is decoded again by
-    /// beam search, and the surer reading kept.
-    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, pass: Pass, careful: bool) -> Result<Vec<TimedWord<'static>>> {
+    fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, pass: Pass) -> Result<Vec<TimedWord<'static>>> {
         if clip.len() < RATE as usize / 10 {
             return Ok(Vec::new());
         }
         let seconds = clip.len() as f64 / f64::from(RATE);
         let threads = if pass == Pass::Batch { 1 } else { self.options.threads };
         let ladder = contexts(seconds, pass.least_audio_ctx());
-        let mut heard = self.recognise(state, clip, ladder[0], prompt, threads, Decoding::Greedy)?;
+        let mut heard = self.recognise(state, clip, ladder[0], prompt, threads)?;
         let again = |heard: &Heard| loops(heard) || heard.tokens >= max_tokens(seconds);
         if again(&heard) {
             if pass == Pass::Glimpse {
                 return Ok(Vec::new());
             }
             for &context in &ladder[1..] {
-                heard = self.recognise(state, clip, context, prompt, threads, Decoding::Greedy)?;
+                heard = self.recognise(state, clip, context, prompt, threads)?;
                 if !again(&heard) {
                     break;
                 }
             }
             collapse_repeats(&mut heard.words, &self.normalizer);
-        }
-        if careful && heard.confidence().is_some_and(|c| c < CAREFUL_BELOW) {
-            let beam = self.recognise(state, clip, ladder[0], prompt, threads, Decoding::Beam)?;
-            if !again(&beam) && beam.confidence() > heard.confidence() {
-                heard = beam;
-            }
         }
         let end = offset + seconds;
         let mut from = offset;
@@ -658,12 +629,9 @@ impl Recogniser {
     }
 
     /// One Whisper pass over a clip; `audio_ctx` `None` is the full 30 s context.
-    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool, threads: usize, decoding: Decoding) -> Result<Heard> {
+    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool, threads: usize) -> Result<Heard> {
         let seconds = clip.len() as f64 / f64::from(RATE);
-        let mut p = FullParams::new(match decoding {
-            Decoding::Greedy => SamplingStrategy::Greedy { best_of: 1 },
-            Decoding::Beam => SamplingStrategy::BeamSearch { beam_size: BEAM, patience: -1.0 },
-        });
+        let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         p.set_language(Some(self.options.lang.code()));
         p.set_n_threads(threads as i32);
         p.set_no_context(true);

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Match, Target, View};
 use super::pattern::RUN;
@@ -48,10 +48,10 @@ pub(crate) struct Automaton {
     prefixes: FxHashMap<char, Vec<(Box<str>, u32)>>,
     /// Words that are two run together (see [`RUN`]): a word split in two
     /// is not also one of them.
-    runs: rustc_hash::FxHashSet<u32>,
+    runs: FxHashSet<u32>,
     /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
     /// words: a token that is one may be the first half of a split word.
-    beginnings: rustc_hash::FxHashSet<Box<str>>,
+    beginnings: FxHashSet<Box<str>>,
 }
 
 /// The shortest first half of a split word that is tried: shorter ones
@@ -101,8 +101,8 @@ impl Automaton {
             (p.split(' ').filter(|w| !w.is_empty()).map(|w| w.trim_start_matches(RUN).to_string()).collect(), !p.ends_with(' '))
         };
         // Words only ever written run together.
-        let mut plain: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-        let mut run_words: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        let mut plain: FxHashSet<&str> = FxHashSet::default();
+        let mut run_words: FxHashSet<&str> = FxHashSet::default();
         for p in phrases.keys() {
             for w in p.split(' ').filter(|w| !w.is_empty()) {
                 match w.strip_prefix(RUN) {
@@ -171,7 +171,7 @@ impl Automaton {
             list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         }
         let runs = run_only.iter().filter_map(|w| words.get(w.as_str()).copied()).collect();
-        let mut beginnings = rustc_hash::FxHashSet::default();
+        let mut beginnings = FxHashSet::default();
         for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
             let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(JOIN_LEAST).collect();
             beginnings.extend(ends.into_iter().map(|i| Box::<str>::from(&word[..i])));

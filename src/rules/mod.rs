@@ -1,5 +1,5 @@
 //! Rule files: loading them from TOML, checking them, and compiling every
-//! phrase of a rule set into aho-corasick automata for the engine.
+//! phrase of a rule set into token automata for the engine.
 //!
 //! A rule set is a directory of `*.toml` files (one topic per file) for one
 //! language. The format is documented for trainers in `rules/README.md`.
