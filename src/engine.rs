@@ -666,11 +666,11 @@ impl<'r> Engine<'r> {
         found.clear();
         let sealed = rules.normalizer.is_negation(&token.surface);
         // The token with the one before it, when that may be the first half
-        // of a phrase word Whisper split in two.
+        // of a phrase word Whisper split in two: a match by sound.
         let joined = t.last.as_ref().map(|p| rules.normalizer.joined(p, token));
         for (ai, a) in rules.automata.iter().enumerate() {
             let word = form(a.view, token);
-            let joined = joined.as_ref().map(|j| form(a.view, j));
+            let joined = joined.as_ref().filter(|_| a.view == View::Sound).map(|j| form(a.view, j));
             a.feed(&mut t.walks[ai], index, word, joined, sealed, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };
@@ -685,8 +685,9 @@ impl<'r> Engine<'r> {
                 }
             });
         }
-        // Kept only when it may be the first half of a split word: most are not.
-        t.last = rules.automata.iter().any(|a| a.may_begin(beginning(a.view, token))).then(|| token.clone());
+        // Kept only when it may be the first half of a split word (a half has
+        // no stem of its own: how its letters sound); most are not.
+        t.last = rules.automata.iter().any(|a| a.view == View::Sound && a.may_begin(&token.spoken)).then(|| token.clone());
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
         t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler });
@@ -944,15 +945,6 @@ fn form(view: View, token: &Token) -> &str {
         View::Stem => &token.stem,
         View::Surface => &token.surface,
         View::Sound => &token.sound,
-    }
-}
-
-/// A token as the first half of a word split in two, in the form an
-/// automaton's view reads: a half has no stem of its own.
-fn beginning(view: View, token: &Token) -> &str {
-    match view {
-        View::Sound => &token.spoken,
-        view => form(view, token),
     }
 }
 

@@ -11,9 +11,10 @@
 //! (those of phrases begun within the last few words), so a word costs a
 //! hash lookup per thread, whatever the number of rules.
 //!
-//! A word Whisper split in two («секунт дочку», «иди оты») is fed a second
-//! time joined: the threads as they were before its first half move on
-//! along the joined word's edge, when the first half begins a phrase word.
+//! A word Whisper split in two («секунт дочку», «иди оты») is fed to the
+//! sound view a second time joined: the threads as they were before its
+//! first half move on along the joined word's edge, when the first half
+//! begins a phrase word.
 
 use std::collections::BTreeMap;
 
@@ -171,16 +172,18 @@ impl Automaton {
             list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         }
         let runs = run_only.iter().filter_map(|w| words.get(w.as_str()).copied()).collect();
+        // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
-        for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
+        let joinable = view == View::Sound;
+        for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)).filter(|_| joinable) {
             let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(JOIN_LEAST).collect();
             beginnings.extend(ends.into_iter().map(|i| Box::<str>::from(&word[..i])));
         }
         Ok(Automaton { view, nodes, edges, words, prefixes, runs, beginnings })
     }
 
-    /// Whether a token may be the first half of a phrase word Whisper
-    /// split in two.
+    /// Whether a token (the sound of its letters, in the [`View::Sound`])
+    /// may be the first half of a phrase word Whisper split in two.
     pub fn may_begin(&self, word: &str) -> bool {
         self.beginnings.contains(word)
     }
