@@ -10,8 +10,11 @@ use sufler::engine::{Event, Summary, Swapped};
 use sufler::text::Lang;
 use sufler::transcript::Transcript;
 
-const RU: &[(&str, &str)] = &[("company", "Ромашка"), ("operator_name", "Анна")];
-const CS: &[(&str, &str)] = &[("company", "Kopretina"), ("operator_name", "Jana")];
+/// A deployment's template variables.
+type Vars = &'static [(&'static str, &'static str)];
+
+const RU: Vars = &[("company", "Ромашка"), ("operator_name", "Анна")];
+const CS: Vars = &[("company", "Kopretina"), ("operator_name", "Jana")];
 
 fn summary(events: &[Event]) -> &Summary {
     events.iter().find_map(|e| if let Event::CallSummary(s) = e { Some(s) } else { None }).expect("a summary")
@@ -26,7 +29,7 @@ fn check(lang: Lang, vars: &[(&str, &str)], text: &str, either_way: bool) -> Vec
 #[test]
 fn a_call_without_operator_speech_is_not_scored() {
     // (transcript, flags, scored)
-    let table: &[(Lang, &[(&str, &str)], &str, &[&str], bool)] = &[
+    let table: &[(Lang, Vars, &str, &[&str], bool)] = &[
         // Silence (what a silent recording's transcript holds), or only the
         // client: no step can be judged.
         (Lang::Ru, RU, r#"{"duration": 12.0, "segments": []}"#, &[], false),
@@ -63,7 +66,7 @@ fn a_client_saying_the_operators_opening_is_a_swapped_call() {
     let rude_client = "[00:00] operator: Да.\n[00:02] client: Алло, это компания Ромашка?";
     // (lang, vars, transcript, swapped as given, then either way, and
     // whether the operator's greeting is met either way)
-    let table: &[(Lang, &[(&str, &str)], &str, Swapped, Swapped, bool)] = &[
+    let table: &[(Lang, Vars, &str, Swapped, Swapped, bool)] = &[
         (Lang::Ru, RU, swapped_ru, Swapped::Suspected, Swapped::Corrected, true),
         (Lang::Cs, CS, swapped_cs, Swapped::Suspected, Swapped::Corrected, true),
         (Lang::Ru, RU, dead_operator, Swapped::Suspected, Swapped::Corrected, true),
