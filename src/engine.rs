@@ -661,17 +661,15 @@ impl<'r> Engine<'r> {
         let prev = (!first).then(|| t.tok(index - 1)).filter(|p| p.filler);
         let sentence_start = first || token.after_sentence_end || prev.is_some_and(|p| p.sentence_start);
         let utterance_start = first || prev.is_some_and(|p| p.utterance_start);
-        let filler = rules.normalizer.is_filler(&token.surface);
         let mut found = std::mem::take(&mut self.found);
         found.clear();
-        let sealed = rules.normalizer.is_negation(&token.surface);
         // The token with the one before it, when that may be the first half
         // of a phrase word Whisper split in two: a match by sound.
         let joined = t.last.as_ref().map(|p| rules.normalizer.joined(p, token));
         for (ai, a) in rules.automata.iter().enumerate() {
             let word = form(a.view, token);
             let joined = joined.as_ref().filter(|_| a.view == View::Sound).map(|j| form(a.view, j));
-            a.feed(&mut t.walks[ai], index, word, joined, sealed, |target, first, how| {
+            a.feed(&mut t.walks[ai], index, word, joined, token.negation, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };
                 if start < t.utterance_first {
@@ -690,7 +688,7 @@ impl<'r> Engine<'r> {
         t.last = rules.automata.iter().any(|a| a.view == View::Sound && a.may_begin(&token.spoken)).then(|| token.clone());
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
-        t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler });
+        t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler: token.filler });
         t.awaiting.retain(|(occ, end)| {
             if *end == index {
                 found.push(*occ);

@@ -62,6 +62,13 @@ pub struct Token {
     /// How `surface` sounds: a word split in two has a first half but no
     /// stem of its own.
     pub spoken: Arc<str>,
+    /// A negation particle («не», «ne»): never let in between a phrase's
+    /// words, as «вы не должны» is not «вы должны».
+    pub negation: bool,
+    /// A filler (a hesitation, a discourse word) that may come before a
+    /// sentence's first word without taking its place: «Ну, нет, так
+    /// нельзя» starts with a refusal.
+    pub filler: bool,
     /// Preceded by sentence-final punctuation (`.`, `?`, `!`, `…`) within the
     /// same text.
     pub after_sentence_end: bool,
@@ -134,6 +141,8 @@ impl Normalizer {
                     stem: stem.into(),
                     sound: sound.into(),
                     spoken: spoken.into(),
+                    negation: is_negation(self.lang, current),
+                    filler: is_filler(self.lang, current),
                     after_sentence_end: *sentence_end,
                 });
                 current.clear();
@@ -161,25 +170,6 @@ impl Normalizer {
         }
         push(&mut current, &mut sentence_end, out);
         sentence_end
-    }
-
-    /// Whether a word is a negation particle, which is never let in between
-    /// a phrase's words: «вы не должны» is not «вы должны».
-    pub fn is_negation(&self, surface: &str) -> bool {
-        match self.lang {
-            Lang::Ru => matches!(surface, "не" | "ни" | "нет"),
-            Lang::Cs => matches!(surface, "ne" | "ani" | "nikoli"),
-        }
-    }
-
-    /// Whether a word is a filler (a hesitation, a discourse word) that may
-    /// come before a sentence's first word without taking its place:
-    /// «Ну, нет, так нельзя» starts with a refusal.
-    pub fn is_filler(&self, surface: &str) -> bool {
-        match self.lang {
-            Lang::Ru => matches!(surface, "ну" | "да" | "так" | "вот" | "значит" | "э" | "ээ" | "эээ" | "эм" | "мм" | "ммм" | "хм" | "ой"),
-            Lang::Cs => matches!(surface, "no" | "tak" | "takže" | "ehm" | "hm" | "hmm" | "eh" | "ee" | "eee" | "em"),
-        }
     }
 
     /// Two words written as one («секунт» and «дочку» as «секунтдочку»), a
@@ -302,6 +292,20 @@ impl Normalizer {
             }
         }
         variants
+    }
+}
+
+fn is_negation(lang: Lang, surface: &str) -> bool {
+    match lang {
+        Lang::Ru => matches!(surface, "не" | "ни" | "нет"),
+        Lang::Cs => matches!(surface, "ne" | "ani" | "nikoli"),
+    }
+}
+
+fn is_filler(lang: Lang, surface: &str) -> bool {
+    match lang {
+        Lang::Ru => matches!(surface, "ну" | "да" | "так" | "вот" | "значит" | "э" | "ээ" | "эээ" | "эм" | "мм" | "ммм" | "хм" | "ой"),
+        Lang::Cs => matches!(surface, "no" | "tak" | "takže" | "ehm" | "hm" | "hmm" | "eh" | "ee" | "eee" | "em"),
     }
 }
 

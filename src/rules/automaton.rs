@@ -69,8 +69,6 @@ struct Thread {
     run: u8,
     /// The longest such run so far.
     widest: u8,
-    /// How its words were matched, the loosest so far.
-    how: Match,
 }
 
 /// Where one speaker's utterance stands in one automaton.
@@ -80,9 +78,6 @@ pub(crate) struct Walk {
     /// The threads before the last token, for a word split in two.
     before: Vec<Thread>,
     spare: Vec<Thread>,
-    /// Whether a root thread was possible before the last token (it was
-    /// in the utterance).
-    began: bool,
 }
 
 impl Walk {
@@ -90,7 +85,6 @@ impl Walk {
     pub fn reset(&mut self) {
         self.threads.clear();
         self.before.clear();
-        self.began = false;
     }
 }
 
@@ -174,10 +168,10 @@ impl Automaton {
         let runs = run_only.iter().filter_map(|w| words.get(w.as_str()).copied()).collect();
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
-        let joinable = view == View::Sound;
-        for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)).filter(|_| joinable) {
-            let ends: Vec<usize> = word.char_indices().map(|(i, _)| i).skip(JOIN_LEAST).collect();
-            beginnings.extend(ends.into_iter().map(|i| Box::<str>::from(&word[..i])));
+        if view == View::Sound {
+            for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
+                beginnings.extend(word.char_indices().skip(JOIN_LEAST).map(|(i, _)| Box::<str>::from(&word[..i])));
+            }
         }
         Ok(Automaton { view, nodes, edges, words, prefixes, runs, beginnings })
     }
@@ -190,8 +184,8 @@ impl Automaton {
 
     /// Feeds the token at `index` and calls `found` with the target, first
     /// token and kind of match of every phrase that ends on it. `joined` is
-    /// the token joined to the one before it, when that one may begin a
-    /// phrase word. A token that may not be let in between a phrase's words
+    /// the token joined to the one before it in the same utterance, when
+    /// that one may begin a phrase word (sound view only). A token that may not be let in between a phrase's words
     /// (`sealed`: a negation, which would turn the phrase around) ends the
     /// threads it does not move on.
     pub fn feed(
@@ -207,46 +201,45 @@ impl Automaton {
         let joined = joined.and_then(|j| self.number(j)).filter(|id| !self.runs.contains(id));
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
-            walk.began = true;
             return;
         }
-        let how = match self.view {
-            View::Stem => Match::Stem,
-            View::Surface => Match::Exact,
-            View::Sound => Match::Fuzzy,
-        };
         let mut next = std::mem::take(&mut walk.spare);
         next.clear();
-        let step = |next: &mut Vec<Thread>, id: Option<u32>, from: &Thread, how: Match| {
+        let step = |next: &mut Vec<Thread>, id: Option<u32>, from: &Thread| {
             if let Some(id) = id
                 && let Some(&child) = self.edges.get(&(from.node, id))
             {
-                keep(next, Thread { node: child, run: 0, how: from.how.max(how), ..*from });
+                keep(next, Thread { node: child, run: 0, ..*from });
             }
         };
         for th in &walk.threads {
-            step(&mut next, id, th, how);
+            step(&mut next, id, th);
             let run = th.run + 1;
             if !sealed && run <= self.nodes[th.node as usize].max_gap {
                 keep(&mut next, Thread { run, widest: th.widest.max(run), ..*th });
             }
         }
-        let root = |start| Thread { node: ROOT, start, run: 0, widest: 0, how: Match::Exact };
-        step(&mut next, id, &root(index), how);
+        let root = |start| Thread { node: ROOT, start, run: 0, widest: 0 };
+        step(&mut next, id, &root(index));
         if joined.is_some() {
             // The two halves as one word, from where things stood before the first.
-            for th in walk.before.iter().copied().chain(walk.began.then(|| root(index - 1))) {
-                step(&mut next, joined, &th, Match::Fuzzy);
+            for th in walk.before.iter().copied().chain([root(index - 1)]) {
+                step(&mut next, joined, &th);
             }
         }
+        // A view matches its own way: joins happen in the sound view alone.
+        let how = match self.view {
+            View::Stem => Match::Stem,
+            View::Surface => Match::Exact,
+            View::Sound => Match::Fuzzy,
+        };
         for th in next.iter().filter(|t| t.run == 0) {
             for target in self.nodes[th.node as usize].targets.iter().filter(|t| t.gap >= th.widest) {
-                found(target, th.start, th.how);
+                found(target, th.start, how);
             }
         }
         let old = std::mem::replace(&mut walk.threads, next);
         walk.spare = std::mem::replace(&mut walk.before, old);
-        walk.began = true;
     }
 
     fn number(&self, word: &str) -> Option<u32> {

@@ -141,16 +141,9 @@ pub(crate) fn compile(
     let view = if options.exact || prefix_at.is_some() { View::Surface } else { View::Stem };
     let forms: Vec<Vec<String>> = slots
         .iter()
-        .map(|slot| {
-            let mut forms: Vec<String> = Vec::new();
-            for word in slot {
-                let these = match view {
-                    View::Stem => norm.stem_variants(word),
-                    View::Surface | View::Sound => vec![word.clone()],
-                };
-                forms.extend(these.into_iter().filter(|f| !forms.contains(f)).collect::<Vec<_>>());
-            }
-            forms
+        .map(|slot| match view {
+            View::Stem => dedup(slot.iter().flat_map(|w| norm.stem_variants(w))),
+            View::Surface | View::Sound => slot.clone(),
         })
         .collect();
     let orders = match (options.any_order, prefix_at) {
