@@ -101,7 +101,8 @@ fn phrases_let_words_in_between() {
         ("", "operator: Спасибо большое за обращение", &["banned t «Спасибо большое за обращение»"]),
         ("", "operator: Благодарю вас за ваше обращение", &["banned t «Благодарю вас за ваше обращение»"]),
         ("", "operator: Спасибо вам большое за ваше обращение", &["banned t «Спасибо вам большое за ваше обращение»"]),
-        ("", "operator: Спасибо, что вы вообще позвонили по обращению", &[]),
+        // Three words let in are one too many.
+        ("", "operator: Спасибо вам большое огромное за обращение", &[]),
         // Phrases do not span utterances, gaps or not.
         ("", "operator: Спасибо\noperator: за обращение", &[]),
         // `gap = 0`: word for word.
@@ -218,4 +219,21 @@ fn misheard_words_match_by_sound() {
     let strict = support::from_toml(toml, &[]).unwrap();
     assert_eq!(banned(&run(&strict, "client: Вы там все иди оты?")), Vec::<String>::new());
     assert_eq!(banned(&run(&strict, "client: Вы там все идиоты?")), ["alert banned t «идиоты»"]);
+}
+
+/// `position = "utterance_start"` skips fillers before the utterance's
+/// first word, as `sentence_start` does.
+#[test]
+fn fillers_do_not_move_where_an_utterance_starts() {
+    let toml = "[[rule]]\nid = \"t\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nsuggest = \"s\"\nposition = \"utterance_start\"\nexact = [\"нет\"]\n";
+    let rules = support::from_toml(toml, &[]).unwrap();
+    let table: &[(&str, &[&str])] = &[
+        ("operator: Нет, так нельзя", &["banned t «Нет»"]),
+        ("operator: Ну, эээ, нет, так нельзя", &["banned t «нет»"]),
+        ("operator: Ну, у вас нет задолженности", &[]),
+        ("operator: Хорошо. Нет, так нельзя", &[]),
+    ];
+    for (said, want) in table {
+        assert_eq!(banned(&run(&rules, said)), *want, "{said}");
+    }
 }
