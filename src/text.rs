@@ -207,7 +207,8 @@ impl Normalizer {
     /// spell another way when it mishears it. Vowels that sound alike
     /// unstressed are one, a voiced consonant is its voiceless pair (as at
     /// a word's end and before a voiceless one), soft and hard signs go,
-    /// and a doubled sound is one: «секунт дочку» joined sounds as
+    /// and a doubled sound is one. «й» and «j» stay consonants: made vowels,
+    /// «zjist(ím)» sounded as «syst(ému)»: «секунт дочку» joined sounds as
     /// «секундочку», «операторана» as «оператор Анна».
     pub fn sound(&self, surface: &str) -> String {
         let mut key = String::with_capacity(surface.len());
@@ -215,7 +216,7 @@ impl Normalizer {
             let k = match self.lang {
                 Lang::Ru => match c {
                     'а' | 'о' | 'я' => 'а',
-                    'е' | 'э' | 'и' | 'ы' | 'й' => 'и',
+                    'е' | 'э' | 'и' | 'ы' => 'и',
                     'у' | 'ю' => 'у',
                     'б' | 'п' => 'п',
                     'в' | 'ф' => 'ф',
@@ -230,7 +231,7 @@ impl Normalizer {
                 Lang::Cs => match c {
                     'a' | 'á' => 'a',
                     'e' | 'é' | 'ě' => 'e',
-                    'i' | 'í' | 'y' | 'ý' | 'j' => 'i',
+                    'i' | 'í' | 'y' | 'ý' => 'i',
                     'o' | 'ó' => 'o',
                     'u' | 'ú' | 'ů' => 'u',
                     'b' | 'p' => 'p',
@@ -427,6 +428,8 @@ mod tests {
         let cs = Normalizer::new(Lang::Cs);
         assert_eq!(cs.sound("zavolání"), cs.sound("savolani"));
         assert_ne!(cs.sound("děkuji"), cs.sound("dokud"));
+        // «j» is a consonant: a correction's stem does not sound as another word's.
+        assert_ne!(cs.sound("zjist"), cs.sound("syst"));
     }
 
     #[test]
