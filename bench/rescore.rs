@@ -14,10 +14,10 @@ use std::time::Instant;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use rayon::prelude::*;
-use sufler::engine::Event;
-use sufler::rules::RuleSet;
-use sufler::text::Lang;
-use sufler::transcript::{Segment, TimedWord, Transcript};
+use sufler_core::engine::Event;
+use sufler_core::rules::RuleSet;
+use sufler_core::text::Lang;
+use sufler_core::transcript::{Segment, TimedWord, Transcript};
 
 const OPERATOR: &[&str] = &[
     "Здравствуйте, компания Ромашка, меня зовут Анна, чем могу помочь?",
@@ -61,7 +61,7 @@ fn transcript(seed: u64, target_words: usize) -> Transcript<'static> {
     let mut count = 0;
     let mut turn = 0;
     while count < target_words {
-        let (speaker, lines) = if turn % 2 == 0 { (sufler::engine::Speaker::Operator, OPERATOR) } else { (sufler::engine::Speaker::Client, CLIENT) };
+        let (speaker, lines) = if turn % 2 == 0 { (sufler_core::call::Speaker::Operator, OPERATOR) } else { (sufler_core::call::Speaker::Client, CLIENT) };
         let line = if turn == 0 { lines[0] } else { lines[rng.next(lines.len())] };
         let start = t;
         let words: Vec<TimedWord> = line

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use sufler_core::Error as CoreError;
+
+use crate::error::Result;
 
 /// Name endings taken as recordings when a folder is walked (what the
 /// audio reader decodes).
@@ -33,7 +35,7 @@ pub fn files(args: &[PathBuf], extensions: &[&str]) -> Vec<Result<PathBuf>> {
         walk(arg, extensions, &mut found);
         if found.len() == before {
             let endings = extensions.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ");
-            found.push(Err(Error::Input { path: arg.clone(), message: format!("no files in this folder end in {endings}") }));
+            found.push(Err(CoreError::Input { path: arg.clone(), message: format!("no files in this folder end in {endings}") }.into()));
         }
     }
     found
@@ -42,7 +44,7 @@ pub fn files(args: &[PathBuf], extensions: &[&str]) -> Vec<Result<PathBuf>> {
 fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<Result<PathBuf>>) {
     let entries = match fs::read_dir(dir).and_then(|entries| entries.collect::<std::io::Result<Vec<_>>>()) {
         Ok(entries) => entries,
-        Err(e) => return found.push(Err(Error::io(dir, e))),
+        Err(e) => return found.push(Err(CoreError::io(dir, e).into())),
     };
     let mut entries: Vec<_> = entries.into_iter().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).collect();
     entries.sort_by_key(|e| e.file_name());

@@ -1,21 +1,19 @@
 //! sufler: a call-script and phrase-compliance checker for call centres.
 //!
-//! Data flows one way: audio ([`audio`]) becomes timed words ([`asr`]), or
-//! words come from a stored [`transcript`]; the [`engine`] matches them
-//! against a compiled [`rules::RuleSet`] and emits [`engine::Event`]s for
-//! the sinks in [`report`]. [`live`] runs the same stages on a call while it
-//! goes on; [`batch`] is what a batch's command line names.
+//! Data flows one way: audio ([`sufler_hear`]) becomes timed words, or
+//! words come from a stored transcript; the engine of [`sufler_core`]
+//! matches them against the rules and emits events; the sinks of
+//! [`report`] write them out. This crate is the front end: the flags
+//! ([`cli`]) resolved into [`settings`], and the commands ([`cmd`]) as
+//! library functions; [`live`] is the pipeline of a call checked while it
+//! goes on, [`batch`] what a batch's command line names.
 
-pub mod asr;
-pub mod audio;
 pub mod batch;
-pub mod engine;
-pub mod models;
+pub mod cli;
+pub mod cmd;
 pub mod error;
 pub mod live;
-pub mod rules;
-pub mod text;
-pub mod transcript;
 pub mod report;
+pub mod settings;
 
-pub use error::{Diagnostic, Error, Result};
+pub use error::{Error, Result};

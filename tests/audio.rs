@@ -1,8 +1,8 @@
 //! Recorded calls end to end, with the real Whisper base model: the
 //! generated test calls, audio formats, and bad files in a batch.
 //!
-//! Needs what `scripts/setup.sh` makes: `models/ggml-base.bin`,
-//! `models/ggml-silero-vad.bin` and `target/test-calls/`.
+//! Needs what `scripts/setup.sh` makes: the models (where `sufler models
+//! path` finds them) and `target/test-calls/`.
 
 mod support;
 
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use support::{events, found, need, root};
+use support::{events, found, model, need, root};
 
 fn calls() -> PathBuf {
     need(&root().join("target/test-calls/labels.json"));
@@ -27,7 +27,7 @@ fn sufler(args: &[&str]) -> Output {
 }
 
 fn sufler_on(threads: usize, args: &[&str]) -> Output {
-    need(&root().join("models/ggml-base.bin"));
+    model(sufler::settings::WHISPER_MODEL);
     let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
     Command::new(env!("CARGO_BIN_EXE_sufler"))
         .args(["check", "--config", "samples/sufler.toml", "--format", "jsonl", "--threads", &threads.to_string()])
@@ -188,24 +188,24 @@ fn workers_share_out_utterances_without_changing_them() {
 
 /// A generated call long enough to be read in many pieces, a recogniser,
 /// and whisper-rs's own voice detection to compare them with.
-fn vad_setup() -> (sufler::audio::Call, sufler::asr::Recogniser, whisper_rs::WhisperVadContext) {
-    let vad_model = root().join("models/ggml-silero-vad.bin");
-    need(&vad_model);
-    let call = sufler::audio::load(&root().join("target/test-calls/clean/04-conflict.wav"), Default::default(), |_| true).unwrap();
+fn vad_setup() -> (sufler_hear::audio::Call, sufler_hear::asr::Session, whisper_rs::WhisperVadContext) {
+    let vad_model = model(sufler::settings::VAD_MODEL);
+    let call = sufler_hear::audio::load(&root().join("target/test-calls/clean/04-conflict.wav"), Default::default(), |_| true).unwrap();
     assert!(call.duration() > 20.0, "{} s: too short to be read in pieces", call.duration());
-    let recogniser = sufler::asr::Recogniser::new(sufler::asr::Options {
-        model: root().join("models/ggml-base.bin"),
+    let model = sufler_hear::asr::Model::load(sufler_hear::asr::Options {
+        model: model(sufler::settings::WHISPER_MODEL),
         vad_model: vad_model.clone(),
-        lang: sufler::text::Lang::Ru,
+        lang: sufler_core::text::Lang::Ru,
         threads: 1,
         vad_threshold: 0.2,
         vocabulary: Vec::new(),
     })
     .unwrap();
+    let session = std::sync::Arc::new(model).session().unwrap();
     let mut params = whisper_rs::WhisperVadContextParams::new();
     params.set_n_threads(1);
     let whole = whisper_rs::WhisperVadContext::new(vad_model.to_str().unwrap(), params).unwrap();
-    (call, recogniser, whole)
+    (call, session, whole)
 }
 
 #[test]
@@ -214,11 +214,11 @@ fn voice_detection_in_pieces_is_whisper_cpps_on_the_whole_track() {
     // time: its probabilities, and so the cuts, must be those of the whole
     // track at once.
     let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
-    let (call, recogniser, mut whole) = vad_setup();
+    let (call, mut session, mut whole) = vad_setup();
     for track in [&call.operator, call.client.as_ref().unwrap()] {
         whole.detect_speech(track).unwrap();
-        let pieces = recogniser.speech_probabilities(track).unwrap();
-        assert_eq!(pieces.len(), track.len().div_ceil(sufler::asr::VAD_WINDOW));
+        let pieces = session.speech_probabilities(track).unwrap();
+        assert_eq!(pieces.len(), track.len().div_ceil(sufler_hear::asr::VAD_WINDOW));
         assert!(pieces == whole.probabilities(), "the probabilities differ");
     }
 }
@@ -229,13 +229,13 @@ fn speech_found_while_reading_is_whisper_cpps_on_the_whole_track() {
     // as whisper.cpp's cut of what has been read will not change: they
     // must be its cuts of the whole track, and found soon after they end.
     let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
-    let (call, recogniser, mut whole) = vad_setup();
+    let (call, mut session, mut whole) = vad_setup();
     let mut params = whisper_rs::WhisperVadParams::new();
-    params.set_threshold(recogniser.vad_threshold());
-    params.set_min_speech_duration(sufler::asr::MIN_SPEECH_MS as i32);
-    params.set_min_silence_duration(sufler::asr::MIN_SILENCE_MS as i32);
-    params.set_max_speech_duration(sufler::asr::MAX_SPEECH_S);
-    params.set_speech_pad(sufler::asr::SPEECH_PAD_MS as i32);
+    params.set_threshold(session.model().vad_threshold());
+    params.set_min_speech_duration(sufler_hear::asr::MIN_SPEECH_MS as i32);
+    params.set_min_silence_duration(sufler_hear::asr::MIN_SILENCE_MS as i32);
+    params.set_max_speech_duration(sufler_hear::asr::MAX_SPEECH_S);
+    params.set_speech_pad(sufler_hear::asr::SPEECH_PAD_MS as i32);
     for track in [&call.operator, call.client.as_ref().unwrap()] {
         let expected: Vec<(f64, f64)> = whole
             .segments_from_samples(params, track)
@@ -244,7 +244,7 @@ fn speech_found_while_reading_is_whisper_cpps_on_the_whole_track() {
             .collect();
         assert!(expected.len() >= 2, "{expected:?}");
         // Packets of an uneven size, as a decoder gives them.
-        let found = recogniser.speech(track, 3001).unwrap();
+        let found = session.speech(track, 3001).unwrap();
         let cuts: Vec<(f64, f64)> = found.iter().map(|f| f.0).collect();
         assert_eq!(cuts, expected);
         // Silero is given ~8 s at a time; this call's pauses are long.
@@ -274,11 +274,11 @@ fn audio_formats_decode_to_16k_per_party() {
         ("call.ogg", &[], true),
         ("mono.wav", &["-c", "1"], false),
     ];
-    let reference = sufler::audio::load(&root().join("samples/call-ru.wav"), Default::default(), |_| true).unwrap();
+    let reference = sufler_hear::audio::load(&root().join("samples/call-ru.wav"), Default::default(), |_| true).unwrap();
     assert_eq!((reference.source_rate, reference.source_channels), (8000, 2));
     for (name, args, stereo) in table {
         let path = convert(name, args);
-        let call = sufler::audio::load(&path, Default::default(), |_| true).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let call = sufler_hear::audio::load(&path, Default::default(), |_| true).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!((call.duration() - reference.duration()).abs() < 0.1, "{name}: {} s vs {} s", call.duration(), reference.duration());
         let rms = (call.operator.iter().map(|s| s * s).sum::<f32>() / call.operator.len() as f32).sqrt();
         assert!(rms > 0.005, "{name}: operator channel is silent ({rms})");
@@ -332,8 +332,8 @@ fn chained_ogg(name: &str, second_args: &[&str]) -> PathBuf {
 
 #[test]
 fn chained_ogg_streams_are_read_one_after_another() {
-    let reference = sufler::audio::load(&root().join("samples/call-ru.wav"), Default::default(), |_| true).unwrap();
-    let call = sufler::audio::load(&chained_ogg("same.ogg", &[]), Default::default(), |_| true).unwrap();
+    let reference = sufler_hear::audio::load(&root().join("samples/call-ru.wav"), Default::default(), |_| true).unwrap();
+    let call = sufler_hear::audio::load(&chained_ogg("same.ogg", &[]), Default::default(), |_| true).unwrap();
     assert!((call.duration() - 2.0 * reference.duration()).abs() < 0.1, "{} s vs twice {} s", call.duration(), reference.duration());
 }
 

@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::{events, found, need, root};
+use support::{events, found, model, root};
 
 /// The tests take turns: two whisper.cpp recognisers on two cores slow each
 /// other down many times over (their threads spin while they wait).
@@ -20,7 +20,7 @@ static WHISPER: Mutex<()> = Mutex::new(());
 const SAMPLE: &str = "samples/call-ru.wav";
 
 fn sufler() -> Command {
-    need(&root().join("models/ggml-base.bin"));
+    model(sufler::settings::WHISPER_MODEL);
     let mut c = Command::new(env!("CARGO_BIN_EXE_sufler"));
     c.current_dir(root());
     c

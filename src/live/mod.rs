@@ -22,9 +22,10 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::engine::{Engine, Event, Speaker, Word};
-use crate::rules::RuleSet;
-use crate::transcript::TimedWord;
+use sufler_core::call::{Speaker, Word};
+use sufler_core::engine::{Engine, Event};
+use sufler_core::rules::RuleSet;
+use sufler_core::transcript::TimedWord;
 
 /// Blocks of audio the recogniser may fall behind by before a source must
 /// drop some (with blocks of 100 ms: a minute).
@@ -72,7 +73,8 @@ pub enum Notice {
 /// What the sinks get.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
-    Event(Event),
+    /// An event, and when it left the pipeline.
+    Event { event: Event, emitted_at: f64 },
     Notice(Notice),
     Words { speaker: Speaker, start: f64, end: f64, text: String },
     Lag(f64),
@@ -186,11 +188,8 @@ async fn send(out: &mpsc::Sender<Update>, updates: Vec<Update>, engine: &mut Eng
     Ok(())
 }
 
-fn stamped(events: Vec<Event>, at: f64) -> impl Iterator<Item = Update> {
-    events.into_iter().map(move |mut e| {
-        e.set_emitted_at(at);
-        Update::Event(e)
-    })
+fn stamped(events: Vec<Event>, emitted_at: f64) -> impl Iterator<Item = Update> {
+    events.into_iter().map(move |event| Update::Event { event, emitted_at })
 }
 
 #[cfg(test)]
@@ -199,8 +198,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::rules::{Source, Vars};
-    use crate::text::Lang;
+    use sufler_core::rules::{Source, Vars};
+    use sufler_core::text::Lang;
 
     const RULES: &str = r#"
 [[rule]]
@@ -239,10 +238,10 @@ unless_near = { words = 4, phrases = ["уточню"] }
     /// Updates as short strings: `words вы должны`, `violation vy-dolzhny @3.0`, `lag 4.0 @5.0`.
     fn brief(u: &Update) -> String {
         match u {
-            Update::Event(Event::Violation(f)) => format!("violation {} @{:.1}", f.at.rule, f.emitted_at.unwrap_or(-1.0)),
-            Update::Event(Event::Withdrawn(f)) => format!("withdrawn {} @{:.1}", f.at.rule, f.emitted_at.unwrap_or(-1.0)),
-            Update::Event(Event::CallSummary(s)) => format!("summary {}", s.violations),
-            Update::Event(e) => format!("{e:?}"),
+            Update::Event { event: Event::Violation(f), emitted_at } => format!("violation {} @{emitted_at:.1}", f.at.rule),
+            Update::Event { event: Event::Withdrawn(f), emitted_at } => format!("withdrawn {} @{emitted_at:.1}", f.at.rule),
+            Update::Event { event: Event::CallSummary(s), .. } => format!("summary {}", s.violations),
+            Update::Event { event, .. } => format!("{event:?}"),
             Update::Notice(Notice::Lag { seconds, emitted_at }) => format!("lag {seconds:.1} @{emitted_at:.1}"),
             Update::Notice(n) => format!("{n:?}"),
             Update::Words { text, .. } => format!("words {text}"),

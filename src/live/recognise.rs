@@ -29,12 +29,12 @@ use tokio::sync::mpsc;
 
 use super::segmenter::{Cut, Segmenter};
 use super::{Block, Heard};
-use crate::asr::{Recogniser, VAD_WINDOW};
-use crate::audio::RATE;
-use crate::engine::Speaker;
+use sufler_hear::asr::{Session, VAD_WINDOW};
+use sufler_hear::audio::RATE;
+use sufler_core::call::Speaker;
 use crate::error::Result;
-use crate::text::Normalizer;
-use crate::transcript::TimedWord;
+use sufler_core::text::Normalizer;
+use sufler_core::transcript::TimedWord;
 
 /// An utterance still going on is transcribed again when it has grown by
 /// this much (a word is committed at the second pass that hears it).
@@ -163,7 +163,7 @@ impl Track {
 
     /// Runs voice detection on the whole windows that have arrived (all of
     /// them at the end of the stream).
-    fn detect(&mut self, recogniser: &mut Recogniser, ended: bool) -> Result<()> {
+    fn detect(&mut self, session: &mut Session, ended: bool) -> Result<()> {
         loop {
             let done = self.segmenter.position();
             let new = (self.received() - done) / VAD_WINDOW;
@@ -172,7 +172,7 @@ impl Track {
             }
             let take = new.min(VAD_BATCH * 8);
             let context = VAD_CONTEXT.min((done - self.base) / VAD_WINDOW);
-            let probs = recogniser.speech_probabilities(self.clip(done - context * VAD_WINDOW, done + take * VAD_WINDOW))?;
+            let probs = session.speech_probabilities(self.clip(done - context * VAD_WINDOW, done + take * VAD_WINDOW))?;
             for &p in probs.iter().skip(context).take(take) {
                 if let Some(cut) = self.segmenter.push(p) {
                     self.cut(cut);
@@ -228,10 +228,9 @@ fn agreement(a: &[TimedWord<'_>], b: &[TimedWord<'_>], norm: &Normalizer) -> usi
 }
 
 /// Runs the recognition stage until the audio ends.
-pub fn run(mut recogniser: Recogniser, speakers: &[Speaker], mut audio: mpsc::Receiver<Block>, out: mpsc::Sender<Heard>) -> Result<()> {
-    let norm = Normalizer::new(recogniser.lang());
-    let mut state = recogniser.state()?;
-    let threshold = recogniser.vad_threshold();
+pub fn run(mut session: Session, speakers: &[Speaker], mut audio: mpsc::Receiver<Block>, out: mpsc::Sender<Heard>) -> Result<()> {
+    let norm = Normalizer::new(session.model().lang());
+    let threshold = session.model().vad_threshold();
     let mut tracks: Vec<Track> = speakers.iter().map(|&speaker| Track::new(speaker, threshold)).collect();
     let mut ended = false;
     let mut idle = false;
@@ -254,7 +253,7 @@ pub fn run(mut recogniser: Recogniser, speakers: &[Speaker], mut audio: mpsc::Re
             }
         }
         for t in &mut tracks {
-            t.detect(&mut recogniser, ended)?;
+            t.detect(&mut session, ended)?;
         }
         let now = tracks.iter().map(Track::received).max().unwrap_or(0);
         for (speaker, start, end) in skip_backlog(&mut tracks, now) {
@@ -262,7 +261,7 @@ pub fn run(mut recogniser: Recogniser, speakers: &[Speaker], mut audio: mpsc::Re
                 return Ok(());
             }
         }
-        idle = !pass(&recogniser, &mut state, &mut tracks, ended, &norm, &out)?;
+        idle = !pass(&mut session, &mut tracks, ended, &norm, &out)?;
         for t in &mut tracks {
             t.trim();
         }
@@ -317,8 +316,7 @@ fn due(u: &Utterance, received: usize) -> bool {
 
 /// Makes at most one Whisper pass; says whether it made one.
 fn pass(
-    recogniser: &Recogniser,
-    state: &mut whisper_rs::WhisperState,
+    session: &mut Session,
     tracks: &mut [Track],
     ended: bool,
     norm: &Normalizer,
@@ -342,9 +340,9 @@ fn pass(
     let received = t.received();
     let u = if last { t.finished.front() } else { t.open.as_ref() }.expect("chosen");
     let (start, end) = (u.start, u.end.unwrap_or(received));
-    let prompt = t.first_speech.is_some_and(|f| crate::asr::prompted(t.speaker, seconds(start.saturating_sub(f))));
+    let prompt = t.first_speech.is_some_and(|f| sufler_hear::asr::prompted(t.speaker, seconds(start.saturating_sub(f))));
     let clip = t.clip(start, end);
-    let words = if last { recogniser.utterance(state, clip, seconds(start), prompt)? } else { recogniser.glimpse(state, clip, seconds(start), prompt)? };
+    let words = if last { session.utterance(clip, seconds(start), prompt)? } else { session.glimpse(clip, seconds(start), prompt)? };
     let speaker = t.speaker;
     let (commit, utterance_start) = if last {
         let u = t.finished.pop_front().expect("chosen");
@@ -371,7 +369,7 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::text::Lang;
+    use sufler_core::text::Lang;
 
     fn words(text: &str, start: f64) -> Vec<TimedWord<'static>> {
         text.split_whitespace()

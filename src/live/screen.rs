@@ -16,8 +16,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use tokio::sync::mpsc;
 
 use super::{Clock, Control, Notice, Update};
-use crate::engine::{Event, FlagKind, Speaker, element_name};
-use crate::rules::{Kind, RuleSet};
+use sufler_core::call::Speaker;
+use sufler_core::engine::{Event, FlagKind, element_name};
+use sufler_core::rules::{Kind, RuleSet};
 
 /// Alerts and transcript lines kept.
 const KEEP: usize = 50;
@@ -77,11 +78,11 @@ impl Screen {
 
     pub fn apply(&mut self, update: &Update) {
         match update {
-            Update::Event(Event::Met(m)) => self.set(&element_name(&m.at.rule, m.at.element.as_deref()), Status::Met),
-            Update::Event(Event::Violation(f) | Event::Alert(f)) if f.kind == FlagKind::Missing => {
+            Update::Event { event: Event::Met(m), .. } => self.set(&element_name(&m.at.rule, m.at.element.as_deref()), Status::Met),
+            Update::Event { event: Event::Violation(f) | Event::Alert(f), .. } if f.kind == FlagKind::Missing => {
                 self.set(&element_name(&f.at.rule, f.at.element.as_deref()), Status::Missing);
             }
-            Update::Event(e @ (Event::Violation(f) | Event::Alert(f))) => {
+            Update::Event { event: e @ (Event::Violation(f) | Event::Alert(f)), .. } => {
                 let alert = Alert {
                     rule: f.at.rule.clone(),
                     at: f.at.start,
@@ -94,12 +95,12 @@ impl Screen {
                 self.alerts.push_front(alert);
                 self.alerts.truncate(KEEP);
             }
-            Update::Event(Event::Withdrawn(f)) => {
+            Update::Event { event: Event::Withdrawn(f), .. } => {
                 for a in self.alerts.iter_mut().filter(|a| a.rule == f.at.rule && a.at == f.at.start) {
                     a.withdrawn = true;
                 }
             }
-            Update::Event(Event::CallSummary(s)) => {
+            Update::Event { event: Event::CallSummary(s), .. } => {
                 let score = s.score.map_or_else(|| format!("not scored ({})", s.reason.unwrap_or("unknown")), |x| format!("score {x:.0}"));
                 self.ended = Some(format!("call ended: {score}, {} violation(s), {} alert(s)", s.violations, s.alerts));
             }
@@ -260,12 +261,12 @@ pub async fn run(mut screen: Screen, mut updates: mpsc::Receiver<Update>, contro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Flag, Place};
-    use crate::rules::Severity;
+    use sufler_core::engine::{Flag, Place};
+    use sufler_core::rules::Severity;
 
     fn flag(rule: &str, start: f64, heard: &str) -> Flag {
         let at = Place {
-            call: "call".into(),
+            call: std::sync::Arc::new("call".into()),
             rule: rule.into(),
             element: None,
             category: "banned".into(),
@@ -273,19 +274,19 @@ mod tests {
             start,
             end: start + 0.5,
             text: heard.into(),
-            matched: Some(crate::rules::Match::Stem),
+            matched: Some(sufler_core::rules::Match::Stem),
             confidence: None,
         };
-        Flag { at, kind: FlagKind::Banned, severity: Severity::Error, weight: 5.0, message: String::new(), suggest: "Уточню".into(), emitted_at: None }
+        Flag { at, kind: FlagKind::Banned, alert: false, severity: Severity::Error, weight: 5.0, message: String::new(), suggest: "Уточню".into() }
     }
 
     #[test]
     fn a_withdrawn_flag_is_shown_as_corrected() {
         let mut screen =
             Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None };
-        screen.apply(&Update::Event(Event::Violation(flag("ne-znayu", 3.0, "не знаю"))));
-        screen.apply(&Update::Event(Event::Violation(flag("ne-znayu", 9.0, "не знаю"))));
-        screen.apply(&Update::Event(Event::Withdrawn(flag("ne-znayu", 9.0, "не знаю"))));
+        screen.apply(&Update::Event { event: Event::Violation(flag("ne-znayu", 3.0, "не знаю")), emitted_at: 0.0 });
+        screen.apply(&Update::Event { event: Event::Violation(flag("ne-znayu", 9.0, "не знаю")), emitted_at: 0.0 });
+        screen.apply(&Update::Event { event: Event::Withdrawn(flag("ne-znayu", 9.0, "не знаю")), emitted_at: 0.0 });
         let shown: Vec<(f64, bool)> = screen.alerts.iter().map(|a| (a.at, a.withdrawn)).collect();
         assert_eq!(shown, [(9.0, true), (3.0, false)]);
     }

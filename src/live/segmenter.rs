@@ -10,8 +10,8 @@
 //! [`MIN_SPEECH_MS`] are dropped, and one longer than [`MAX_SPEECH_S`] is
 //! cut there. Boundaries are in samples, widened by [`SPEECH_PAD_MS`].
 
-use crate::asr::{MAX_SPEECH_S, MIN_SILENCE_MS, MIN_SPEECH_MS, SPEECH_PAD_MS, VAD_WINDOW};
-use crate::audio::RATE;
+use sufler_hear::asr::{MAX_SPEECH_S, MIN_SILENCE_MS, MIN_SPEECH_MS, SPEECH_PAD_MS, VAD_WINDOW};
+use sufler_hear::audio::RATE;
 
 /// A boundary of speech, in samples from the start of the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{Block, Clock};
-use crate::audio::{self, ChannelMap, RATE, Resampler};
-use crate::engine::Speaker;
+use sufler_hear::audio::{self, ChannelMap, RATE, Resampler};
+use sufler_core::call::{Parties, Speaker};
 use crate::error::{Error, Result};
 
 /// Blocks are this long (100 ms).
@@ -31,7 +31,7 @@ fn offer(tx: &mpsc::Sender<Block>, block: Block) -> std::result::Result<(), ()> 
 /// reading it as it plays (from an [`audio::Reader`]: an hour's replay
 /// holds no more audio than a minute's).
 pub async fn replay(
-    recording: impl Iterator<Item = Result<audio::Block>>,
+    recording: impl Iterator<Item = sufler_hear::Result<audio::Block>>,
     speakers: Vec<Speaker>,
     speed: f64,
     tx: mpsc::Sender<Block>,
@@ -40,22 +40,22 @@ pub async fn replay(
     let mut tick = tokio::time::interval(Duration::from_secs_f64(BLOCK as f64 / f64::from(RATE) / speed));
     let mut recording = recording.fuse();
     // Each party's samples from `at` on, read but not yet played.
-    let mut held: [Vec<f32>; 2] = Default::default();
+    let mut held: Parties<Vec<f32>> = Parties::default();
     let mut at = 0;
     loop {
-        while speakers.iter().any(|&s| held[s as usize].len() < BLOCK) {
+        while speakers.iter().any(|&s| held[s].len() < BLOCK) {
             let Some(block) = recording.next() else { break };
             for (speaker, samples) in block? {
-                held[speaker as usize].extend(samples);
+                held[speaker].extend(samples);
             }
         }
-        if speakers.iter().all(|&s| held[s as usize].is_empty()) {
+        if speakers.iter().all(|&s| held[s].is_empty()) {
             return Ok(());
         }
         tick.tick().await;
         clock.start();
         for &speaker in &speakers {
-            let track = &mut held[speaker as usize];
+            let track = &mut held[speaker];
             let samples: Vec<f32> = track.drain(..BLOCK.min(track.len())).collect();
             if offer(&tx, Block { speaker, at, samples }).is_err() {
                 return Ok(());
@@ -69,7 +69,7 @@ pub async fn replay(
 /// until it ends (run on a thread of its own); `map` says how many
 /// channels a frame has and whose they are.
 pub fn stdin(rate: u32, map: ChannelMap, speakers: Vec<Speaker>, tx: mpsc::Sender<Block>, clock: Clock) -> Result<()> {
-    let bad = |message: String| Error::Input { path: "<stdin>".into(), message };
+    let bad = |message: String| Error::from(sufler_hear::Error::Recording { path: "<stdin>".into(), message });
     let channels = map.count();
     if rate == 0 {
         return Err(bad("the sample rate must be above 0".into()));
@@ -124,7 +124,7 @@ pub fn stdin(rate: u32, map: ChannelMap, speakers: Vec<Speaker>, tx: mpsc::Sende
 pub fn devices() -> Result<Vec<String>> {
     use cpal::traits::{DeviceTrait, HostTrait};
     let host = cpal::default_host();
-    let devices = host.input_devices().map_err(|e| Error::Usage(format!("cannot list sound inputs: {e}")))?;
+    let devices = host.input_devices().map_err(|e| Error::Device(format!("cannot list sound inputs: {e}")))?;
     Ok(devices
         .map(|d| {
             let name = d.description().map_or_else(|_| "(unnamed)".to_string(), |n| n.name().to_string());
@@ -150,11 +150,11 @@ pub fn microphone(operator: Option<String>, client: Option<String>, speakers: Ve
             continue;
         }
         let device = match &name {
-            None => host.default_input_device().ok_or_else(|| Error::Usage("no sound input found (see `sufler devices`)".into()))?,
+            None => host.default_input_device().ok_or_else(|| Error::Device("no sound input found (see `sufler devices`)".into()))?,
             Some(name) => find_device(&host, name)?,
         };
         let stream = capture(&device, speaker, tx.clone(), clock.clone())?;
-        stream.play().map_err(|e| Error::Usage(format!("cannot start the sound input: {e}")))?;
+        stream.play().map_err(|e| Error::Device(format!("cannot start the sound input: {e}")))?;
         streams.push(stream);
     }
     // The pipeline closing ends the capture.
@@ -166,7 +166,7 @@ pub fn microphone(operator: Option<String>, client: Option<String>, speakers: Ve
 
 fn find_device(host: &cpal::Host, name: &str) -> Result<cpal::Device> {
     use cpal::traits::{DeviceTrait, HostTrait};
-    let devices = host.input_devices().map_err(|e| Error::Usage(format!("cannot list sound inputs: {e}")))?;
+    let devices = host.input_devices().map_err(|e| Error::Device(format!("cannot list sound inputs: {e}")))?;
     for d in devices {
         let id = d.id().map(|id| id.to_string()).unwrap_or_default();
         let desc = d.description().map(|n| n.name().to_string()).unwrap_or_default();
@@ -174,15 +174,15 @@ fn find_device(host: &cpal::Host, name: &str) -> Result<cpal::Device> {
             return Ok(d);
         }
     }
-    Err(Error::Usage(format!("no sound input named `{name}` (see `sufler devices`)")))
+    Err(Error::Device(format!("no sound input named `{name}` (see `sufler devices`)")))
 }
 
 fn capture(device: &cpal::Device, speaker: Speaker, tx: mpsc::Sender<Block>, clock: Clock) -> Result<cpal::Stream> {
     use cpal::traits::DeviceTrait;
     use cpal::{Sample, SampleFormat, SizedSample};
-    let config = device.default_input_config().map_err(|e| Error::Usage(format!("the sound input has no usable format: {e}")))?;
+    let config = device.default_input_config().map_err(|e| Error::Device(format!("the sound input has no usable format: {e}")))?;
     let channels = usize::from(config.channels());
-    let mut resampler = Resampler::new(config.sample_rate()).map_err(Error::Usage)?;
+    let mut resampler = Resampler::new(config.sample_rate()).map_err(Error::Device)?;
     let mut at = 0;
     // The first channel is the party: headsets put the microphone there.
     let take = move |data: &[f32]| {
@@ -215,9 +215,9 @@ fn capture(device: &cpal::Device, speaker: Speaker, tx: mpsc::Sender<Block>, clo
         SampleFormat::I16 => build::<i16>(device, c, channels, take),
         SampleFormat::I32 => build::<i32>(device, c, channels, take),
         SampleFormat::U8 => build::<u8>(device, c, channels, take),
-        other => return Err(Error::Usage(format!("the sound input gives {other} samples, which sufler does not read"))),
+        other => return Err(Error::Device(format!("the sound input gives {other} samples, which sufler does not read"))),
     };
-    stream.map_err(|e| Error::Usage(format!("cannot open the sound input: {e}")))
+    stream.map_err(|e| Error::Device(format!("cannot open the sound input: {e}")))
 }
 
 #[cfg(test)]

@@ -29,7 +29,8 @@ use std::path::Path;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Event, Speaker, Swapped, Word};
+use crate::call::{CallMeta, Parties, Speaker, Word};
+use crate::engine::{Engine, Event, Swapped};
 use crate::rules::RuleSet;
 use crate::error::{Diagnostic, Error, Result};
 
@@ -77,7 +78,7 @@ pub struct TimedWord<'a> {
 
 /// Times are written to the millisecond: finer is noise, and short
 /// numbers keep stored transcripts small and quick to read back.
-pub(crate) fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_f64((t * 1000.0).round() / 1000.0)
 }
 
@@ -112,7 +113,7 @@ impl<'a> Transcript<'a> {
 
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |message: String| Err(Error::Input { path: path.to_path_buf(), message });
-        let mut last = [f64::NEG_INFINITY; 2];
+        let mut last = Parties::both(f64::NEG_INFINITY);
         for (i, seg) in self.segments.iter().enumerate() {
             let times = std::iter::once((seg.start, seg.end)).chain(seg.words.iter().map(|w| (w.start, w.end)));
             for (start, end) in times {
@@ -121,7 +122,7 @@ impl<'a> Transcript<'a> {
                 }
             }
             for w in &seg.words {
-                let l = &mut last[seg.speaker as usize];
+                let l = &mut last[seg.speaker];
                 if w.start < *l {
                     return bad(format!(
                         "segment {}: word «{}» at {} s comes before the {}'s previous word ({} s); each speaker's words must be in time order",
@@ -169,15 +170,16 @@ impl<'a> Transcript<'a> {
     }
 
     /// Runs the call through a fresh engine.
-    pub fn check(&self, rules: &RuleSet, call: &str) -> Vec<Event> {
+    pub fn check(&self, rules: &RuleSet, call: impl Into<CallMeta>) -> Vec<Event> {
         self.check_as(rules, call, false)
     }
 
     /// Runs the call through a fresh engine, and once more with the
     /// parties the other way round when it looks swapped (the client's
     /// words said the operator's opening): those events are the call's.
-    pub fn check_either_way(&self, rules: &RuleSet, call: &str) -> Vec<Event> {
-        let events = self.check_as(rules, call, false);
+    pub fn check_either_way(&self, rules: &RuleSet, call: impl Into<CallMeta>) -> Vec<Event> {
+        let call = call.into();
+        let events = self.check_as(rules, call.clone(), false);
         let suspected = events.iter().any(|e| matches!(e, Event::CallSummary(s) if s.swapped == Swapped::Suspected));
         if !suspected {
             return events;
@@ -191,7 +193,7 @@ impl<'a> Transcript<'a> {
         events
     }
 
-    fn check_as(&self, rules: &RuleSet, call: &str, swap: bool) -> Vec<Event> {
+    fn check_as(&self, rules: &RuleSet, call: impl Into<CallMeta>, swap: bool) -> Vec<Event> {
         let mut engine = Engine::new(rules, call);
         self.each_word(|w| match swap {
             false => engine.push(w),

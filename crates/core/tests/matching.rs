@@ -5,8 +5,8 @@
 mod support;
 
 use support::{banned, bundled, run};
-use sufler::engine::{Event, FlagKind};
-use sufler::text::Lang;
+use sufler_core::engine::{Event, FlagKind};
+use sufler_core::text::Lang;
 
 const VARS: &[(&str, &str)] = &[("company", "Ромашка"), ("operator_name", "Анна")];
 

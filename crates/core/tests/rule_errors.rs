@@ -176,8 +176,8 @@ fn rule_file_errors() {
 #[test]
 fn rule_set_languages() {
     use std::path::PathBuf;
-    use sufler::rules::{RuleSet, Source};
-    use sufler::text::Lang;
+    use sufler_core::rules::{RuleSet, Source};
+    use sufler_core::text::Lang;
     let file = |name: &str, lang: &str| Source {
         path: PathBuf::from(name),
         text: format!("{lang}[[rule]]\nid = \"{name}\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"nevím\"]\ntests.hit = [\"Nevím\"]\n"),

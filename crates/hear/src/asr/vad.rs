@@ -43,7 +43,7 @@ unsafe impl Send for Vad {}
 
 impl Vad {
     pub fn new(model: &Path) -> Result<Vad> {
-        let failed = |why: &str| Error::Usage(format!("{}: cannot load the VAD model ({why})", model.display()));
+        let failed = |why: &str| Error::Model { path: model.to_path_buf(), message: format!("cannot load the VAD model ({why})") };
         let path = model.to_str().and_then(|p| CString::new(p).ok()).ok_or_else(|| failed("the path is not UTF-8"))?;
         // SAFETY: plain values in; the path lives through the call.
         let ctx = unsafe {
@@ -125,7 +125,7 @@ impl Vad {
         unsafe {
             let segments = sys::whisper_vad_segments_from_probs(self.ctx.as_ptr(), params);
             if segments.is_null() {
-                return Err(Error::Usage("voice activity detection failed: cannot cut the speech".into()));
+                return Err(Error::vad("cannot cut the speech"));
             }
             let n = sys::whisper_vad_segments_n_segments(segments);
             // whisper.cpp counts in centiseconds.
@@ -224,7 +224,7 @@ fn unsettled_from(unsettled: &[(f64, f64)], heard: f64) -> f64 {
 
 /// Gives Silero the next piece of a stream (`more`: not its first).
 fn detect(ctx: NonNull<sys::whisper_vad_context>, more: bool, piece: &[f32]) -> Result<()> {
-    let len = i32::try_from(piece.len()).map_err(|_| Error::Usage("voice activity detection failed: a piece too long".into()))?;
+    let len = i32::try_from(piece.len()).map_err(|_| Error::vad("a piece too long"))?;
     // SAFETY: `piece` holds `len` samples, read during the call alone.
     let ok = unsafe {
         if more {
@@ -234,7 +234,7 @@ fn detect(ctx: NonNull<sys::whisper_vad_context>, more: bool, piece: &[f32]) -> 
         }
     };
     if !ok {
-        return Err(Error::Usage("voice activity detection failed".into()));
+        return Err(Error::vad("Silero gave no probabilities"));
     }
     Ok(())
 }

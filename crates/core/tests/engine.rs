@@ -4,8 +4,9 @@
 mod support;
 
 use support::{brief, bundled, from_toml, run};
-use sufler::engine::{Engine, Event, Speaker, Word};
-use sufler::text::Lang;
+use sufler_core::call::{Speaker, Word};
+use sufler_core::engine::{Engine, Event};
+use sufler_core::text::Lang;
 
 const VARS: &[(&str, &str)] = &[("company", "Ромашка"), ("operator_name", "Анна")];
 
@@ -88,7 +89,7 @@ fn word(speaker: Speaker, start: f64, text: &str) -> Word<'_> {
 }
 
 /// Feeds words one by one and records which events each one released.
-fn releases(rules: &sufler::rules::RuleSet, words: &[Word]) -> Vec<(String, Vec<String>)> {
+fn releases(rules: &sufler_core::rules::RuleSet, words: &[Word]) -> Vec<(String, Vec<String>)> {
     let mut engine = Engine::new(rules, "call");
     words
         .iter()
@@ -178,7 +179,7 @@ fn hit_with_proximity_waits_only_as_long_as_it_must() {
         engine.push(w);
     }
     assert!(brief(&engine.take_events()).is_empty());
-    engine.advance(1.0 + sufler::engine::HOLD_S + 0.2);
+    engine.advance(1.0 + sufler_core::engine::HOLD_S + 0.2);
     assert_eq!(brief(&engine.take_events()), ["banned ne-znayu «Я не знаю»"]);
 }
 

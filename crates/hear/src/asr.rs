@@ -21,15 +21,15 @@ use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 
 use whisper_rs::{DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
 use crate::audio::{ChannelMap, Reader, RATE};
-use crate::engine::Speaker;
+use sufler_core::call::{Parties, Speaker};
 use crate::error::{Error, Result};
-use crate::text::{Lang, Normalizer};
-use crate::transcript::{Segment, TimedWord, Transcript};
+use sufler_core::text::{Lang, Normalizer};
+use sufler_core::transcript::{Segment, TimedWord, Transcript};
 
 mod vad;
 use vad::Vad;
@@ -85,16 +85,17 @@ const HALLUCINATIONS: &[&str] = &[
     "amara org",
 ];
 
-pub struct Recogniser {
+/// A Whisper model loaded once and shared by every call a process hears
+/// (it is `Sync`): the weights and the settings. What one stream of audio
+/// needs of its own (decoding state, voice detection) is a [`Session`]'s,
+/// or a batch run's.
+pub struct Model {
     prompt: String,
     ctx: WhisperContext,
     /// The tokens Whisper may write in the calls' language (all when empty).
     kept: Vec<i32>,
     /// Word times come from the cross-attention alignment (DTW).
     aligned: bool,
-    /// Silero, one per party (a recording's tracks are read together), for
-    /// the thread that reads the calls (and live mode's).
-    vads: Mutex<[Vad; 2]>,
     options: Options,
     normalizer: Normalizer,
     hallucinations: Vec<String>,
@@ -192,23 +193,23 @@ struct Cutter {
     second: Reader,
     parties: Vec<Speaker>,
     /// Each party's first speech, in seconds.
-    first_speech: [Option<f64>; 2],
+    first_speech: Parties<Option<f64>>,
     /// Each party's spans not yet cut, in order (VAD gives them so).
-    spans: [VecDeque<Span>; 2],
+    spans: Parties<VecDeque<Span>>,
     /// Each party's earliest sample a span not yet found can start at.
-    unknown: [usize; 2],
+    unknown: Parties<usize>,
     /// Each party's audio from sample `.1` on.
-    audio: [(Vec<f32>, usize); 2],
+    audio: Parties<(Vec<f32>, usize)>,
     /// Seconds; known once the first reading is over.
     duration: f64,
 }
 
 impl Cutter {
-    fn new(call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool, vads: &mut [Vad; 2]) -> Result<Cutter> {
+    fn new(call: usize, path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool, vads: &mut Parties<Vad>) -> Result<Cutter> {
         let mut first = Reader::open(path, map, &wanted)?;
         let parties = first.parties()?;
         let second = Reader::open(path, map, &wanted)?;
-        for vad in vads.iter_mut() {
+        for vad in vads.values_mut() {
             vad.start();
         }
         Ok(Cutter {
@@ -216,19 +217,19 @@ impl Cutter {
             first: Some(first),
             second,
             parties,
-            first_speech: [None; 2],
-            spans: Default::default(),
-            unknown: [0; 2],
-            audio: Default::default(),
+            first_speech: Parties::default(),
+            spans: Parties::default(),
+            unknown: Parties::default(),
+            audio: Parties::default(),
             duration: 0.0,
         })
     }
 
     /// The next utterance of either party, in the order they end of those
     /// found; `None` once all are cut.
-    fn next(&mut self, vads: &mut [Vad; 2], threshold: f32) -> Result<Option<Utterance>> {
+    fn next(&mut self, vads: &mut Parties<Vad>, threshold: f32) -> Result<Option<Utterance>> {
         loop {
-            let next = self.spans.iter().enumerate().filter_map(|(p, spans)| Some((spans.front()?.range.end, p))).min();
+            let next = self.spans.iter().filter_map(|(p, spans)| Some((spans.front()?.range.end, p))).min();
             if let Some((end, party)) = next {
                 return self.cut(end, party).map(Some);
             }
@@ -239,12 +240,12 @@ impl Cutter {
     }
 
     /// Reads on for more spans; `false` once the first reading is over.
-    fn find(&mut self, vads: &mut [Vad; 2], threshold: f32) -> Result<bool> {
+    fn find(&mut self, vads: &mut Parties<Vad>, threshold: f32) -> Result<bool> {
         let Some(reader) = &mut self.first else { return Ok(false) };
         let block = reader.next().transpose()?;
         let len = reader.samples();
         for &speaker in &self.parties {
-            let p = speaker as usize;
+            let p = speaker;
             // Each block holds every party present.
             let samples = block.as_ref().map(|b| b.iter().find(|(s, _)| *s == speaker).map_or(&[][..], |(_, x)| x));
             for (start, end) in vads[p].hear(samples, threshold)? {
@@ -264,12 +265,12 @@ impl Cutter {
     }
 
     /// Cuts out the next span of `party`, which ends at sample `end`.
-    fn cut(&mut self, end: usize, party: usize) -> Result<Utterance> {
+    fn cut(&mut self, end: usize, party: Speaker) -> Result<Utterance> {
         while self.audio[party].1 + self.audio[party].0.len() < end {
             // The first reading read this far; a shorter second one ends short.
             let Some(block) = self.second.next().transpose()? else { break };
             for (speaker, samples) in block {
-                self.audio[speaker as usize].0.extend(samples);
+                self.audio[speaker].0.extend(samples);
             }
             self.forget();
         }
@@ -285,7 +286,8 @@ impl Cutter {
     /// one not yet found may start), once that is at least half of what
     /// is held (so each sample is moved about once).
     fn forget(&mut self) {
-        for ((spans, unknown), (audio, base)) in self.spans.iter().zip(self.unknown).zip(&mut self.audio) {
+        for ((spans, unknown), (audio, base)) in self.spans.values().zip(self.unknown.values()).zip(self.audio.values_mut()) {
+            let unknown = *unknown;
             let next = spans.front().map_or(unknown, |s| s.range.start).min(unknown).min(*base + audio.len());
             let dead = next.saturating_sub(*base);
             if dead > 0 && dead >= audio.len() / 2 {
@@ -353,18 +355,19 @@ struct Heard {
     tokens: usize,
 }
 
-impl Recogniser {
-    pub fn new(options: Options) -> Result<Recogniser> {
+impl Model {
+    /// Loads the Whisper model (and tries the VAD model) that `options` name.
+    pub fn load(options: Options) -> Result<Model> {
         for (what, path) in [("Whisper model", &options.model), ("VAD model", &options.vad_model)] {
             if !path.is_file() {
-                return Err(Error::Usage(format!(
-                    "{}: {what} not found (see models/README.md: `sufler models fetch` or `scripts/setup.sh`)",
-                    path.display()
-                )));
+                return Err(Error::Model {
+                    path: path.clone(),
+                    message: format!("{what} not found (see models/README.md: `sufler models import` or `scripts/setup.sh`)"),
+                });
             }
         }
         silence_whisper_logs();
-        let path = |p: &Path| p.to_str().map(str::to_string).ok_or_else(|| Error::Usage(format!("{}: path is not UTF-8", p.display())));
+        let path = |p: &Path| p.to_str().map(str::to_string).ok_or_else(|| Error::Model { path: p.to_path_buf(), message: "the path is not UTF-8".into() });
         let heads = alignment_heads(&options.model);
         let aligned = heads.is_some();
         let mut params = WhisperContextParameters::default();
@@ -372,17 +375,18 @@ impl Recogniser {
             params.dtw_parameters(DtwParameters { mode: DtwMode::ModelPreset { model_preset }, ..DtwParameters::default() });
         }
         let ctx = WhisperContext::new_with_params(&path(&options.model)?, params)
-            .map_err(|e| Error::Usage(format!("{}: cannot load the Whisper model ({e})", options.model.display())))?;
-        let vads = [Vad::new(&options.vad_model)?, Vad::new(&options.vad_model)?];
+            .map_err(|e| Error::Model { path: options.model.clone(), message: format!("cannot load the Whisper model ({e})") })?;
+        // Each stream loads its own; a bad file is told now, not mid-call.
+        Vad::new(&options.vad_model)?;
         let normalizer = Normalizer::new(options.lang);
         let hallucinations = HALLUCINATIONS.iter().map(|h| surface(&normalizer, h)).collect();
         let prompt = if options.vocabulary.is_empty() { String::new() } else { format!("{}.", options.vocabulary.join(", ")) };
         let kept = kept_tokens(options.lang, ctx.token_eot(), ctx.token_beg(), ctx.n_vocab(), |t| ctx.token_to_bytes(t).ok());
-        Ok(Recogniser { prompt, ctx, kept, aligned, vads: Mutex::new(vads), options, normalizer, hallucinations })
+        Ok(Model { prompt, ctx, kept, aligned, options, normalizer, hallucinations })
     }
 
     /// Transcribes one recording, all its parties (see
-    /// [`Recogniser::transcribe_calls`]).
+    /// [`Model::transcribe_calls`]).
     pub fn transcribe(&self, path: &Path, map: ChannelMap) -> Result<Transcript<'static>> {
         let mut heard = None;
         self.transcribe_calls([((), path)], map, |_| true, |(), transcript| {
@@ -440,8 +444,8 @@ impl Recogniser {
             }
             drop(heard_tx);
             let _closing = Closing(&queue);
-            // Held throughout: each call's detection goes on between utterances.
-            let mut vads = self.vads();
+            // One per party (a recording's tracks are read together).
+            let mut vads = Parties { operator: Vad::new(&self.options.vad_model)?, client: Vad::new(&self.options.vad_model)? };
             let mut calls = calls.into_iter();
             // Calls not yet handed to `done`; the first is number `emitted`.
             let mut pending: VecDeque<Pending<T>> = VecDeque::new();
@@ -507,24 +511,13 @@ impl Recogniser {
     }
 
     /// Whisper's working memory, one per stream of utterances.
-    pub fn state(&self) -> Result<WhisperState> {
-        self.ctx.create_state().map_err(|e| Error::Usage(format!("cannot start Whisper: {e}")))
+    fn state(&self) -> Result<WhisperState> {
+        self.ctx.create_state().map_err(|e| Error::whisper(format!("cannot start: {e}")))
     }
 
-    /// The words of one utterance that starts `offset` seconds into its
-    /// track, with times in the track; empty for a clip too short to hold
-    /// a word or for one of Whisper's inventions. `prompt` gives Whisper
-    /// the vocabulary (the names said in a greeting).
-    pub fn utterance(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, Pass::Final)
-    }
-
-    /// A first look at an utterance still going on (live mode): as
-    /// [`Recogniser::utterance`], but output that loops is dropped rather
-    /// than transcribed again with more context, which costs time; the
-    /// next look, or the utterance's end, will do.
-    pub fn glimpse(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
-        self.words(state, clip, offset, prompt, Pass::Glimpse)
+    /// A stream of its own (a live call) on this model.
+    pub fn session(self: &Arc<Model>) -> Result<Session> {
+        Ok(Session { model: self.clone(), state: self.state()?, vad: Vad::new(&self.options.vad_model)? })
     }
 
     fn words(&self, state: &mut WhisperState, clip: &[f32], offset: f64, prompt: bool, pass: Pass) -> Result<Vec<TimedWord<'static>>> {
@@ -567,36 +560,6 @@ impl Recogniser {
         Ok(words)
     }
 
-    /// Silero's speech probability for each [`VAD_WINDOW`] of `samples`
-    /// (the last one padded with silence).
-    pub fn speech_probabilities(&self, samples: &[f32]) -> Result<Vec<f32>> {
-        // A stream of its own: any party's detector will do.
-        let vad = &mut self.vads()[0];
-        vad.start();
-        vad.push(samples)?;
-        Ok(vad.finish()?.to_vec())
-    }
-
-    /// Where speech is in a track, found as a recording's reading finds
-    /// it, `packet` samples at a time: each voiced stretch (seconds), with
-    /// the seconds of the track read when it was found.
-    pub fn speech(&self, track: &[f32], packet: usize) -> Result<Vec<((f64, f64), f64)>> {
-        let vad = &mut self.vads()[0];
-        vad.start();
-        let mut found = Vec::new();
-        let mut read = 0;
-        for samples in track.chunks(packet.max(1)).map(Some).chain([None]) {
-            read += samples.map_or(0, <[f32]>::len);
-            let at = read as f64 / f64::from(RATE);
-            found.extend(vad.hear(samples, self.options.vad_threshold)?.into_iter().map(|s| (s, at)));
-        }
-        Ok(found)
-    }
-
-    fn vads(&self) -> MutexGuard<'_, [Vad; 2]> {
-        self.vads.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     pub fn lang(&self) -> Lang {
         self.options.lang
     }
@@ -608,7 +571,7 @@ impl Recogniser {
     /// Whisper over a whole track as it comes, with no voice detection and
     /// none of the guards above: the plain reference used to compare this
     /// model with other runtimes of the same weights.
-    pub fn transcribe_plain(&mut self, samples: &[f32]) -> Result<String> {
+    pub fn transcribe_plain(&self, samples: &[f32]) -> Result<String> {
         let mut state = self.state()?;
         let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         p.set_language(Some(self.options.lang.code()));
@@ -617,7 +580,7 @@ impl Recogniser {
         p.set_temperature_inc(0.0);
         p.set_print_progress(false);
         p.set_print_realtime(false);
-        state.full(p, samples).map_err(|e| Error::Usage(format!("Whisper failed: {e}")))?;
+        state.full(p, samples).map_err(|e| Error::whisper(e.to_string()))?;
         let texts: Vec<String> = state.as_iter().map(|s| s.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default()).collect();
         Ok(texts.join(" "))
     }
@@ -668,10 +631,10 @@ impl Recogniser {
         } else {
             clip
         };
-        state.full(p, input).map_err(|e| Error::Usage(format!("Whisper failed: {e}")))?;
+        state.full(p, input).map_err(|e| Error::whisper(e.to_string()))?;
         if keep.failed {
             // whisper.cpp stops the pass without an error of its own.
-            return Err(Error::Usage("Whisper failed: cannot limit the decoder to the language's tokens".into()));
+            return Err(Error::whisper("cannot limit the decoder to the language's tokens"));
         }
         let eot = self.ctx.token_eot();
         let mut words: Vec<TimedWord<'static>> = Vec::new();
@@ -726,6 +689,62 @@ impl Recogniser {
             w.end = w.end.clamp(w.start, limit);
         }
         Ok(Heard { words, tokens })
+    }
+}
+
+/// One stream of audio heard on a shared [`Model`] (a live call): its own
+/// Whisper state and voice detector, so that streams side by side share
+/// the weights and nothing else.
+pub struct Session {
+    model: Arc<Model>,
+    state: WhisperState,
+    vad: Vad,
+}
+
+impl Session {
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The words of one utterance that starts `offset` seconds into its
+    /// track, with times in the track; empty for a clip too short to hold
+    /// a word or for one of Whisper's inventions. `prompt` gives Whisper
+    /// the vocabulary (the names said in a greeting).
+    pub fn utterance(&mut self, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
+        self.model.words(&mut self.state, clip, offset, prompt, Pass::Final)
+    }
+
+    /// A first look at an utterance still going on (live mode): as
+    /// [`Session::utterance`], but output that loops is dropped rather
+    /// than transcribed again with more context, which costs time; the
+    /// next look, or the utterance's end, will do.
+    pub fn glimpse(&mut self, clip: &[f32], offset: f64, prompt: bool) -> Result<Vec<TimedWord<'static>>> {
+        self.model.words(&mut self.state, clip, offset, prompt, Pass::Glimpse)
+    }
+
+    /// Silero's speech probability for each [`VAD_WINDOW`] of `samples`
+    /// (the last one padded with silence).
+    pub fn speech_probabilities(&mut self, samples: &[f32]) -> Result<Vec<f32>> {
+        let vad = &mut self.vad;
+        vad.start();
+        vad.push(samples)?;
+        Ok(vad.finish()?.to_vec())
+    }
+
+    /// Where speech is in a track, found as a recording's reading finds
+    /// it, `packet` samples at a time: each voiced stretch (seconds), with
+    /// the seconds of the track read when it was found.
+    pub fn speech(&mut self, track: &[f32], packet: usize) -> Result<Vec<((f64, f64), f64)>> {
+        let vad = &mut self.vad;
+        vad.start();
+        let mut found = Vec::new();
+        let mut read = 0;
+        for samples in track.chunks(packet.max(1)).map(Some).chain([None]) {
+            read += samples.map_or(0, <[f32]>::len);
+            let at = read as f64 / f64::from(RATE);
+            found.extend(vad.hear(samples, self.model.options.vad_threshold)?.into_iter().map(|s| (s, at)));
+        }
+        Ok(found)
     }
 }
 
@@ -881,7 +900,7 @@ fn silence_whisper_logs() {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Speaker::{Client, Operator};
+    use sufler_core::call::Speaker::{Client, Operator};
 
     #[test]
     fn only_the_operators_greeting_gets_the_vocabulary_prompt() {
@@ -894,7 +913,7 @@ mod tests {
 
     #[test]
     fn russian_is_written_without_latin_tokens() {
-        use crate::text::Lang::{Cs, Ru};
+        use sufler_core::text::Lang::{Cs, Ru};
         // (language, token's bytes) → may be written
         let table: [(_, &[u8], bool); 10] = [
             (Ru, " здравствуйте".as_bytes(), true),
@@ -915,7 +934,7 @@ mod tests {
 
     #[test]
     fn only_a_language_with_tokens_left_out_limits_the_decoder() {
-        use crate::text::Lang::{Cs, Ru};
+        use sufler_core::text::Lang::{Cs, Ru};
         // A vocabulary of 8: text 0-3, end of text 4, a special token 5,
         // timestamps 6-7.
         let vocabulary: [&[u8]; 4] = [b" da", " да".as_bytes(), b",", " že".as_bytes()];

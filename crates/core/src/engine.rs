@@ -8,14 +8,11 @@
 //! required element when it is heard, a missing element when its window
 //! closes, and a summary with the score when the call ends.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
+use crate::call::{CallMeta, Parties, Speaker, Word};
+use crate::score::Scorer;
 use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View, Walk};
 use crate::text::Token;
 
@@ -27,132 +24,65 @@ pub const UTTERANCE_GAP_S: f64 = 1.5;
 /// may wait once the clock has moved on without them.
 pub const HOLD_S: f64 = 2.0;
 
-/// The two parties of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Speaker {
-    Operator,
-    Client,
-}
-
-impl Speaker {
-    pub const ALL: [Speaker; 2] = [Speaker::Operator, Speaker::Client];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Speaker::Operator => "operator",
-            Speaker::Client => "client",
-        }
-    }
-
-    /// The other party.
-    pub fn other(self) -> Speaker {
-        match self {
-            Speaker::Operator => Speaker::Client,
-            Speaker::Client => Speaker::Operator,
-        }
-    }
-}
-
-impl fmt::Display for Speaker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Speaker {
-    type Err = String;
-    /// Accepts the English names and the Russian and Czech ones trainers
-    /// write in plain transcripts.
-    fn from_str(s: &str) -> Result<Speaker, String> {
-        match s.trim().to_lowercase().as_str() {
-            "operator" | "оператор" | "operátor" | "agent" => Ok(Speaker::Operator),
-            "client" | "клиент" | "klient" | "customer" => Ok(Speaker::Client),
-            other => Err(format!("unknown speaker `{other}` (expected operator or client)")),
-        }
-    }
-}
-
-/// One recognised word.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Word<'a> {
-    pub speaker: Speaker,
-    /// Seconds from the start of the call.
-    pub start: f64,
-    pub end: f64,
-    /// As heard, punctuation included.
-    pub text: Cow<'a, str>,
-    pub confidence: Option<f32>,
-    /// The first word of an utterance (a turn or speech segment).
-    pub utterance_start: bool,
-}
-
 /// Whether a flag is for something said or something not said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlagKind {
     Banned,
     Missing,
 }
 
+impl FlagKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FlagKind::Banned => "banned",
+            FlagKind::Missing => "missing",
+        }
+    }
+}
+
 /// Where in a call a rule was heard, or should have been.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Place {
-    pub call: Arc<str>,
+    pub call: Arc<CallMeta>,
     pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub element: Option<String>,
     pub category: String,
     pub speaker: Speaker,
-    #[serde(serialize_with = "crate::transcript::ms")]
+    /// Seconds from the start of the call.
     pub start: f64,
-    #[serde(serialize_with = "crate::transcript::ms")]
     pub end: f64,
     /// The words heard, empty for a missing element.
     pub text: String,
     /// How they were matched; none for a missing element.
-    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
     pub matched: Option<Match>,
     /// The recogniser's confidence (0 to 1) in the least sure of the words,
     /// when they were heard from audio.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hundredths")]
     pub confidence: Option<f32>,
-}
-
-fn hundredths<S: serde::Serializer>(c: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
-    match c {
-        Some(c) => s.serialize_f64((f64::from(*c) * 100.0).round() / 100.0),
-        None => s.serialize_none(),
-    }
 }
 
 /// A violation (operator-side rules) or an alert (rules on the client's
 /// words, which prompt the operator and are never held against them).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Flag {
-    #[serde(flatten)]
     pub at: Place,
     pub kind: FlagKind,
+    /// On a rule of the client's words: a prompt for the operator, never
+    /// held against them.
+    pub alert: bool,
     pub severity: Severity,
     pub weight: f64,
     pub message: String,
     pub suggest: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub emitted_at: Option<f64>,
 }
 
 /// A required element heard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Met {
-    #[serde(flatten)]
     pub at: Place,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub emitted_at: Option<f64>,
 }
 
 /// Whether the parties of a call look as the source said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Swapped {
     /// As far as can be told, as given.
     #[default]
@@ -166,31 +96,22 @@ pub enum Swapped {
     Corrected,
 }
 
-impl Swapped {
-    fn is_no(&self) -> bool {
-        *self == Swapped::No
-    }
-}
-
 /// The end of a call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
-    pub call: Arc<str>,
+    pub call: Arc<CallMeta>,
     /// Whether the operator was scored: not when nothing of theirs was
     /// heard (a dead channel, a silent or empty recording), which says
     /// nothing of the script.
     pub scored: bool,
     /// Why a call was not scored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     /// 100 minus the weights of all violations, at least 0; none for a
     /// call not scored.
     pub score: Option<f64>,
-    #[serde(skip_serializing_if = "Swapped::is_no")]
     pub swapped: Swapped,
     pub violations: usize,
     pub alerts: usize,
-    #[serde(serialize_with = "crate::transcript::ms")]
     pub duration: f64,
     pub operator_words: usize,
     pub client_words: usize,
@@ -199,8 +120,9 @@ pub struct Summary {
     pub missing: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What the engine tells of a call, as it goes on: plain data, written
+/// out by the front end's sinks in a format of their own.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Violation(Flag),
     Alert(Flag),
@@ -212,16 +134,7 @@ pub enum Event {
 }
 
 impl Event {
-    /// Stamps when the event left the pipeline (live mode).
-    pub fn set_emitted_at(&mut self, t: f64) {
-        match self {
-            Event::Violation(f) | Event::Alert(f) | Event::Withdrawn(f) => f.emitted_at = Some(t),
-            Event::Met(m) => m.emitted_at = Some(t),
-            Event::CallSummary(_) => {}
-        }
-    }
-
-    pub fn call(&self) -> &str {
+    pub fn call(&self) -> &CallMeta {
         match self {
             Event::Violation(f) | Event::Alert(f) | Event::Withdrawn(f) => &f.at.call,
             Event::Met(m) => &m.at.call,
@@ -371,8 +284,8 @@ struct ElementState {
 #[derive(Debug)]
 pub struct Engine<'r> {
     rules: &'r RuleSet,
-    call: Arc<str>,
-    tracks: [Track; 2],
+    call: Arc<CallMeta>,
+    tracks: Parties<Track>,
     elements: Vec<Vec<ElementState>>,
     /// Banned hits of `last_s` rules, decidable only at the end.
     deferred: Vec<Hit>,
@@ -382,10 +295,8 @@ pub struct Engine<'r> {
     /// Per speaker, the earliest open `first_s` window of the rules on
     /// that speaker's words ends then (−∞ until the windows' anchors are
     /// set or move).
-    next_deadline: [f64; 2],
-    violations: usize,
-    alerts: usize,
-    deductions: f64,
+    next_deadline: Parties<f64>,
+    scorer: Scorer,
     /// The source marks the first word of every utterance: a pause
     /// between words does not start one.
     marked_utterances: bool,
@@ -398,7 +309,7 @@ pub struct Engine<'r> {
 }
 
 impl<'r> Engine<'r> {
-    pub fn new(rules: &'r RuleSet, call: impl Into<Arc<str>>) -> Engine<'r> {
+    pub fn new(rules: &'r RuleSet, call: impl Into<CallMeta>) -> Engine<'r> {
         let track = |speaker| Track {
             speaker,
             walks: vec![Walk::default(); rules.automata.len()],
@@ -420,17 +331,15 @@ impl<'r> Engine<'r> {
         };
         Engine {
             rules,
-            call: call.into(),
-            tracks: [track(Speaker::Operator), track(Speaker::Client)],
+            call: Arc::new(call.into()),
+            tracks: Parties::with(track),
             elements: rules.rules.iter().map(|r| vec![ElementState::default(); r.elements.len()]).collect(),
             deferred: Vec::new(),
             events: Vec::new(),
             found: Vec::new(),
             clock: 0.0,
-            next_deadline: [f64::NEG_INFINITY; 2],
-            violations: 0,
-            alerts: 0,
-            deductions: 0.0,
+            next_deadline: Parties::both(f64::NEG_INFINITY),
+            scorer: Scorer::default(),
             marked_utterances: false,
             early: false,
             opening_from_client: Vec::new(),
@@ -464,7 +373,7 @@ impl<'r> Engine<'r> {
 
     /// Feeds one word.
     pub fn push(&mut self, word: &Word<'_>) {
-        let s = word.speaker as usize;
+        let s = word.speaker;
         let start = word.start.max(0.0);
         let end = word.end.max(start);
         self.clock = self.clock.max(start);
@@ -479,7 +388,7 @@ impl<'r> Engine<'r> {
         if t.first_start.is_none() {
             t.first_start = Some(start);
             // New anchors: the windows' deadlines are worked out again.
-            self.next_deadline = [f64::NEG_INFINITY; 2];
+            self.next_deadline = Parties::both(f64::NEG_INFINITY);
         }
         t.last_end = end;
         let word_index = t.next_word();
@@ -498,7 +407,7 @@ impl<'r> Engine<'r> {
     /// knows when the speaker paused): hits waiting for more words of it are
     /// decided now instead of when the next one starts.
     pub fn end_utterance(&mut self, speaker: Speaker) {
-        self.close_utterance(speaker as usize);
+        self.close_utterance(speaker);
     }
 
     /// Tells the engine that every speaker's words up to `t` seconds have
@@ -506,7 +415,7 @@ impl<'r> Engine<'r> {
     /// waiting for following words stop waiting after [`HOLD_S`].
     pub fn advance(&mut self, t: f64) {
         self.clock = self.clock.max(t);
-        for s in 0..2 {
+        for s in Speaker::ALL {
             self.decide_pending(s, |h| h.said.end + HOLD_S <= t);
         }
         for speaker in Speaker::ALL {
@@ -517,10 +426,10 @@ impl<'r> Engine<'r> {
     /// Ends the call: decides everything still open and emits the summary.
     /// `duration` is the length of the recording when known.
     pub fn finish(&mut self, duration: Option<f64>) -> Summary {
-        for s in 0..2 {
+        for s in Speaker::ALL {
             self.close_utterance(s);
         }
-        let end = self.tracks.iter().map(|t| t.last_end).fold(duration.unwrap_or(0.0).max(self.clock), f64::max);
+        let end = self.tracks.values().map(|t| t.last_end).fold(duration.unwrap_or(0.0).max(self.clock), f64::max);
         for hit in std::mem::take(&mut self.deferred) {
             let last_s = self.rules.rules[hit.rule].last_s.unwrap_or(f64::INFINITY);
             if hit.said.end >= end - last_s {
@@ -528,7 +437,7 @@ impl<'r> Engine<'r> {
             }
         }
         // Nothing of the operator heard: the script cannot be judged.
-        let unscored = self.tracks[Speaker::Operator as usize].first_start.is_none() && rules_judge_operator(self.rules);
+        let unscored = self.tracks.operator.first_start.is_none() && rules_judge_operator(self.rules);
         for speaker in Speaker::ALL {
             if !(unscored && speaker == Speaker::Operator) {
                 self.close_windows(speaker, end, Some(end));
@@ -576,13 +485,13 @@ impl<'r> Engine<'r> {
             call: self.call.clone(),
             scored: !unscored,
             reason: unscored.then_some("no operator speech"),
-            score: (!unscored).then(|| (100.0 - self.deductions).clamp(0.0, 100.0)),
+            score: (!unscored).then(|| self.scorer.score()),
             swapped: if from_client >= 2 && from_client > opening_met { Swapped::Suspected } else { Swapped::No },
-            violations: self.violations,
-            alerts: self.alerts,
+            violations: self.scorer.violations(),
+            alerts: self.scorer.alerts(),
             duration: end,
-            operator_words: self.tracks[0].next_word(),
-            client_words: self.tracks[1].next_word(),
+            operator_words: self.tracks.operator.next_word(),
+            client_words: self.tracks.client.next_word(),
             met,
             missing,
         };
@@ -592,14 +501,14 @@ impl<'r> Engine<'r> {
 
     /// When `scope`'s speech began (the start of `first_s` windows).
     fn anchor(&self, scope: SpeakerScope) -> Option<f64> {
-        let starts = self.tracks.iter().filter(|t| scope.covers(t.speaker)).filter_map(|t| t.first_start);
+        let starts = self.tracks.values().filter(|t| scope.covers(t.speaker)).filter_map(|t| t.first_start);
         starts.reduce(f64::min)
     }
 
     /// Closes `first_s` windows of rules on `speaker` that end before `now`,
     /// or all of them when the call ended at `call_end`.
     fn close_windows(&mut self, speaker: Speaker, now: f64, call_end: Option<f64>) {
-        let next = &mut self.next_deadline[speaker as usize];
+        let next = &mut self.next_deadline[speaker];
         if now <= *next && call_end.is_none() {
             return;
         }
@@ -616,12 +525,12 @@ impl<'r> Engine<'r> {
                 continue;
             }
             if now <= deadline && call_end.is_none() {
-                let next = &mut self.next_deadline[speaker as usize];
+                let next = &mut self.next_deadline[speaker];
                 *next = next.min(deadline);
                 continue;
             }
             // Hits of this rule still waiting were heard in time or not at all.
-            for s in 0..2 {
+            for s in Speaker::ALL {
                 self.decide_pending(s, |h| h.rule == ri);
             }
             for ei in 0..rule.elements.len() {
@@ -640,7 +549,7 @@ impl<'r> Engine<'r> {
 
     /// Decides the pending hits of a speaker and resets the automata, so no
     /// phrase spans two utterances.
-    fn close_utterance(&mut self, s: usize) {
+    fn close_utterance(&mut self, s: Speaker) {
         let track = &mut self.tracks[s];
         track.walks.iter_mut().for_each(Walk::reset);
         track.last = None;
@@ -652,7 +561,7 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn feed(&mut self, s: usize, word: usize, token: &Token) {
+    fn feed(&mut self, s: Speaker, word: usize, token: &Token) {
         let rules = self.rules;
         let t = &mut self.tracks[s];
         let index = t.next_tok();
@@ -722,7 +631,7 @@ impl<'r> Engine<'r> {
     }
 
     /// Decides the waiting hits of a speaker that `due` picks.
-    fn decide_pending(&mut self, s: usize, due: impl Fn(&Hit) -> bool) {
+    fn decide_pending(&mut self, s: Speaker, due: impl Fn(&Hit) -> bool) {
         let pending = &mut self.tracks[s].pending;
         if !pending.iter().any(&due) {
             return;
@@ -734,7 +643,7 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn occurrence(&mut self, s: usize, occ: Occ) {
+    fn occurrence(&mut self, s: Speaker, occ: Occ) {
         let rules = self.rules;
         let rule = &rules.rules[occ.target.rule];
         let track = &mut self.tracks[s];
@@ -843,38 +752,28 @@ impl<'r> Engine<'r> {
                 }
                 state.met = true;
                 if rule.first_s.is_some() {
-                    self.tracks[hit.said.speaker as usize].opening.push((hit.start, hit.end));
+                    self.tracks[hit.said.speaker].opening.push((hit.start, hit.end));
                 }
                 let at = self.place(hit.rule, hit.element, hit.said);
-                self.events.push(Event::Met(Met { at, emitted_at: None }));
+                self.emit(Event::Met(Met { at }));
             }
         }
     }
 
     fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, said: Said) {
         let flag = self.make_flag(ri, ei, kind, said);
-        let event = if self.count(ri, flag.weight, 1) { Event::Alert(flag) } else { Event::Violation(flag) };
-        self.events.push(event);
+        self.emit(if flag.alert { Event::Alert(flag) } else { Event::Violation(flag) });
     }
 
     /// Takes back a hit flagged early that a correction excused.
     fn withdraw(&mut self, hit: Hit) {
         let flag = self.make_flag(hit.rule, hit.element, FlagKind::Banned, hit.said);
-        self.count(hit.rule, flag.weight, -1);
-        self.events.push(Event::Withdrawn(flag));
+        self.emit(Event::Withdrawn(flag));
     }
 
-    /// Counts a flag of rule `ri` in the call's summary (`by` 1), or takes
-    /// one back (`by` -1); true when it is an alert (a client's rule).
-    fn count(&mut self, ri: usize, weight: f64, by: isize) -> bool {
-        let alert = self.rules.rules[ri].speaker == SpeakerScope::Client;
-        if alert {
-            self.alerts = self.alerts.checked_add_signed(by).expect("a flag to take back");
-        } else {
-            self.violations = self.violations.checked_add_signed(by).expect("a flag to take back");
-            self.deductions += weight * by as f64;
-        }
-        alert
+    fn emit(&mut self, event: Event) {
+        self.scorer.add(&event);
+        self.events.push(event);
     }
 
     fn make_flag(&self, ri: usize, ei: usize, kind: FlagKind, said: Said) -> Flag {
@@ -882,11 +781,11 @@ impl<'r> Engine<'r> {
         Flag {
             at: self.place(ri, ei, said),
             kind,
+            alert: self.rules.rules[ri].speaker == SpeakerScope::Client,
             severity: element.severity,
             weight: element.weight,
             message: element.message.clone(),
             suggest: element.suggest.clone().unwrap_or_default(),
-            emitted_at: None,
         }
     }
 
@@ -907,7 +806,7 @@ impl<'r> Engine<'r> {
     }
 
     /// Forgets what no phrase can reach back to any more.
-    fn prune(&mut self, s: usize) {
+    fn prune(&mut self, s: Speaker) {
         let keep = self.rules.lookback + REGEX_WINDOW;
         let t = &mut self.tracks[s];
         let oldest_pending = t.pending.iter().map(|h| h.start).min().unwrap_or(usize::MAX);
@@ -959,15 +858,4 @@ pub fn element_name(rule: &str, element: Option<&str>) -> String {
         Some(e) => format!("{rule}.{e}"),
         None => rule.to_string(),
     }
-}
-
-/// Runs a whole call through a fresh engine. Words are taken in the order
-/// given; each speaker's words must be in time order.
-pub fn check_call(rules: &RuleSet, call: &str, words: &[Word<'_>], duration: Option<f64>) -> Vec<Event> {
-    let mut engine = Engine::new(rules, call);
-    for w in words {
-        engine.push(w);
-    }
-    engine.finish(duration);
-    engine.take_events()
 }

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use sufler::engine::Speaker;
-use sufler::transcript::Transcript;
+use sufler_core::call::Speaker;
+use sufler_core::transcript::Transcript;
 
 fn parse(text: &str) -> Result<Transcript<'_>, String> {
     Transcript::parse(Path::new("t.txt"), text).map_err(|e| e.to_string())

@@ -20,7 +20,7 @@ use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
-use crate::engine::Speaker;
+use sufler_core::call::{Parties, Speaker};
 use crate::error::{Error, Result};
 
 /// Whisper's sample rate.
@@ -112,13 +112,13 @@ impl Call {
 /// others are not resampled.
 pub fn load(path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Call> {
     let mut reader = Reader::open(path, map, wanted)?;
-    let mut tracks: [Option<Vec<f32>>; 2] = [None, None];
+    let mut tracks: Parties<Option<Vec<f32>>> = Parties::default();
     for block in &mut reader {
         for (speaker, samples) in block? {
-            tracks[speaker as usize].get_or_insert_with(Vec::new).extend(samples);
+            tracks[speaker].get_or_insert_with(Vec::new).extend(samples);
         }
     }
-    let [operator, client] = tracks;
+    let Parties { operator, client } = tracks;
     let operator = operator.unwrap_or_else(|| vec![0.0; reader.samples()]);
     Ok(Call { operator, client, source_rate: reader.rate, source_channels: reader.channels })
 }
@@ -132,7 +132,7 @@ pub struct Reader {
     decoder: Box<dyn AudioDecoder>,
     track_id: u32,
     map: ChannelMap,
-    wanted: [bool; 2],
+    wanted: Parties<bool>,
     /// The parties read, their channels and resamplers (known from the
     /// first packet).
     parties: Vec<(Speaker, usize, Resampler)>,
@@ -153,7 +153,7 @@ pub type Block = Vec<(Speaker, Vec<f32>)>;
 impl Reader {
     /// Opens a recording; `wanted` says which parties will be listened to.
     pub fn open(path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Reader> {
-        let bad = |message: String| Error::Input { path: path.to_path_buf(), message };
+        let bad = |message: String| Error::Recording { path: path.to_path_buf(), message };
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if size == 0 {
@@ -174,7 +174,7 @@ impl Reader {
             format,
             decoder,
             map,
-            wanted: Speaker::ALL.map(wanted),
+            wanted: Parties::with(wanted),
             parties: Vec::new(),
             rate: 0,
             channels: 0,
@@ -270,7 +270,7 @@ impl Reader {
     }
 
     fn bad(&self, message: String) -> Error {
-        Error::Input { path: self.path.clone(), message }
+        Error::Recording { path: self.path.clone(), message }
     }
 
     /// The first packet tells the format: the parties to read are set.
@@ -290,7 +290,7 @@ impl Reader {
                     _ => continue,
                 },
             };
-            if !self.wanted[speaker as usize] {
+            if !self.wanted[speaker] {
                 continue;
             }
             if index >= channels {

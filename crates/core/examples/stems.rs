@@ -3,7 +3,7 @@
 
 fn main() {
     let lang = std::env::args().nth(1).unwrap().parse().unwrap();
-    let n = sufler::text::Normalizer::new(lang);
+    let n = sufler_core::text::Normalizer::new(lang);
     for w in std::env::args().skip(2) {
         println!("{w}: {} {:?}", n.stem(&w), n.stem_variants(&w));
     }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::call::Speaker;
 use crate::error::{Diagnostic, Error, Result};
 use crate::text::{Lang, Normalizer};
 use file::{RawElement, RawRule, RuleFile};
@@ -25,6 +26,7 @@ pub(crate) use pattern::View;
 use pattern::{Literal, Options};
 
 pub use lint::lint;
+pub(crate) use examples::Examples;
 
 /// Template variables (`{company}`, `{operator_name}`) and their values.
 pub type Vars = BTreeMap<String, String>;
@@ -219,7 +221,7 @@ pub struct Source {
 }
 
 impl Source {
-    fn diag(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn diag(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(&self.path, &self.text, span, message)
     }
 }
@@ -260,41 +262,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
 }
 
 impl RuleSet {
-    /// Loads and compiles a rule directory. Any problem, including an
-    /// inline example that fails, is an error.
-    ///
-    /// The language is the one the files declare (`lang = "cs"`); `asked`
-    /// is the one the caller wants (the default when no file declares one),
-    /// and a set declared in another is an error.
-    pub fn load(dir: &Path, asked: Option<Lang>, vars: &Vars) -> Result<RuleSet> {
-        RuleSet::from_sources(&read_dir(dir)?, asked, vars)
-    }
-
-    /// Compiles rule files already in memory.
-    pub fn from_sources(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<RuleSet> {
-        let (set, report) = build(sources, asked, vars)?;
-        match set {
-            Some(set) if report.failures.is_empty() => Ok(set),
-            _ => Err(Error::Rules(report.failures)),
-        }
-    }
-
-    /// Runs every check and inline example, collecting all failures instead
-    /// of stopping at the first.
-    pub fn test(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<TestReport> {
-        Ok(build(sources, asked, vars)?.1)
-    }
-
     /// Whether any rule listens to this speaker (the others need not be
     /// transcribed).
-    pub fn listens_to(&self, speaker: crate::engine::Speaker) -> bool {
+    pub fn listens_to(&self, speaker: Speaker) -> bool {
         self.rules.iter().any(|r| r.speaker.covers(speaker))
     }
 }
 
 impl SpeakerScope {
-    pub fn covers(self, speaker: crate::engine::Speaker) -> bool {
-        use crate::engine::Speaker;
+    pub fn covers(self, speaker: Speaker) -> bool {
         matches!(
             (self, speaker),
             (SpeakerScope::Any, _) | (SpeakerScope::Operator, Speaker::Operator) | (SpeakerScope::Client, Speaker::Client)
@@ -311,14 +287,24 @@ fn parse(source: &Source) -> Result<RuleFile, Diagnostic> {
 }
 
 /// Everything `build` needs to know about one rule while compiling.
-struct Pending<'a> {
-    source: &'a Source,
-    raw: &'a RawRule,
-    example_vars: &'a Vars,
+struct Pending<'s, 'f> {
+    source: &'s Source,
+    raw: &'f RawRule,
+    example_vars: &'f Vars,
 }
 
-fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
-    let mut report = TestReport { files: sources.len(), ..TestReport::default() };
+/// A rule set compiled, what was found wrong on the way, and each rule's
+/// inline examples to run (by [`crate::rulebook`], which knows the engine).
+pub(crate) struct Compiled<'s> {
+    pub set: Option<RuleSet>,
+    pub report: TestReport,
+    pub examples: Vec<Examples<'s>>,
+}
+
+/// Compiles rule files in memory; the set is `None` when any is wrong.
+pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Vars) -> Result<Compiled<'s>> {
+    let mut compiled = Compiled { set: None, report: TestReport { files: sources.len(), ..TestReport::default() }, examples: Vec::new() };
+    let report = &mut compiled.report;
     let files: Vec<(&Source, RuleFile)> = sources
         .iter()
         .filter_map(|s| match parse(s) {
@@ -333,7 +319,7 @@ fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option
         Ok(lang) => lang,
         Err(d) => {
             report.failures.push(d);
-            return Ok((None, report));
+            return Ok(compiled);
         }
     };
     report.lang = Some(lang);
@@ -363,13 +349,16 @@ fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option
         }
     }
     if !report.failures.is_empty() {
-        return Ok((None, report));
+        return Ok(compiled);
     }
-    let set = compiler.finish(lang, normalizer)?;
+    compiled.set = Some(compiler.finish(lang, normalizer)?);
     for p in &pending {
-        examples::check(p, lang, &mut report)?;
+        match examples::alone(p, lang)? {
+            Ok(examples) => compiled.examples.push(examples),
+            Err(mut ds) => compiled.report.failures.append(&mut ds),
+        }
     }
-    Ok((Some(set), report))
+    Ok(compiled)
 }
 
 /// The one language a set's files are written in: the first declared,
@@ -462,7 +451,7 @@ fn anchored(pattern: &str) -> String {
 /// How many words of utterance tail a regex phrase is matched against.
 pub(crate) const REGEX_WINDOW: usize = 12;
 
-fn compile_rule(p: &Pending<'_>, index: usize, vars: &Vars, norm: &Normalizer, c: &mut Compiler) -> Result<(), Vec<Diagnostic>> {
+fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalizer, c: &mut Compiler) -> Result<(), Vec<Diagnostic>> {
     let raw = p.raw;
     let src = p.source;
     let id = raw.id.get_ref();

@@ -1,0 +1,311 @@
+//! The command line's flags (clap), and their resolution, once, into the
+//! settings the commands take ([`crate::settings`], [`crate::cmd`]).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use sufler_core::text::Lang;
+use sufler_hear::audio::ChannelMap;
+use sufler_hear::models::whisper::Weights;
+
+use crate::cmd::check::Check;
+use crate::cmd::live::{Live, Source};
+use crate::error::Result;
+use crate::report::Format;
+use crate::settings::{self, Hearing, Rules};
+
+#[derive(Parser)]
+#[command(name = "sufler", version, about = "Call-script and phrase-compliance checker for call centres")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Check calls against the rules. Exit code 0: no violations, 1:
+    /// violations found, 2: bad input or usage.
+    Check(CheckArgs),
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        cmd: RulesCmd,
+    },
+    /// Print what the recogniser hears in a recording: the transcript JSON
+    /// that `check --transcript` reads (or, with --plain, Whisper's bare
+    /// text of the operator's channel).
+    Transcribe {
+        file: PathBuf,
+        #[command(flatten)]
+        asr: AsrOpts,
+        /// Language (ru, cs)
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+        /// Whole track through Whisper, no voice detection or guards
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Check a call while it goes on: the operator's screen on a terminal,
+    /// else events as JSON lines (with `emitted_at`). Ctrl-C or SIGTERM
+    /// ends the call as the end of its audio would, with its summary.
+    Live(LiveArgs),
+    /// List the sound inputs `live --mic` can use.
+    Devices,
+    /// Get and convert speech models (into $SUFLER_MODELS, else
+    /// ~/.local/share/sufler/models, unless told otherwise).
+    Models {
+        #[command(subcommand)]
+        cmd: ModelsCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ModelsCmd {
+    /// Download an official whisper.cpp model (needs access to huggingface.co).
+    Fetch {
+        /// tiny, base, small, medium or large-v3-turbo
+        #[arg(default_value = "base")]
+        name: String,
+        /// [default: the models folder]
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Convert a faster-whisper (CTranslate2) model directory into ggml.
+    Import {
+        /// Holds model.bin (or model.bin.part1, ...) and vocabulary.txt
+        dir: PathBuf,
+        /// [default: ggml-base.bin in the models folder]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Weight matrices: q8_0 (fast on CPUs) or f16 (as published)
+        #[arg(long, default_value = "q8_0")]
+        weights: Weights,
+    },
+    /// Convert Silero VAD's silero_vad_16k.safetensors into ggml.
+    ImportVad {
+        file: PathBuf,
+        /// [default: ggml-silero-vad.bin in the models folder]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the model files a command would use, or where they are missing.
+    Path {
+        #[command(flatten)]
+        asr: AsrOpts,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RulesCmd {
+    /// Run every inline example (tests.hit / tests.miss) and report failures.
+    Test {
+        /// Rule directory [default: the built-in rules of the language]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleOpts,
+    },
+    /// Report errors and likely mistakes in rule files.
+    Lint {
+        /// Rule directory [default: the built-in rules of the language]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleOpts,
+    },
+}
+
+#[derive(Args)]
+pub struct RuleOpts {
+    /// Rule directory [default: the rules built in for the language]
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Language of the calls and rules (ru, cs) [default: the one the rules declare, else ru]
+    #[arg(long)]
+    lang: Option<Lang>,
+    /// A template variable, e.g. --var company=Ромашка (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// Deployment settings [default: ./sufler.toml when present]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl RuleOpts {
+    /// The rules these flags ask for; `dir` (a positional folder) first.
+    pub fn resolve(&self, dir: Option<&Path>) -> Result<Rules> {
+        Rules::resolve(dir.or(self.rules.as_deref()), self.lang, &self.vars, self.config.as_deref())
+    }
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub rules: RuleOpts,
+    /// Recorded calls (WAV, MP3, OGG, FLAC; stereo: one party per channel), or folders of them
+    #[arg(value_name = "AUDIO", required_unless_present = "transcripts")]
+    audio: Vec<PathBuf>,
+    /// Transcripts to check instead (JSON or plain text), or folders of them
+    #[arg(long = "transcript", value_name = "FILE", num_args = 1..)]
+    transcripts: Vec<PathBuf>,
+    #[command(flatten)]
+    asr: AsrOpts,
+    /// Write each call's transcript (JSON) into this directory
+    #[arg(long, value_name = "DIR")]
+    save_transcripts: Option<PathBuf>,
+    /// Re-score the calls whose transcript the --save-transcripts directory
+    /// holds (no older than the recording) instead of hearing them again:
+    /// a batch stopped partway goes on where it stopped
+    #[arg(long, requires = "save_transcripts")]
+    resume: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[arg(long, value_enum, default_value_t)]
+    pub color: Color,
+}
+
+impl CheckArgs {
+    pub fn resolve(&self, rules: &Rules) -> Check {
+        Check {
+            transcripts: self.transcripts.clone(),
+            audio: self.audio.clone(),
+            channels: self.asr.channels,
+            hearing: self.asr.hearing(rules),
+            save_transcripts: self.save_transcripts.clone(),
+            resume: self.resume,
+            echo_errors: self.format != Format::Text,
+            progress: true,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub rules: RuleOpts,
+    /// Capture the operator from a sound input
+    #[arg(long, group = "source")]
+    mic: bool,
+    /// The operator's sound input [default: the system's default input]
+    #[arg(long, value_name = "NAME", requires = "mic")]
+    device: Option<String>,
+    /// The client's sound input (e.g. a loopback of the softphone's output)
+    #[arg(long, value_name = "NAME", requires = "mic")]
+    client_device: Option<String>,
+    /// Replay a recorded call at real-time speed
+    #[arg(long, value_name = "FILE", group = "source")]
+    replay: Option<PathBuf>,
+    /// Replay speed (2.0: twice real time); times stay in audio seconds
+    #[arg(long, default_value_t = 1.0, requires = "replay")]
+    speed: f64,
+    /// Read raw signed 16-bit little-endian PCM from standard input
+    /// (frames of --channels channels)
+    #[arg(long, group = "source")]
+    stdin: bool,
+    /// Sample rate of the PCM on standard input
+    #[arg(long, default_value_t = 8000, requires = "stdin")]
+    rate: u32,
+    /// Call name in events [default: the file name, `mic` or `stdin`]
+    #[arg(long)]
+    call: Option<String>,
+    #[command(flatten)]
+    pub asr: AsrOpts,
+    /// Output when stdout is not a terminal, or instead of the screen
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[arg(long, value_enum, default_value_t)]
+    pub color: Color,
+}
+
+impl LiveArgs {
+    /// The call these flags describe; `None` when they name no source.
+    pub fn resolve(&self) -> std::result::Result<Live, &'static str> {
+        if !(self.speed > 0.0 && self.speed.is_finite()) {
+            return Err("--speed must be a positive number");
+        }
+        let source = match (&self.replay, self.stdin, self.mic) {
+            (Some(path), _, _) => Source::Replay { path: path.clone(), speed: self.speed },
+            (None, true, _) => Source::Stdin { rate: self.rate },
+            (None, false, true) => Source::Mic { device: self.device.clone(), client_device: self.client_device.clone() },
+            (None, false, false) => return Err("say where the audio comes from: --mic, --replay FILE or --stdin"),
+        };
+        let call = self.call.clone().unwrap_or_else(|| Live::default_name(&source));
+        Ok(Live { source, channels: self.asr.channels, call })
+    }
+
+    /// Whether the operator's screen is shown (no format asked for, and a
+    /// terminal to show it on).
+    pub fn screen(&self) -> bool {
+        self.format.is_none() && std::io::stdout().is_terminal()
+    }
+}
+
+#[derive(Args)]
+pub struct AsrOpts {
+    /// Whisper model (ggml) [default: ggml-base.bin in $SUFLER_MODELS, ~/.local/share/sufler/models or ./models]
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Silero VAD model (ggml) [default: ggml-silero-vad.bin, looked for as the Whisper model]
+    #[arg(long, value_name = "FILE")]
+    vad_model: Option<PathBuf>,
+    /// Which channel holds which party (operator=left,client=right), or
+    /// the number of channels (raw PCM), the operator on the first; `auto`:
+    /// operator left, but a call whose client said the operator's opening
+    /// is checked the other way round
+    #[arg(long, value_name = "MAP", default_value = "operator=left,client=right")]
+    pub channels: ChannelMap,
+    /// Threads for speech recognition
+    #[arg(long, default_value_t = default_threads())]
+    threads: usize,
+    /// Speech probability above which audio counts as speech
+    #[arg(long, default_value_t = 0.2)]
+    vad_threshold: f32,
+}
+
+impl AsrOpts {
+    /// How calls are heard, with the rules' variables as vocabulary.
+    pub fn hearing(&self, rules: &Rules) -> Hearing {
+        Hearing {
+            vocabulary: rules.vars.values().cloned().collect(),
+            ..self.hearing_alone()
+        }
+    }
+
+    /// How calls are heard, without a vocabulary.
+    pub fn hearing_alone(&self) -> Hearing {
+        Hearing {
+            model: settings::model(self.model.as_deref(), settings::WHISPER_MODEL),
+            vad_model: settings::model(self.vad_model.as_deref(), settings::VAD_MODEL),
+            threads: self.threads,
+            vad_threshold: self.vad_threshold,
+            vocabulary: Vec::new(),
+        }
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(8)
+}
+
+fn parse_var(s: &str) -> std::result::Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected NAME=VALUE, got `{s}`"))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+#[derive(Clone, Copy, Default, ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    pub fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}

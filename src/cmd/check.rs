@@ -1,0 +1,241 @@
+//! `sufler check`: a batch of recorded calls and stored transcripts,
+//! checked one after another into a sink. A call that cannot be read or
+//! heard is an error record in its place; the batch goes on.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use sufler_core::Error as CoreError;
+use sufler_core::engine::{Event, Swapped};
+use sufler_core::rules::RuleSet;
+use sufler_core::transcript::{self, Transcript};
+use sufler_hear::asr::Model;
+use sufler_hear::audio::ChannelMap;
+
+use crate::batch;
+use crate::error::{Error, Result};
+use crate::report::{Sink, deliver};
+use crate::settings::Hearing;
+
+/// What to check, and how.
+pub struct Check {
+    /// Transcripts (or folders of them), re-scored without audio.
+    pub transcripts: Vec<PathBuf>,
+    /// Recordings (or folders of them), heard.
+    pub audio: Vec<PathBuf>,
+    /// Which channel holds which party; `auto` also checks a call the
+    /// other way round when its parties look swapped.
+    pub channels: ChannelMap,
+    pub hearing: Hearing,
+    /// Where each call's transcript is saved.
+    pub save_transcripts: Option<PathBuf>,
+    /// Re-score the calls whose transcript is saved instead of hearing them.
+    pub resume: bool,
+    /// Errors are also told on stderr (the sink's output is for machines).
+    pub echo_errors: bool,
+    /// A progress bar on stderr.
+    pub progress: bool,
+}
+
+/// What the calls of a batch came to.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub calls: usize,
+    pub violations: usize,
+    /// Calls with nothing of the operator's to score.
+    pub unscored: usize,
+    pub swapped: usize,
+    pub failed: usize,
+}
+
+/// Checks the batch into `out`.
+pub fn run(check: &Check, rules: &RuleSet, out: &mut dyn Sink) -> Result<Tally> {
+    let mut batch = Batch { out, tally: Tally::default(), echo_errors: check.echo_errors };
+    let transcripts = batch.readable(batch::files(&check.transcripts, batch::TRANSCRIPTS))?;
+    let results: Vec<Result<Vec<Event>>> = transcripts.par_iter().map(|path| rescore(path, rules, path, check.channels.auto)).collect();
+    for (path, result) in transcripts.iter().zip(results) {
+        batch.report(path, result)?;
+    }
+    let audio = batch.readable(batch::files(&check.audio, batch::AUDIO))?;
+    if !audio.is_empty() {
+        hear(check, &audio, rules, &mut batch)?;
+    }
+    batch.out.flush()?;
+    Ok(batch.tally)
+}
+
+/// A batch's sink and tally.
+struct Batch<'o, 'w> {
+    out: &'o mut (dyn Sink + 'w),
+    tally: Tally,
+    echo_errors: bool,
+}
+
+impl Batch<'_, '_> {
+    /// The files of a batch that can be tried; the folders that gave none
+    /// are reported as errors first.
+    fn readable(&mut self, files: Vec<Result<PathBuf>>) -> Result<Vec<PathBuf>> {
+        let mut found = Vec::with_capacity(files.len());
+        for file in files {
+            match file {
+                Ok(path) => found.push(path),
+                Err(e) => {
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                    self.report(&path, Err(e))?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// One call's events (or why it failed), into the sink and the tally.
+    fn report(&mut self, path: &Path, result: Result<Vec<Event>>) -> Result<()> {
+        self.tally.calls += 1;
+        match result {
+            Ok(events) => {
+                if let Some(first) = events.first() {
+                    self.out.begin_call(first.call())?;
+                }
+                for e in &events {
+                    self.tally.violations += usize::from(matches!(e, Event::Violation(_)));
+                    if let Event::CallSummary(s) = e {
+                        self.tally.unscored += usize::from(!s.scored);
+                        self.tally.swapped += usize::from(s.swapped != Swapped::No);
+                    }
+                    deliver(self.out, e, None)?;
+                }
+            }
+            Err(e) => {
+                self.tally.failed += 1;
+                let message = e.to_string();
+                self.out.error(&path.display().to_string(), &message)?;
+                if self.echo_errors {
+                    eprintln!("{message}");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Tally {
+    /// What the batch came to, in a line for stderr, when there was more
+    /// to it than one call with a summary of its own.
+    pub fn line(&self) -> Option<String> {
+        if self.calls <= 1 && self.unscored + self.swapped == 0 {
+            return None;
+        }
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        Some(format!(
+            "{}: {} not scored (no operator speech), {} with swapped channels, {}",
+            plural(self.calls, "call", "calls"),
+            self.unscored,
+            self.swapped,
+            plural(self.failed, "error", "errors")
+        ))
+    }
+}
+
+/// The events of a stored transcript, under the name of `call`.
+fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, either_way: bool) -> Result<Vec<Event>> {
+    let text = transcript::read(transcript)?;
+    Ok(score(&Transcript::parse(transcript, &text)?, rules, call, either_way))
+}
+
+/// The events of a call's transcript; `either_way`: checked the other way
+/// round if the parties look swapped.
+fn score(t: &Transcript<'_>, rules: &RuleSet, call: &Path, either_way: bool) -> Vec<Event> {
+    let call = call.display().to_string();
+    if either_way { t.check_either_way(rules, call) } else { t.check(rules, call) }
+}
+
+/// Hears the recordings (or re-scores those with a saved transcript, with
+/// `--resume`), reporting each in its place.
+fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_, '_>) -> Result<()> {
+    if let Some(dir) = &check.save_transcripts {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::Input { path: dir.clone(), message: format!("cannot create the folder: {e}") })?;
+    }
+    let auto = check.channels.auto;
+    let names = batch::transcript_names(audio);
+    let saved: Vec<Option<PathBuf>> = match (&check.save_transcripts, check.resume) {
+        (Some(dir), true) => audio.iter().zip(&names).map(|(path, name)| resumable(&dir.join(name), path)).collect(),
+        _ => vec![None; audio.len()],
+    };
+    let bar = if check.progress && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(audio.len() as u64);
+        bar.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {elapsed} elapsed, ~{eta} left  {msg}").expect("valid template"));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    // Names the call whose report comes next (the one after it is read ahead).
+    let show = |i: usize| {
+        if let Some(path) = audio.get(i) {
+            bar.set_message(path.display().to_string());
+        }
+    };
+    show(0);
+    let mut one = |i: usize, result: Result<Vec<Event>>| -> Result<()> {
+        bar.suspend(|| batch.report(&audio[i], result))?;
+        batch.out.flush()?;
+        bar.inc(1);
+        show(bar.position() as usize);
+        Ok(())
+    };
+    // Reports the calls up to `upto`, the re-scored ones in their place
+    // among those heard.
+    let mut next = 0;
+    let mut report = |upto: usize, heard: Option<Result<Vec<Event>>>| -> Result<()> {
+        for i in next..upto {
+            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], auto))?;
+        }
+        next = upto;
+        if let Some(result) = heard {
+            one(upto, result)?;
+            next += 1;
+        }
+        Ok(())
+    };
+    let heard: Vec<usize> = (0..audio.len()).filter(|&i| saved[i].is_none()).collect();
+    if !heard.is_empty() {
+        let model = Model::load(check.hearing.options(rules.lang))?;
+        let calls = heard.into_iter().map(|i| (i, audio[i].as_path()));
+        model.transcribe_calls(calls, check.channels, |s| rules.listens_to(s), |i, transcript| {
+            let result = transcript.map_err(Error::from).and_then(|t| {
+                if let Some(dir) = &check.save_transcripts {
+                    save_transcript(&dir.join(&names[i]), &t)?;
+                }
+                Ok(score(&t, rules, &audio[i], auto))
+            });
+            report(i, Some(result))
+        })?;
+    }
+    report(audio.len(), None)?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// A call's saved transcript, to re-score instead of hearing the call
+/// again (`--resume`): one no older than the recording (a recording
+/// replaced since is heard again). One that does not read as a transcript
+/// is an error of its call, not heard over: it was written after the
+/// recording, by hand perhaps.
+fn resumable(transcript: &Path, recording: &Path) -> Option<PathBuf> {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    (modified(transcript)? >= modified(recording)?).then(|| transcript.to_path_buf())
+}
+
+/// Writes a transcript whole or not at all (a batch stopped mid-write
+/// leaves no half a transcript for `--resume` to find).
+fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<()> {
+    let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::create_dir_all(parent)
+        .and_then(|()| std::fs::write(&partial, json))
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| CoreError::Input { path: path.to_path_buf(), message: format!("cannot write the transcript: {e}") }.into())
+}

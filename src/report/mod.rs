@@ -1,0 +1,61 @@
+//! Sinks: where a batch's or a live call's results go. Text for people
+//! (coloured on a terminal), JSON lines for machines ([`wire`] is their
+//! format), CSV for spreadsheets.
+//!
+//! This is the one place where what the core found leaves the program:
+//! every command writes through a [`Sink`].
+
+mod csv;
+mod jsonl;
+mod text;
+pub mod wire;
+
+use std::io::{self, Write};
+
+use sufler_core::call::CallMeta;
+use sufler_core::engine::{Event, Summary};
+
+use crate::live::Notice;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Jsonl,
+    Csv,
+}
+
+/// Receives calls one after another: each call begins, has its events
+/// (stamped with when they left the pipeline, live) and ends with its
+/// summary, or fails.
+pub trait Sink {
+    fn begin_call(&mut self, call: &CallMeta) -> io::Result<()>;
+    fn event(&mut self, event: &Event, emitted_at: Option<f64>) -> io::Result<()>;
+    fn end_call(&mut self, summary: &Summary) -> io::Result<()>;
+    /// Live mode's news of the pipeline (lag, speech skipped, a new call):
+    /// among the records in JSON lines, else on stderr.
+    fn notice(&mut self, notice: &Notice) -> io::Result<()> {
+        eprintln!("{}", serde_json::to_string(notice).expect("notices serialise"));
+        Ok(())
+    }
+    /// A call that could not be checked; the batch goes on.
+    fn error(&mut self, call: &str, message: &str) -> io::Result<()>;
+    /// Everything written so far is out (a live screen, a pipe).
+    fn flush(&mut self) -> io::Result<()>;
+}
+
+pub fn sink<'w>(format: Format, out: Box<dyn Write + 'w>, color: bool) -> Box<dyn Sink + 'w> {
+    match format {
+        Format::Text => Box::new(text::TextSink::new(out, color)),
+        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out)),
+        Format::Csv => Box::new(csv::CsvSink::new(out)),
+    }
+}
+
+/// Hands a sink one event of a call: the summary ends the call.
+pub fn deliver(sink: &mut dyn Sink, event: &Event, emitted_at: Option<f64>) -> io::Result<()> {
+    match event {
+        Event::CallSummary(summary) => sink.end_call(summary),
+        _ => sink.event(event, emitted_at),
+    }
+}
