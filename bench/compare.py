@@ -37,6 +37,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUFLER = os.path.join(ROOT, "target/release/sufler")
+
+
+def model_file(name):
+    """A model file where sufler finds its models (`sufler models path`)."""
+    whisper = subprocess.run([SUFLER, "models", "path"], capture_output=True, text=True).stdout.split("\n")[0]
+    return os.path.join(os.path.dirname(whisper.removesuffix(" (missing)")), name)
 CALLS = os.path.join(ROOT, "target/test-calls")
 FW_DIR = os.path.join(ROOT, "target/pypi/faster-whisper-base")
 
@@ -218,7 +224,7 @@ def faithfulness(files, threads):
         segments, _ = model.transcribe(operator, language="ru", beam_size=1, condition_on_previous_text=False,
                                        temperature=0.0, without_timestamps=False)
         theirs = words(" ".join(s.text for s in segments))
-        ours = words(subprocess.run([SUFLER, "transcribe", "--plain", "--model", "models/ggml-base-f16.bin",
+        ours = words(subprocess.run([SUFLER, "transcribe", "--plain", "--model", model_file("ggml-base-f16.bin"),
                                      "--threads", str(threads), f], cwd=ROOT, capture_output=True, text=True).stdout)
         same += ours == theirs
         errors += edit_distance(ours, theirs)

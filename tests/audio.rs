@@ -371,3 +371,33 @@ fn tempdir(what: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn an_installed_binary_checks_calls_from_any_folder() {
+    // The binary alone, copied out of the build, run in an empty folder:
+    // its rules are built in, its models are in the user's models folder
+    // (where setup puts them).
+    let models = model(sufler::settings::WHISPER_MODEL);
+    assert!(!models.starts_with(root()), "{}: setup puts the models outside the repository", models.display());
+    let bin = tempdir("installed").join("sufler");
+    std::fs::copy(env!("CARGO_BIN_EXE_sufler"), &bin).unwrap();
+    let elsewhere = tempdir("elsewhere");
+    let run = |args: &[&str]| {
+        let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+        Command::new(&bin)
+            .args(args)
+            .args(["--format", "jsonl", "--var", "company=Ромашка", "--var", "operator_name=Анна"])
+            .current_dir(&elsewhere)
+            .output()
+            .unwrap()
+    };
+    let typed = root().join("tests/data/call-bad.txt");
+    let out = run(&["check", "--transcript", typed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(events(&out).iter().any(|e| e["type"] == "violation"));
+    let recording = root().join("samples/call-ru.wav");
+    let out = run(&["check", recording.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let banned = &found(&events(&out), "call-ru.wav")["banned"];
+    assert!(banned.len() >= 4, "{banned:?}");
+}

@@ -162,3 +162,76 @@ fn the_operator_screen_ticks_the_checklist_and_shows_alerts_with_suggestions() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn two_live_calls_in_one_process_share_one_model() {
+    use std::sync::Arc;
+    use sufler::cmd::live::{self, Live, Output, Source};
+    use sufler::report::{Format, sink};
+    use sufler::settings::Rules;
+
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let settings = Rules::resolve(None, None, &[], Some(&root().join("samples/sufler.toml"))).unwrap();
+    let hearing = sufler::cli::AsrOpts::default_hearing(&settings, 1);
+    let rules = Arc::new(settings.load().unwrap());
+    let model = Arc::new(sufler_hear::asr::Model::load(hearing.options(rules.lang)).unwrap());
+    let sample = root().join(SAMPLE);
+    let call = |name: &str| Live {
+        source: Source::Replay { path: sample.clone(), speed: 2.0 },
+        channels: Default::default(),
+        call: name.to_string(),
+    };
+    let (a, b) = (call("a"), call("b"));
+    let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
+    std::thread::scope(|s| {
+        for (live, out) in [(&a, &mut out_a), (&b, &mut out_b)] {
+            let (rules, model) = (rules.clone(), &model);
+            s.spawn(move || {
+                let output = Output::Sink(sink(Format::Jsonl, Box::new(out), false));
+                live::run(live, rules, model, output, std::future::pending()).unwrap()
+            });
+        }
+    });
+    assert_eq!(Arc::strong_count(&model), 1, "the sessions let the model go");
+    let batch = found(&events(&batch()), SAMPLE);
+    for (name, out) in [("a", out_a), ("b", out_b)] {
+        let lines: Vec<serde_json::Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let summary = lines.iter().find(|e| e["type"] == "call_summary").unwrap_or_else(|| panic!("call {name} has no summary"));
+        assert_eq!(summary["call"], name);
+        // Each call heard on its own: what it flags is the batch's, and
+        // most of it (the two share two cores with each other).
+        let l = &found(&lines, name)["banned"];
+        let b = &batch["banned"];
+        assert!(l.iter().all(|r| b.contains(r)) && l.len() >= 2, "call {name}: live {l:?}, batch {b:?}");
+    }
+}
+
+#[test]
+fn sigint_during_live_ends_the_call_with_its_summary() {
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let pcm = Command::new("sox").args([SAMPLE, "-t", "raw", "-e", "signed", "-b", "16", "-L", "-"]).current_dir(root()).output().unwrap();
+    let mut child = sufler()
+        .args(["live", "--stdin", "--rate", "8000", "--channels", "2", "--config", "samples/sufler.toml", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first 12 s of the call (its greeting), then the line stays open.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&pcm.stdout[..8000 * 2 * 2 * 12]).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let interrupted = Instant::now();
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let waited = interrupted.elapsed();
+    drop(stdin);
+    assert!(waited < Duration::from_secs(60), "took {waited:?} to end");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    let events = events(&out);
+    let summary = events.last().expect("events");
+    assert_eq!(summary["type"], "call_summary", "{events:?}");
+    // What was heard before the interruption counts: the greeting's steps.
+    assert!(summary["met"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().starts_with("greeting.")), "{summary}");
+    assert!(summary["duration"].as_f64().unwrap() >= 10.0, "{summary}");
+}

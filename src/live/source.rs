@@ -31,7 +31,7 @@ fn offer(tx: &mpsc::Sender<Block>, block: Block) -> std::result::Result<(), ()> 
 /// reading it as it plays (from an [`audio::Reader`]: an hour's replay
 /// holds no more audio than a minute's).
 pub async fn replay(
-    recording: impl Iterator<Item = sufler_hear::Result<audio::Block>>,
+    recording: impl Iterator<Item = sufler_hear::Result<audio::Packet>>,
     speakers: Vec<Speaker>,
     speed: f64,
     tx: mpsc::Sender<Block>,

@@ -24,10 +24,9 @@ pub enum Error {
     /// An input file is unusable, for a reason not tied to one place.
     #[error("{}: {message}", path.display())]
     Input { path: PathBuf, message: String },
-    /// A problem that is not tied to a place in a file (bad flag value,
-    /// missing directory, ...).
-    #[error("{0}")]
-    Usage(String),
+    /// A rule set past what the matcher can hold.
+    #[error("the rules are too large: {0}")]
+    TooLarge(String),
 }
 
 impl Error {
@@ -40,7 +39,7 @@ impl Error {
         match self {
             Error::Io { path, .. } | Error::Input { path, .. } => Some(path),
             Error::Transcript(d) => Some(&d.path),
-            Error::Rules(_) | Error::Usage(_) => None,
+            Error::Rules(_) | Error::TooLarge(_) => None,
         }
     }
 }

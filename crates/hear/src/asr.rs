@@ -102,7 +102,7 @@ pub struct Model {
 }
 
 /// A voiced stretch of one party's track, to be recognised.
-struct Utterance {
+struct Clip {
     /// Which call of a batch.
     call: usize,
     speaker: Speaker,
@@ -113,7 +113,7 @@ struct Utterance {
     prompt: bool,
 }
 
-impl Utterance {
+impl Clip {
     /// The segment its words make, if it has any.
     fn segment(&self, words: Vec<TimedWord<'static>>) -> Option<Segment<'static>> {
         let (start, end) = (words.first()?.start, words.last()?.end);
@@ -126,23 +126,23 @@ impl Utterance {
 #[derive(Default)]
 struct Queue {
     /// The utterances, and whether the queue is closed (no more work).
-    jobs: Mutex<(VecDeque<Utterance>, bool)>,
+    jobs: Mutex<(VecDeque<Clip>, bool)>,
     ready: Condvar,
 }
 
 impl Queue {
-    fn lock(&self) -> MutexGuard<'_, (VecDeque<Utterance>, bool)> {
+    fn lock(&self) -> MutexGuard<'_, (VecDeque<Clip>, bool)> {
         // A worker that panicked holding the lock changed nothing half-way.
         self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn push(&self, job: Utterance) {
+    fn push(&self, job: Clip) {
         self.lock().0.push_back(job);
         self.ready.notify_one();
     }
 
     /// The next utterance; `None` once the queue is closed.
-    fn pop(&self) -> Option<Utterance> {
+    fn pop(&self) -> Option<Clip> {
         let mut jobs = self.lock();
         loop {
             if jobs.1 {
@@ -227,7 +227,7 @@ impl Cutter {
 
     /// The next utterance of either party, in the order they end of those
     /// found; `None` once all are cut.
-    fn next(&mut self, vads: &mut Parties<Vad>, threshold: f32) -> Result<Option<Utterance>> {
+    fn next(&mut self, vads: &mut Parties<Vad>, threshold: f32) -> Result<Option<Clip>> {
         loop {
             let next = self.spans.iter().filter_map(|(p, spans)| Some((spans.front()?.range.end, p))).min();
             if let Some((end, party)) = next {
@@ -265,7 +265,7 @@ impl Cutter {
     }
 
     /// Cuts out the next span of `party`, which ends at sample `end`.
-    fn cut(&mut self, end: usize, party: Speaker) -> Result<Utterance> {
+    fn cut(&mut self, end: usize, party: Speaker) -> Result<Clip> {
         while self.audio[party].1 + self.audio[party].0.len() < end {
             // The first reading read this far; a shorter second one ends short.
             let Some(block) = self.second.next().transpose()? else { break };
@@ -279,7 +279,7 @@ impl Cutter {
         let index = |at: usize| at.saturating_sub(*base).min(audio.len());
         let clip = audio[index(span.range.start)..index(span.range.end)].to_vec();
         self.forget();
-        Ok(Utterance { call: self.call, speaker: span.speaker, clip, start: span.start, prompt: span.prompt })
+        Ok(Clip { call: self.call, speaker: span.speaker, clip, start: span.start, prompt: span.prompt })
     }
 
     /// Drops the audio before each party's next span (or before where
@@ -350,7 +350,7 @@ impl Pass {
 }
 
 /// What one utterance gave.
-struct Heard {
+struct Decoded {
     words: Vec<TimedWord<'static>>,
     tokens: usize,
 }
@@ -528,7 +528,7 @@ impl Model {
         let threads = if pass == Pass::Batch { 1 } else { self.options.threads };
         let ladder = contexts(seconds, pass.least_audio_ctx());
         let mut heard = self.recognise(state, clip, ladder[0], prompt, threads)?;
-        let again = |heard: &Heard| loops(heard) || heard.tokens >= max_tokens(seconds);
+        let again = |heard: &Decoded| loops(heard) || heard.tokens >= max_tokens(seconds);
         if again(&heard) {
             if pass == Pass::Glimpse {
                 return Ok(Vec::new());
@@ -592,7 +592,7 @@ impl Model {
     }
 
     /// One Whisper pass over a clip; `audio_ctx` `None` is the full 30 s context.
-    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool, threads: usize) -> Result<Heard> {
+    fn recognise(&self, state: &mut WhisperState, clip: &[f32], audio_ctx: Option<usize>, prompt: bool, threads: usize) -> Result<Decoded> {
         let seconds = clip.len() as f64 / f64::from(RATE);
         let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         p.set_language(Some(self.options.lang.code()));
@@ -688,7 +688,7 @@ impl Model {
             w.start = w.start.clamp(0.0, limit);
             w.end = w.end.clamp(w.start, limit);
         }
-        Ok(Heard { words, tokens })
+        Ok(Decoded { words, tokens })
     }
 }
 
@@ -864,7 +864,7 @@ pub fn max_tokens(seconds: f64) -> usize {
 /// Whether the words repeat a phrase over and over (a decoding loop), or
 /// say a phrase of two or more words twice in a row (Whisper's most common
 /// slip on short clips).
-fn loops(heard: &Heard) -> bool {
+fn loops(heard: &Decoded) -> bool {
     let words: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
     let stutters = (2..=words.len() / 2).any(|n| repeat_at(&words, n).is_some());
     let spins = (1..=3).any(|n| words.windows(n).any(|g| words.windows(n).filter(|w| *w == g).count() >= 4));
@@ -1000,7 +1000,7 @@ mod tests {
                 .split(' ')
                 .map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None })
                 .collect();
-            let mut heard = Heard { words, tokens: 0 };
+            let mut heard = Decoded { words, tokens: 0 };
             assert_eq!(loops(&heard), *looping, "{text}");
             collapse_repeats(&mut heard.words, &norm);
             let got: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();

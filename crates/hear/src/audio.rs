@@ -143,12 +143,12 @@ pub struct Reader {
     damaged: usize,
     interleaved: Vec<f32>,
     /// The first packet's block, decoded early by [`Reader::parties`].
-    peeked: Option<Block>,
+    peeked: Option<Packet>,
     ended: bool,
 }
 
 /// The next 16 kHz samples of each party read.
-pub type Block = Vec<(Speaker, Vec<f32>)>;
+pub type Packet = Vec<(Speaker, Vec<f32>)>;
 
 impl Reader {
     /// Opens a recording; `wanted` says which parties will be listened to.
@@ -187,7 +187,7 @@ impl Reader {
     }
 
     /// The parties' next samples; `None` once the recording is read.
-    fn read(&mut self) -> Result<Option<Block>> {
+    fn read(&mut self) -> Result<Option<Packet>> {
         if let Some(block) = self.peeked.take() {
             return Ok(Some(block));
         }
@@ -303,7 +303,7 @@ impl Reader {
     }
 
     /// The recording ended: the resamplers' last samples.
-    fn end(&mut self) -> Result<Block> {
+    fn end(&mut self) -> Result<Packet> {
         self.ended = true;
         if self.frames == 0 {
             return Err(self.bad(if self.damaged > 0 {
@@ -335,9 +335,9 @@ fn audio_track(format: &dyn FormatReader) -> std::result::Result<(u32, Box<dyn A
 }
 
 impl Iterator for Reader {
-    type Item = Result<Block>;
+    type Item = Result<Packet>;
 
-    fn next(&mut self) -> Option<Result<Block>> {
+    fn next(&mut self) -> Option<Result<Packet>> {
         self.read().transpose()
     }
 }

@@ -112,7 +112,7 @@ impl Automaton {
         let mut next = 0u32;
         let number = |next: &mut u32| -> Result<u32> {
             if *next as usize >= MAX_WORDS {
-                return Err(Error::Usage(format!("rules use more than {MAX_WORDS} distinct words")));
+                return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
             }
             *next += 1;
             Ok(*next - 1)

@@ -250,7 +250,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
     }
     paths.sort();
     if paths.is_empty() {
-        return Err(Error::Usage(format!("{}: no rule files (*.toml) in this directory", dir.display())));
+        return Err(Error::Input { path: dir.to_path_buf(), message: "no rule files (*.toml) in this directory".into() });
     }
     paths
         .into_iter()
@@ -424,11 +424,11 @@ impl Compiler {
             None
         } else {
             let patterns: Vec<String> = self.regexes.iter().map(|(p, _)| anchored(p)).collect();
-            let set = regex::RegexSet::new(&patterns).map_err(|e| Error::Usage(e.to_string()))?;
+            let set = regex::RegexSet::new(&patterns).map_err(|e| Error::TooLarge(e.to_string()))?;
             let each = patterns
                 .iter()
                 .zip(&self.regexes)
-                .map(|(p, (_, t))| Ok((regex::Regex::new(p).map_err(|e| Error::Usage(e.to_string()))?, *t)))
+                .map(|(p, (_, t))| Ok((regex::Regex::new(p).map_err(|e| Error::TooLarge(e.to_string()))?, *t)))
                 .collect::<Result<_>>()?;
             Some(Regexes { set, each })
         };
