@@ -87,7 +87,8 @@ fn main() {
     let threads = args.get(2).copied().unwrap_or(2);
     rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().unwrap();
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The repository, two folders above the core crate.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let vars = [("company", "Ромашка"), ("operator_name", "Анна")].map(|(k, v)| (k.to_string(), v.to_string())).into();
     let rules = RuleSet::load(&root.join("rules/ru"), Some(Lang::Ru), &vars).expect("rules load");
 

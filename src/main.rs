@@ -37,7 +37,9 @@ fn main() -> ExitCode {
         match e.downcast_ref::<sufler::Error>() {
             // Diagnostics render themselves, `error:` and all.
             Some(sufler::Error::Core(lib @ (sufler_core::Error::Rules(_) | sufler_core::Error::Transcript(_)))) => eprintln!("{lib}"),
-            _ => eprintln!("error: {e:#}"),
+            // The library's errors say all there is (their sources included).
+            Some(lib) => eprintln!("error: {lib}"),
+            None => eprintln!("error: {e:#}"),
         }
         ExitCode::from(2)
     })

@@ -135,12 +135,31 @@ fn broken_rules_exit_2_with_the_place() {
 
 #[test]
 fn rules_test_and_lint_on_the_bundled_sets() {
-    for (dir, lang) in [("rules/ru", "ru"), ("rules/cs", "cs")] {
-        let out = sufler(&["rules", "test", dir, "--lang", lang]);
+    // The repository's folders, and the sets built into the binary.
+    for (dir, lang) in [(Some("rules/ru"), "ru"), (Some("rules/cs"), "cs"), (None, "ru"), (None, "cs")] {
+        let args = |cmd| dir.into_iter().fold(vec!["rules", cmd, "--lang", lang], |mut a, d| { a.push(d); a });
+        let out = sufler(&args("test"));
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
         assert!(stdout(&out).ends_with("ok\n"));
-        let lint = sufler(&["rules", "lint", dir, "--lang", lang]);
+        let lint = sufler(&args("lint"));
         assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+    }
+}
+
+#[test]
+fn bad_settings_are_told_once_with_the_file() {
+    let dir = tempdir();
+    let table: &[(&[&str], String)] = &[
+        (&["--rules", "no-such-rules"], "error: no-such-rules: No such file or directory (os error 2)\n".into()),
+        (&["--rules", dir.to_str().unwrap()], format!("error: {}: no rule files (*.toml) in this directory\n", dir.display())),
+        (&["--config", "no-such.toml"], "error: no-such.toml: No such file or directory (os error 2)\n".into()),
+    ];
+    for (flags, want) in table {
+        let mut args = vec!["check", "--transcript", "tests/data/call-ok.txt"];
+        args.extend(*flags);
+        let out = sufler(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), *want, "{flags:?}");
     }
 }
 
