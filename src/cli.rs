@@ -218,7 +218,7 @@ pub struct LiveArgs {
 }
 
 impl LiveArgs {
-    /// The call these flags describe; `None` when they name no source.
+    /// The call these flags describe, or what is wrong with them.
     pub fn resolve(&self) -> std::result::Result<Live, &'static str> {
         if !(self.speed > 0.0 && self.speed.is_finite()) {
             return Err("--speed must be a positive number");
@@ -263,6 +263,12 @@ pub struct AsrOpts {
 }
 
 impl AsrOpts {
+    /// How calls are heard when no flag says otherwise, on `threads` threads.
+    pub fn default_hearing(rules: &Rules, threads: usize) -> Hearing {
+        let opts = AsrOpts { model: None, vad_model: None, channels: ChannelMap::default(), threads, vad_threshold: DEFAULT_VAD_THRESHOLD };
+        opts.hearing(rules)
+    }
+
     /// How calls are heard, with the rules' variables as vocabulary.
     pub fn hearing(&self, rules: &Rules) -> Hearing {
         Hearing {
@@ -280,14 +286,6 @@ impl AsrOpts {
             vad_threshold: self.vad_threshold,
             vocabulary: Vec::new(),
         }
-    }
-}
-
-impl AsrOpts {
-    /// How calls are heard when no flag says otherwise, on `threads` threads.
-    pub fn default_hearing(rules: &Rules, threads: usize) -> Hearing {
-        let opts = AsrOpts { model: None, vad_model: None, channels: ChannelMap::default(), threads, vad_threshold: DEFAULT_VAD_THRESHOLD };
-        opts.hearing(rules)
     }
 }
 

@@ -49,10 +49,23 @@ fn exit_code(flagged: bool) -> ExitCode {
     ExitCode::from(u8::from(flagged))
 }
 
+/// The rules for checking calls; those whose examples fail are told of
+/// on stderr, and not used.
+fn load(rules: &settings::Rules) -> anyhow::Result<sufler_core::rules::RuleSet> {
+    let (set, unused) = rules.load()?;
+    for d in &unused {
+        eprintln!("{d}\n");
+    }
+    if !unused.is_empty() {
+        eprintln!("warning: {} example(s) fail: their rules are not used (`sufler rules test` lists them)", unused.len());
+    }
+    Ok(set)
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let rules = args.rules.resolve(None)?;
     let check = args.resolve(&rules);
-    let rules = rules.load()?;
+    let rules = load(&rules)?;
     let mut out = sink(args.format, Box::new(std::io::BufWriter::new(std::io::stdout().lock())), args.color.enabled());
     let tally = cmd::check::run(&check, &rules, &mut *out)?;
     if let Some(line) = tally.line() {
@@ -65,7 +78,7 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let live = args.resolve().map_err(anyhow::Error::msg)?;
     let rules = args.rules.resolve(None)?;
     let hearing = args.asr.hearing(&rules);
-    let rules = Arc::new(rules.load()?);
+    let rules = Arc::new(load(&rules)?);
     let model = Arc::new(Model::load(hearing.options(rules.lang))?);
     let output = if args.screen() {
         Output::Screen

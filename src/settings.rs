@@ -103,9 +103,11 @@ impl Rules {
         }
     }
 
-    /// The rules compiled, each checked against its examples.
-    pub fn load(&self) -> Result<RuleSet> {
-        Ok(RuleSet::from_sources(&self.sources()?, self.lang, &self.vars)?)
+    /// The rules compiled for checking calls, each checked against its
+    /// examples: those whose examples fail are left out, and their
+    /// failures given back as warnings (see [`RuleSet::in_use`]).
+    pub fn load(&self) -> Result<(RuleSet, Vec<Diagnostic>)> {
+        Ok(RuleSet::in_use(&self.sources()?, self.lang, &self.vars)?)
     }
 
     /// Every problem of the rules, their examples run.

@@ -226,3 +226,26 @@ fn unscored_and_swapped_calls_are_told_apart() {
     assert_eq!(summaries[0]["score"], serde_json::Value::Null);
     assert_eq!((&summaries[1]["swapped"], &summaries[1]["score"]), (&serde_json::json!("corrected"), &serde_json::json!(100.0)));
 }
+
+#[test]
+fn a_rule_whose_example_fails_is_not_used_and_the_others_are() {
+    let dir = tempdir();
+    let rules = "[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [\"я не знаю\"]\n\n\
+                 [[rule]]\nid = \"vy-dolzhny\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"вы должны\"]\ntests.hit = [\"мы можем\"]\n";
+    std::fs::write(dir.join("banned.toml"), rules).unwrap();
+    let call = dir.join("call.txt");
+    std::fs::write(&call, "operator: Я не знаю. Вы должны.\n").unwrap();
+    let out = sufler(&["check", "--rules", dir.to_str().unwrap(), "--format", "jsonl", "--transcript", call.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let flagged: Vec<String> = stdout(&out).lines().filter(|l| l.contains("\"violation\"")).map(|l| l.split("\"rule\":\"").nth(1).unwrap().split('"').next().unwrap().to_string()).collect();
+    assert_eq!(flagged, ["ne-znayu"]);
+    let want = format!(
+        "warning: example should hit rule `vy-dolzhny`, but it does not\n  --> {}:15:14\n   |\n15 | tests.hit = [\"мы можем\"]\n   |              ^^^^^^^^^^\n\n\
+         warning: 1 example(s) fail: their rules are not used (`sufler rules test` lists them)\n",
+        dir.join("banned.toml").display()
+    );
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), want);
+    // `rules test` fails on it.
+    let test = sufler(&["rules", "test", dir.to_str().unwrap()]);
+    assert_eq!(test.status.code(), Some(1));
+}

@@ -173,7 +173,7 @@ fn two_live_calls_in_one_process_share_one_model() {
     let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
     let settings = Rules::resolve(None, None, &[], Some(&root().join("samples/sufler.toml"))).unwrap();
     let hearing = sufler::cli::AsrOpts::default_hearing(&settings, 1);
-    let rules = Arc::new(settings.load().unwrap());
+    let rules = Arc::new(settings.load().unwrap().0);
     let model = Arc::new(sufler_hear::asr::Model::load(hearing.options(rules.lang)).unwrap());
     let sample = root().join(SAMPLE);
     let call = |name: &str| Live {

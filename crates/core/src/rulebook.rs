@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::call::Speaker;
 use crate::engine::{Event, FlagKind};
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::rules::{self, Examples, Kind, RuleSet, Source, SpeakerScope, TestReport, Vars};
 use crate::text::Lang;
 use crate::transcript::{Segment, Transcript, WORD_S};
@@ -38,18 +38,43 @@ impl RuleSet {
     pub fn test(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<TestReport> {
         Ok(build(sources, asked, vars)?.1)
     }
+
+    /// Compiles rule files for checking calls: a file that does not parse
+    /// or compile is an error, as in [`RuleSet::from_sources`], but a rule
+    /// whose own examples fail is left out (one trainer's slip does not
+    /// stop every call being checked by the others), and its failures are
+    /// given back as warnings to tell.
+    pub fn in_use(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(RuleSet, Vec<Diagnostic>)> {
+        let mut compiled = rules::compile(sources, asked, vars, &[])?;
+        let (set, mut report) = match compiled.set.take() {
+            Some(set) if compiled.report.failures.is_empty() => (set, compiled.report),
+            _ => return Err(Error::Rules(compiled.report.failures)),
+        };
+        let mut unused = Vec::new();
+        for examples in &compiled.examples {
+            if run(examples, &mut report) {
+                unused.push(examples.set.rules[0].id.clone());
+            }
+        }
+        if unused.is_empty() {
+            return Ok((set, Vec::new()));
+        }
+        let set = rules::compile(sources, asked, vars, &unused)?.set.expect("the rest compiled before");
+        Ok((set, report.failures.into_iter().map(Diagnostic::warning).collect()))
+    }
 }
 
 fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
-    let mut compiled = rules::compile(sources, asked, vars)?;
+    let mut compiled = rules::compile(sources, asked, vars, &[])?;
     for examples in &compiled.examples {
         run(examples, &mut compiled.report);
     }
     Ok((compiled.set, compiled.report))
 }
 
-/// Runs one rule's examples, each a call of its own.
-fn run(examples: &Examples<'_>, report: &mut TestReport) {
+/// Runs one rule's examples, each a call of its own; says whether any failed.
+fn run(examples: &Examples<'_>, report: &mut TestReport) -> bool {
+    let failed_before = report.failures.len();
     let rule = &examples.set.rules[0];
     let default_speaker = match rule.speaker {
         SpeakerScope::Client => Speaker::Client,
@@ -98,6 +123,7 @@ fn run(examples: &Examples<'_>, report: &mut TestReport) {
             report.failures.push(examples.source.diag(case.text.span(), problem));
         }
     }
+    report.failures.len() > failed_before
 }
 
 /// An example may name its speaker: `client: я не знаю`.

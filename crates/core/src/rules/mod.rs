@@ -302,7 +302,8 @@ pub(crate) struct Compiled<'s> {
 }
 
 /// Compiles rule files in memory; the set is `None` when any is wrong.
-pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Vars) -> Result<Compiled<'s>> {
+/// The rules whose ids `unused` holds are left out.
+pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Vars, unused: &[String]) -> Result<Compiled<'s>> {
     let mut compiled = Compiled { set: None, report: TestReport { files: sources.len(), ..TestReport::default() }, examples: Vec::new() };
     let report = &mut compiled.report;
     let files: Vec<(&Source, RuleFile)> = sources
@@ -336,7 +337,9 @@ pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Var
                 continue;
             }
             seen.insert(raw.id.get_ref(), origin);
-            pending.push(Pending { source, raw, example_vars: &file.example_vars });
+            if !unused.contains(raw.id.get_ref()) {
+                pending.push(Pending { source, raw, example_vars: &file.example_vars });
+            }
         }
     }
     report.rules = pending.len();
