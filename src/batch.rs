@@ -53,8 +53,13 @@ fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<Result<PathBuf>>) {
         // A link to a folder could lead back up the tree: not followed.
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             walk(&path, extensions, found);
-        } else if path.is_file() && path.extension().is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x))) {
-            found.push(Ok(path));
+        } else if path.extension().is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x))) {
+            // A link that leads nowhere (or round in a loop) is an error in its place.
+            match fs::metadata(&path) {
+                Ok(m) if m.is_file() => found.push(Ok(path)),
+                Ok(_) => {}
+                Err(e) => found.push(Err(CoreError::io(&path, e).into())),
+            }
         }
     }
 }

@@ -203,7 +203,7 @@ pub struct LiveArgs {
     #[arg(long, group = "source")]
     stdin: bool,
     /// Sample rate of the PCM on standard input
-    #[arg(long, default_value_t = 8000, requires = "stdin")]
+    #[arg(long, default_value_t = 8000, requires = "stdin", value_parser = clap::value_parser!(u32).range(1..=384_000))]
     rate: u32,
     /// Call name in events [default: the file name, `mic` or `stdin`]
     #[arg(long)]

@@ -15,6 +15,13 @@ use sufler::settings;
 use sufler_hear::asr::Model;
 
 fn main() -> ExitCode {
+    // A closed pipe (`sufler rules test | head -1`) ends the program quietly,
+    // as it does other Unix tools, instead of a panic in `println!`.
+    #[cfg(unix)]
+    // SAFETY: at the start of `main`, before any other thread; restores the default action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let result = match Cli::parse().cmd {
         Cmd::Check(args) => check(args),
         Cmd::Live(args) => live(args),

@@ -249,3 +249,51 @@ fn a_rule_whose_example_fails_is_not_used_and_the_others_are() {
     let test = sufler(&["rules", "test", dir.to_str().unwrap()]);
     assert_eq!(test.status.code(), Some(1));
 }
+
+#[test]
+fn bad_inputs_are_records_of_their_own_and_the_batch_goes_on() {
+    let dir = tempdir();
+    let fifo = dir.join("stream.wav");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let loops = dir.join("loops");
+    std::fs::create_dir(&loops).unwrap();
+    std::os::unix::fs::symlink(loops.join("b.wav"), loops.join("a.wav")).unwrap();
+    std::os::unix::fs::symlink(loops.join("a.wav"), loops.join("b.wav")).unwrap();
+    let (fifo, loops) = (fifo.to_str().unwrap(), loops.to_str().unwrap());
+    let table: &[(&[&str], Vec<String>)] = &[
+        (&[fifo], vec![format!("{fifo}: a pipe or device, not a file: recordings are read from files (save the stream to one first; `live --stdin` reads raw audio from a pipe)")]),
+        (&[loops], vec![format!("{loops}/a.wav: Too many levels of symbolic links (os error 40)"), format!("{loops}/b.wav: Too many levels of symbolic links (os error 40)")]),
+    ];
+    for (args, messages) in table {
+        let mut all = vec!["check", "--format", "jsonl", "--transcript", "tests/data/call-ok.txt", "--"];
+        all.extend(*args);
+        let out = sufler(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        // The transcript before them is checked; each bad one is an error record.
+        let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(lines.iter().any(|e| e["type"] == "call_summary"), "{args:?}");
+        let errors: Vec<&str> = lines.iter().filter(|e| e["type"] == "error").map(|e| e["message"].as_str().unwrap()).collect();
+        assert_eq!(errors, *messages, "{args:?}");
+    }
+}
+
+#[test]
+fn a_zero_sample_rate_is_refused_before_anything_is_checked() {
+    let out = sufler(&["live", "--stdin", "--rate", "0", "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8(out.stderr).unwrap().starts_with("error: invalid value '0' for '--rate <RATE>': 0 is not in 1..=384000"));
+}
+
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    // Enough failures to fill the pipe after `head` has gone.
+    let dir = tempdir();
+    let examples: Vec<String> = (0..2000).map(|i| format!("\"пример {i}\"")).collect();
+    let rule = format!("[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [{}]\n", examples.join(", "));
+    std::fs::write(dir.join("r.toml"), rule).unwrap();
+    let script = "\"$0\" rules test \"$1\" 2>\"$1/err\" | head -n 1 >/dev/null; echo ${PIPESTATUS[0]}";
+    let out = Command::new("bash").args(["-c", script, env!("CARGO_BIN_EXE_sufler"), dir.to_str().unwrap()]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "141");
+    assert_eq!(std::fs::read_to_string(dir.join("err")).unwrap(), "");
+}

@@ -36,6 +36,9 @@ use crate::error::{Diagnostic, Error, Result};
 
 /// Seconds given to a word whose time is not known.
 pub const WORD_S: f64 = 0.4;
+/// The longest call a transcript may say it is: a day. A duration past
+/// it is a mistake, and would put every closing step out of reach.
+pub const MAX_DURATION_S: f64 = 86_400.0;
 /// Pause assumed between untimed lines.
 const LINE_GAP_S: f64 = 0.6;
 
@@ -97,6 +100,8 @@ pub fn read(path: &Path) -> Result<String> {
 impl<'a> Transcript<'a> {
     /// Parses a transcript, JSON or plain text by its first character.
     pub fn parse(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
+        // Editors on Windows start UTF-8 files with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let transcript = if text.trim_start().starts_with('{') {
             serde_json::from_str::<Transcript>(text).map_err(|e| {
                 let message = e.to_string();
@@ -113,6 +118,15 @@ impl<'a> Transcript<'a> {
 
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |message: String| Err(Error::Input { path: path.to_path_buf(), message });
+        if let Some(d) = self.duration {
+            let last = self.segments.iter().flat_map(|s| std::iter::once(s.end).chain(s.words.iter().map(|w| w.end))).fold(0.0, f64::max);
+            if !(d.is_finite() && (0.0..=MAX_DURATION_S).contains(&d)) {
+                return bad(format!("bad duration {d:?}: seconds from 0 to {MAX_DURATION_S} (a day)"));
+            }
+            if d < last {
+                return bad(format!("the duration, {d:?} s, ends before the last word does ({last:?} s)"));
+            }
+        }
         let mut last = Parties::both(f64::NEG_INFINITY);
         for (i, seg) in self.segments.iter().enumerate() {
             let times = std::iter::once((seg.start, seg.end)).chain(seg.words.iter().map(|w| (w.start, w.end)));
@@ -231,7 +245,12 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
                 let h: f64 = c.get(1).map_or(0.0, |m| m.as_str().parse().unwrap_or(0.0));
                 let m: f64 = c[2].parse().unwrap_or(0.0);
                 let s: f64 = c[3].parse().unwrap_or(0.0);
-                time = Some((h * 3600.0 + m * 60.0 + s, *pos, c[0].trim_end().len()));
+                let len = c[0].trim_end().len();
+                // Minutes may run past an hour only when no hours are written.
+                if s >= 60.0 || (c.get(1).is_some() && m >= 60.0) {
+                    return Err(diag(*pos, len, "bad time: seconds (and minutes after hours) go up to 59"));
+                }
+                time = Some((h * 3600.0 + m * 60.0 + s, *pos, len));
                 let n = c[0].len();
                 *rest = &rest[n..];
                 *pos += n;

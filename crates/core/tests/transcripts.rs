@@ -35,10 +35,35 @@ fn transcript_errors_name_the_place() {
         ),
         ("{\"segments\": [{\"speaker\": \"operator\", \"start\": 2, \"end\": 1}]}", "t.txt: segment 1: bad time span 2..1 (times are seconds, end not before start)"),
         ("# nothing\n", "t.txt: no lines of speech (expected `operator: text` lines)"),
+        ("[00:61] operator: да\n", "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [00:61] operator: да\n  | ^^^^^^^"),
+        ("[99:99] operator: да\n", "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [99:99] operator: да\n  | ^^^^^^^"),
+        ("[1:60:00] operator: да\n", "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [1:60:00] operator: да\n  | ^^^^^^^^^"),
+        (
+            "{\"duration\": 1e300, \"segments\": [{\"speaker\": \"operator\", \"start\": 0, \"end\": 1, \"text\": \"да\"}]}",
+            "t.txt: bad duration 1e300: seconds from 0 to 86400 (a day)",
+        ),
+        (
+            "{\"duration\": 0.5, \"segments\": [{\"speaker\": \"operator\", \"start\": 0, \"end\": 1, \"text\": \"да\"}]}",
+            "t.txt: the duration, 0.5 s, ends before the last word does (1.0 s)",
+        ),
     ];
     for (text, want) in table {
         assert_eq!(parse(text).unwrap_err(), *want, "transcript: {text}");
     }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    for text in ["\u{feff}{\"segments\": [{\"speaker\": \"operator\", \"start\": 0, \"end\": 1, \"text\": \"да\"}]}", "\u{feff}operator: да\n"] {
+        let t = parse(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert_eq!(t.segments[0].text, "да");
+    }
+}
+
+#[test]
+fn long_calls_keep_their_minutes() {
+    // Without hours, minutes may pass 59: a 75-minute call's times.
+    assert_eq!(parse("[75:10] operator: да\n").unwrap().segments[0].start, 75.0 * 60.0 + 10.0);
 }
 
 #[test]

@@ -154,6 +154,12 @@ impl Reader {
     /// Opens a recording; `wanted` says which parties will be listened to.
     pub fn open(path: &Path, map: ChannelMap, wanted: impl Fn(Speaker) -> bool) -> Result<Reader> {
         let bad = |message: String| Error::Recording { path: path.to_path_buf(), message };
+        // Told before opening: opening a pipe waits for its writer.
+        let kind = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.file_type();
+        if !kind.is_file() {
+            let what = if kind.is_dir() { "a folder" } else { "a pipe or device, not a file" };
+            return Err(bad(format!("{what}: recordings are read from files (save the stream to one first; `live --stdin` reads raw audio from a pipe)")));
+        }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if size == 0 {
