@@ -14,6 +14,16 @@ pub enum Error {
     /// A sound input that cannot be found or used.
     #[error("{0}")]
     Device(String),
+    /// A call's transcript that could not be saved (its events stand).
+    #[error("{}: cannot write the transcript: {source}", path.display())]
+    Unsaved {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A batch stopped partway, for a reason every call after would share.
+    #[error("{why}; stopped after {after} of {of} recordings (make room, then run the same command with --resume)")]
+    Stopped { after: usize, of: usize, why: Box<Error> },
     /// Results that cannot be written out (a closed pipe, a full disk).
     #[error("cannot write the results: {0}")]
     Output(#[from] std::io::Error),
@@ -31,6 +41,8 @@ impl Error {
         match self {
             Error::Core(e) => e.path(),
             Error::Hear(e) => e.path(),
+            Error::Unsaved { path, .. } => Some(path),
+            Error::Stopped { why, .. } => why.path(),
             Error::Device(_) | Error::Output(_) | Error::Runtime(_) | Error::Thread(_) => None,
         }
     }

@@ -401,3 +401,42 @@ fn an_installed_binary_checks_calls_from_any_folder() {
     let banned = &found(&events(&out), "call-ru.wav")["banned"];
     assert!(banned.len() >= 4, "{banned:?}");
 }
+
+#[test]
+fn a_transcript_that_cannot_be_written_loses_nothing_else() {
+    let dir = calls();
+    let files = [dir.join("clean/02-banned.wav"), dir.join("clean/03-lookalikes.wav")];
+    let files: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    let partials = |d: &Path| std::fs::read_dir(d).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".partial")).count();
+
+    // The first call's transcript has a folder in its place: that write
+    // fails alone, and both calls are reported.
+    let saved = tempdir("unsaved");
+    std::fs::create_dir_all(saved.join("02-banned.json")).unwrap();
+    let out = sufler(&[&["--save-transcripts", saved.to_str().unwrap()][..], &files].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let records = events(&out);
+    assert_eq!(records.iter().filter(|e| e["type"] == "call_summary").count(), 2);
+    let errors: Vec<&str> = records.iter().filter(|e| e["type"] == "error").map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(errors, [format!("{}: cannot write the transcript: Is a directory (os error 21)", saved.join("02-banned.json").display())]);
+    assert!(saved.join("03-lookalikes.json").is_file());
+    assert_eq!(partials(&saved), 0);
+
+    // A full disk (the first write goes to /dev/full): the batch stops
+    // after that call, reported, and says how to go on.
+    let full = tempdir("full");
+    std::os::unix::fs::symlink("/dev/full", full.join("02-banned.json.partial")).unwrap();
+    let out = sufler(&[&["--save-transcripts", full.to_str().unwrap()][..], &files].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let records = events(&out);
+    let summaries: Vec<&str> = records.iter().filter(|e| e["type"] == "call_summary").map(|e| e["call"].as_str().unwrap()).collect();
+    assert_eq!(summaries, [files[0]]);
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "error: {}: cannot write the transcript: No space left on device (os error 28); stopped after 1 of 2 recordings (make room, then run the same command with --resume)\n",
+            full.join("02-banned.json").display()
+        )
+    );
+    assert_eq!(partials(&full), 0);
+}

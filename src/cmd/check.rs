@@ -93,6 +93,16 @@ impl Batch<'_, '_> {
     /// One call's events (or why it failed), into the sink and the tally.
     fn report(&mut self, path: &Path, result: Result<Vec<Event>>) -> Result<()> {
         self.tally.calls += 1;
+        self.outcome(path, result)
+    }
+
+    /// A failure beside a call's events (its transcript not written): an
+    /// error record of its own, the call counted once.
+    fn also_failed(&mut self, path: &Path, e: Error) -> Result<()> {
+        self.outcome(path, Err(e))
+    }
+
+    fn outcome(&mut self, path: &Path, result: Result<Vec<Event>>) -> Result<()> {
         match result {
             Ok(events) => {
                 if let Some(first) = events.first() {
@@ -177,8 +187,24 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
         }
     };
     show(0);
-    let mut one = |i: usize, result: Result<Vec<Event>>| -> Result<()> {
-        bar.suspend(|| batch.report(&audio[i], result))?;
+    let mut one = |i: usize, result: Result<(Vec<Event>, Option<Error>)>| -> Result<()> {
+        let stop = bar.suspend(|| -> Result<Option<Error>> {
+            let (events, unsaved) = match result {
+                Ok((events, unsaved)) => (Ok(events), unsaved),
+                Err(e) => (Err(e), None),
+            };
+            batch.report(&audio[i], events)?;
+            match unsaved {
+                // No room left: every call after this one would fail the same way.
+                Some(e) if out_of_room(&e) => Ok(Some(e)),
+                Some(e) => batch.also_failed(&audio[i], e).map(|()| None),
+                None => Ok(None),
+            }
+        })?;
+        if let Some(e) = stop {
+            batch.out.flush()?;
+            return Err(Error::Stopped { after: i + 1, of: audio.len(), why: Box::new(e) });
+        }
         batch.out.flush()?;
         bar.inc(1);
         show(bar.position() as usize);
@@ -187,9 +213,10 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
     // Reports the calls up to `upto`, the re-scored ones in their place
     // among those heard.
     let mut next = 0;
-    let mut report = |upto: usize, heard: Option<Result<Vec<Event>>>| -> Result<()> {
+    let mut report = |upto: usize, heard: Option<Result<(Vec<Event>, Option<Error>)>>| -> Result<()> {
         for i in next..upto {
-            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], auto))?;
+            let events = rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], auto);
+            one(i, events.map(|events| (events, None)))?;
         }
         next = upto;
         if let Some(result) = heard {
@@ -203,11 +230,10 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
         let model = Model::load(check.hearing.options(rules.lang))?;
         let calls = heard.into_iter().map(|i| (i, audio[i].as_path()));
         model.transcribe_calls(calls, check.channels, |s| rules.listens_to(s), |i, transcript| {
-            let result = transcript.map_err(Error::from).and_then(|t| {
-                if let Some(dir) = &check.save_transcripts {
-                    save_transcript(&dir.join(&names[i]), &t)?;
-                }
-                Ok(score(&t, rules, &audio[i], auto))
+            // The call's events stand whatever becomes of its transcript.
+            let result = transcript.map_err(Error::from).map(|t| {
+                let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
+                (score(&t, rules, &audio[i], auto), unsaved)
             });
             report(i, Some(result))
         })?;
@@ -228,7 +254,8 @@ fn resumable(transcript: &Path, recording: &Path) -> Option<PathBuf> {
 }
 
 /// Writes a transcript whole or not at all (a batch stopped mid-write
-/// leaves no half a transcript for `--resume` to find).
+/// leaves no half a transcript for `--resume` to find, and a write that
+/// fails leaves nothing).
 fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<()> {
     let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
     let parent = path.parent().unwrap_or(Path::new(""));
@@ -237,5 +264,15 @@ fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<()> {
     std::fs::create_dir_all(parent)
         .and_then(|()| std::fs::write(&partial, json))
         .and_then(|()| std::fs::rename(&partial, path))
-        .map_err(|e| CoreError::Input { path: path.to_path_buf(), message: format!("cannot write the transcript: {e}") }.into())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            Error::Unsaved { path: path.to_path_buf(), source: e }
+        })
+}
+
+/// Whether a write failed for want of room (a full disk, a quota): the
+/// same for every write after it.
+fn out_of_room(e: &Error) -> bool {
+    use std::io::ErrorKind::{QuotaExceeded, ReadOnlyFilesystem, StorageFull};
+    matches!(e, Error::Unsaved { source, .. } if matches!(source.kind(), StorageFull | QuotaExceeded | ReadOnlyFilesystem))
 }
