@@ -77,7 +77,7 @@ fn transcript(seed: u64, target_words: usize) -> Transcript<'static> {
         t += 0.8;
         turn += 1;
     }
-    Transcript { language: Some("ru".into()), duration: Some(t), segments }
+    Transcript { language: Some("ru".into()), duration: Some(t), segments, redacted: Vec::new(), unredacted: false }
 }
 
 fn main() {

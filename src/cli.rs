@@ -13,7 +13,7 @@ use sufler_hear::models::whisper::Weights;
 use crate::cmd::check::Check;
 use crate::cmd::live::{Live, Source};
 use crate::error::Result;
-use crate::report::Format;
+use crate::report::{Format, Style};
 use crate::settings::{self, Hearing, Rules};
 
 #[derive(Parser)]
@@ -46,6 +46,8 @@ pub enum Cmd {
         /// Whole track through Whisper, no voice detection or guards
         #[arg(long)]
         plain: bool,
+        #[command(flatten)]
+        redaction: RedactOpts,
     },
     /// Check a call while it goes on: the operator's screen on a terminal,
     /// else events as JSON lines (with `emitted_at`). Ctrl-C or SIGTERM
@@ -162,6 +164,17 @@ pub struct CheckArgs {
     pub format: Format,
     #[arg(long, value_enum, default_value_t)]
     pub color: Color,
+    #[command(flatten)]
+    pub redaction: RedactOpts,
+}
+
+/// Whether card and phone numbers are taken out of what is written.
+#[derive(Args)]
+pub struct RedactOpts {
+    /// Keep card numbers, codes, phone numbers and e-mail addresses as
+    /// heard (for trusted QA only; every result says so)
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 impl CheckArgs {
@@ -175,7 +188,12 @@ impl CheckArgs {
             resume: self.resume,
             echo_errors: self.format != Format::Text,
             progress: true,
+            redact: !self.redaction.no_redact,
         }
+    }
+
+    pub fn style(&self) -> Style {
+        Style { format: self.format, color: self.color.enabled(), unredacted: self.redaction.no_redact }
     }
 }
 
@@ -215,6 +233,8 @@ pub struct LiveArgs {
     pub format: Option<Format>,
     #[arg(long, value_enum, default_value_t)]
     pub color: Color,
+    #[command(flatten)]
+    pub redaction: RedactOpts,
 }
 
 impl LiveArgs {
@@ -230,7 +250,12 @@ impl LiveArgs {
             (None, false, false) => return Err("say where the audio comes from: --mic, --replay FILE or --stdin"),
         };
         let call = self.call.clone().unwrap_or_else(|| Live::default_name(&source));
-        Ok(Live { source, channels: self.asr.channels, call })
+        Ok(Live { source, channels: self.asr.channels, call, redact: !self.redaction.no_redact })
+    }
+
+    /// How results are written when there is no screen (JSON lines by default).
+    pub fn style(&self) -> Style {
+        Style { format: self.format.unwrap_or(Format::Jsonl), color: self.color.enabled(), unredacted: self.redaction.no_redact }
     }
 
     /// Whether the operator's screen is shown (no format asked for, and a

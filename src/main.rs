@@ -10,7 +10,7 @@ use clap::Parser;
 
 use sufler::cli::{CheckArgs, Cli, Cmd, LiveArgs, ModelsCmd, RulesCmd};
 use sufler::cmd::{self, live::Output};
-use sufler::report::{Format, sink};
+use sufler::report::sink;
 use sufler::settings;
 use sufler_hear::asr::Model;
 
@@ -28,12 +28,13 @@ fn main() -> ExitCode {
         Cmd::Devices => devices(),
         Cmd::Rules { cmd } => rules(cmd),
         Cmd::Models { cmd } => models(cmd),
-        Cmd::Transcribe { file, asr, lang, plain } => {
+        Cmd::Transcribe { file, asr, lang, plain, redaction } => {
             let hearing = asr.hearing_alone();
+            let redact = !redaction.no_redact;
             if plain {
-                cmd::transcribe::plain(&file, &hearing, lang, asr.channels).map(|text| println!("{text}"))
+                cmd::transcribe::plain(&file, &hearing, lang, asr.channels, redact).map(|text| println!("{text}"))
             } else {
-                cmd::transcribe::transcript(&file, &hearing, lang, asr.channels)
+                cmd::transcribe::transcript(&file, &hearing, lang, asr.channels, redact)
                     .map(|t| println!("{}", serde_json::to_string_pretty(&t).expect("transcripts serialise")))
             }
             .map(|()| ExitCode::SUCCESS)
@@ -73,7 +74,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let rules = args.rules.resolve(None)?;
     let check = args.resolve(&rules);
     let rules = load(&rules)?;
-    let mut out = sink(args.format, Box::new(std::io::BufWriter::new(std::io::stdout().lock())), args.color.enabled());
+    let mut out = sink(args.style(), Box::new(std::io::BufWriter::new(std::io::stdout().lock())));
     let tally = cmd::check::run(&check, &rules, &mut *out)?;
     if let Some(line) = tally.line() {
         eprintln!("{line}");
@@ -91,7 +92,7 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
         Output::Screen
     } else {
         let stdout = std::io::LineWriter::new(std::io::stdout().lock());
-        Output::Sink(sink(args.format.unwrap_or(Format::Jsonl), Box::new(stdout), args.color.enabled()))
+        Output::Sink(sink(args.style(), Box::new(stdout)))
     };
     let outcome = cmd::live::run(&live, rules, &model, output, cmd::live::interrupted())?;
     Ok(exit_code(outcome.violations > 0))

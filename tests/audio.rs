@@ -440,3 +440,49 @@ fn a_transcript_that_cannot_be_written_loses_nothing_else() {
     );
     assert_eq!(partials(&full), 0);
 }
+
+/// A call made with Festival's Russian voice: the operator's greeting, the
+/// client reading a card number and, after a pause, a phone number.
+fn card_call() -> PathBuf {
+    let dir = tempdir("card");
+    let script = "(voice_msu_ru_nsh_clunits)\n\
+        (utt.save.wave (SynthText \"Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?\") \"op.wav\" 'riff)\n\
+        (utt.save.wave (SynthText \"Хочу оплатить заказ. Номер карты: пятьдесят четыре шестьдесят девять, тридцать восемь ноль ноль, двенадцать тридцать четыре, пятьдесят шесть семьдесят три.\") \"card.wav\" 'riff)\n\
+        (utt.save.wave (SynthText \"Мой телефон: восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь.\") \"phone.wav\" 'riff)\n";
+    std::fs::write(dir.join("lines.scm"), script).unwrap();
+    let run = |program: &str, args: &[&str]| {
+        let out = Command::new(program).args(args).current_dir(&dir).output().unwrap_or_else(|e| panic!("{program}: {e} (scripts/setup.sh installs it)"));
+        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run("festival", &["-b", "lines.scm"]);
+    for name in ["op", "card", "phone"] {
+        run("sox", &[&format!("{name}.wav"), "-r", "16000", "-c", "1", &format!("{name}16.wav")]);
+    }
+    run("sox", &["-n", "-r", "16000", "-c", "1", "pause.wav", "trim", "0", "1.5"]);
+    run("sox", &["-n", "-r", "16000", "-c", "1", "wait.wav", "trim", "0", "5"]);
+    run("sox", &["wait.wav", "card16.wav", "pause.wav", "phone16.wav", "pause.wav", "client.wav"]);
+    run("sox", &["op16.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "operator.wav"]);
+    run("sox", &["-M", "operator.wav", "client.wav", "-r", "8000", "-b", "16", "call.wav"]);
+    dir.join("call.wav")
+}
+
+#[test]
+fn a_card_and_a_phone_number_read_out_are_kept_nowhere() {
+    let call = card_call();
+    let saved = tempdir("card-transcripts");
+    let out = sufler(&["--save-transcripts", saved.to_str().unwrap(), call.to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let transcript_path = saved.join("call.json");
+    let transcript = std::fs::read_to_string(&transcript_path).unwrap();
+    let results = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(support::leaks(&support::strings(&transcript)), Vec::<String>::new(), "{transcript}");
+    assert_eq!(support::leaks(&support::strings(&results)), Vec::<String>::new(), "{results}");
+    // What was taken out is told, with its times.
+    let t: serde_json::Value = serde_json::from_str(&transcript).unwrap();
+    let kinds: Vec<&str> = t["redacted"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["card", "phone"], "{transcript}");
+    assert!(results.lines().last().unwrap().contains("\"redacted\":2"), "{results}");
+    // Only its owner may read it.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&transcript_path).unwrap().permissions().mode() & 0o777, 0o600);
+}

@@ -297,3 +297,34 @@ fn a_closed_pipe_ends_the_program_quietly() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "141");
     assert_eq!(std::fs::read_to_string(dir.join("err")).unwrap(), "");
 }
+
+#[test]
+fn card_and_phone_numbers_never_leave_unless_asked() {
+    let call = "operator: Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?\n\
+                client: Хочу оплатить, номер карты 4111 1111 1111 1111, срок действия 12/27, код на обороте 123.\n\
+                operator: Назовите телефон для связи.\n\
+                client: 8 916 123 45 67.\n\
+                operator: Повторяю: 4111 1111 1111 1111. Спасибо за обращение, всего доброго!\n";
+    let dir = tempdir();
+    let path = dir.join("card.txt");
+    std::fs::write(&path, call).unwrap();
+    let rule = "[[rule]]\nid = \"card-aloud\"\ncategory = \"security\"\nkind = \"banned\"\nspeaker = \"operator\"\nmessage = \"Не повторяйте номер карты\"\nphrases = [\"[карта]\"]\n\n\
+                [[rule]]\nid = \"digits\"\ncategory = \"security\"\nkind = \"banned\"\nspeaker = \"any\"\nmessage = \"Цифры\"\nregex = ['\\d{4} \\d{4} \\d{4} \\d{4}']\n";
+    let rules = tempdir();
+    std::fs::write(rules.join("security.toml"), rule).unwrap();
+    for format in ["jsonl", "csv", "text"] {
+        let out = sufler(&["check", "--rules", rules.to_str().unwrap(), "--format", format, "--transcript", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = stdout(&out);
+        assert_eq!(support::leaks(&text), Vec::<String>::new(), "{format}: {text}");
+        // The operator repeating the card aloud is itself flagged.
+        assert!(text.contains("card-aloud"), "{format}: {text}");
+    }
+    let out = sufler(&["check", "--rules", rules.to_str().unwrap(), "--format", "jsonl", "--transcript", path.to_str().unwrap()]);
+    assert!(stdout(&out).lines().last().unwrap().ends_with(",\"redacted\":5}"), "{}", stdout(&out));
+    // Kept as heard only when asked, and then every call says so.
+    let out = sufler(&["check", "--rules", rules.to_str().unwrap(), "--format", "jsonl", "--no-redact", "--transcript", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(support::leaks(&text), ["4111111111111111", "4111111111111111"], "{text}");
+    assert!(text.lines().last().unwrap().ends_with(",\"unredacted\":true}"), "{text}");
+}

@@ -167,7 +167,7 @@ fn the_operator_screen_ticks_the_checklist_and_shows_alerts_with_suggestions() {
 fn two_live_calls_in_one_process_share_one_model() {
     use std::sync::Arc;
     use sufler::cmd::live::{self, Live, Output, Source};
-    use sufler::report::{Format, sink};
+    use sufler::report::{Format, Style, sink};
     use sufler::settings::Rules;
 
     let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
@@ -180,6 +180,7 @@ fn two_live_calls_in_one_process_share_one_model() {
         source: Source::Replay { path: sample.clone(), speed: 2.0 },
         channels: Default::default(),
         call: name.to_string(),
+        redact: true,
     };
     let (a, b) = (call("a"), call("b"));
     let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
@@ -187,7 +188,7 @@ fn two_live_calls_in_one_process_share_one_model() {
         for (live, out) in [(&a, &mut out_a), (&b, &mut out_b)] {
             let (rules, model) = (rules.clone(), &model);
             s.spawn(move || {
-                let output = Output::Sink(sink(Format::Jsonl, Box::new(out), false));
+                let output = Output::Sink(sink(Style { format: Format::Jsonl, ..Style::default() }, Box::new(out)));
                 live::run(live, rules, model, output, std::future::pending()).unwrap()
             });
         }

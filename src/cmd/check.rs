@@ -2,13 +2,14 @@
 //! checked one after another into a sink. A call that cannot be read or
 //! heard is an error record in its place; the batch goes on.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use sufler_core::Error as CoreError;
 use sufler_core::engine::{Event, Swapped};
+use sufler_core::redact;
 use sufler_core::rules::RuleSet;
 use sufler_core::transcript::{self, Transcript};
 use sufler_hear::asr::Model;
@@ -17,6 +18,7 @@ use sufler_hear::audio::ChannelMap;
 use crate::batch;
 use crate::error::{Error, Result};
 use crate::report::{Sink, deliver};
+use crate::cmd::transcribe::redaction;
 use crate::settings::Hearing;
 
 /// What to check, and how.
@@ -37,6 +39,9 @@ pub struct Check {
     pub echo_errors: bool,
     /// A progress bar on stderr.
     pub progress: bool,
+    /// Card and phone numbers taken out of the words before anything is
+    /// checked or saved (off: kept as heard, for trusted QA only).
+    pub redact: bool,
 }
 
 /// What the calls of a batch came to.
@@ -54,7 +59,7 @@ pub struct Tally {
 pub fn run(check: &Check, rules: &RuleSet, out: &mut dyn Sink) -> Result<Tally> {
     let mut batch = Batch { out, tally: Tally::default(), echo_errors: check.echo_errors };
     let transcripts = batch.readable(batch::files(&check.transcripts, batch::TRANSCRIPTS))?;
-    let results: Vec<Result<Vec<Event>>> = transcripts.par_iter().map(|path| rescore(path, rules, path, check.channels.auto)).collect();
+    let results: Vec<Result<Vec<Event>>> = transcripts.par_iter().map(|path| rescore(path, rules, path, check)).collect();
     for (path, result) in transcripts.iter().zip(results) {
         batch.report(path, result)?;
     }
@@ -149,9 +154,13 @@ impl Tally {
 }
 
 /// The events of a stored transcript, under the name of `call`.
-fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, either_way: bool) -> Result<Vec<Event>> {
+fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Result<Vec<Event>> {
     let text = transcript::read(transcript)?;
-    Ok(score(&Transcript::parse(transcript, &text)?, rules, call, either_way))
+    let mut t = Transcript::parse(transcript, &text)?;
+    if check.redact {
+        redact::transcript(rules.lang, &mut t);
+    }
+    Ok(score(&t, rules, call, check.channels.auto))
 }
 
 /// The events of a call's transcript; `either_way`: checked the other way
@@ -215,7 +224,7 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
     let mut next = 0;
     let mut report = |upto: usize, heard: Option<Result<(Vec<Event>, Option<Error>)>>| -> Result<()> {
         for i in next..upto {
-            let events = rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], auto);
+            let events = rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], check);
             one(i, events.map(|events| (events, None)))?;
         }
         next = upto;
@@ -231,7 +240,8 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
         let calls = heard.into_iter().map(|i| (i, audio[i].as_path()));
         model.transcribe_calls(calls, check.channels, |s| rules.listens_to(s), |i, transcript| {
             // The call's events stand whatever becomes of its transcript.
-            let result = transcript.map_err(Error::from).map(|t| {
+            let result = transcript.map_err(Error::from).map(|mut t| {
+                redaction(rules.lang, &mut t, check.redact);
                 let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
                 (score(&t, rules, &audio[i], auto), unsaved)
             });
@@ -262,12 +272,21 @@ fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<()> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     std::fs::create_dir_all(parent)
-        .and_then(|()| std::fs::write(&partial, json))
+        .and_then(|()| private(Path::new(&partial))?.write_all(json.as_bytes()))
         .and_then(|()| std::fs::rename(&partial, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&partial);
             Error::Unsaved { path: path.to_path_buf(), source: e }
         })
+}
+
+/// A new file only its owner may read: a call's words are personal data.
+fn private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// Whether a write failed for want of room (a full disk, a quota): the

@@ -37,6 +37,9 @@ pub struct Live {
     pub channels: ChannelMap,
     /// The call's name in events.
     pub call: String,
+    /// Card and phone numbers taken out of the words before anything sees
+    /// them (off: kept as heard, for trusted QA only).
+    pub redact: bool,
 }
 
 /// Where the results go.
@@ -128,7 +131,7 @@ pub fn run(live: &Live, rules: Arc<RuleSet>, model: &Arc<Model>, output: Output<
             (None, Source::Replay { .. }) => unreachable!("a replay has its reader"),
         }
     };
-    runtime.spawn(live::judge(rules.clone(), live.call.clone(), heard_rx, control_rx, update_tx, clock.clone()));
+    runtime.spawn(live::judge(rules.clone(), live.call.clone(), live.redact, heard_rx, control_rx, update_tx, clock.clone()));
     let mut sink = match output {
         Output::Screen => {
             runtime.block_on(screen::run(screen::Screen::new(&rules, &live.call), update_rx, control_tx, clock)).map_err(Error::Output)?;

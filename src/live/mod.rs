@@ -22,7 +22,9 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use sufler_core::call::{Speaker, Word};
+use sufler_core::call::{Parties, Speaker, Word};
+use sufler_core::redact;
+use sufler_core::text::Lang;
 use sufler_core::engine::{Engine, Event};
 use sufler_core::rules::RuleSet;
 use sufler_core::transcript::TimedWord;
@@ -110,7 +112,16 @@ impl Clock {
 
 /// The judge: committed words through the rule engine, events stamped and
 /// passed on. Ends with the call's summary when the recogniser is done.
-pub async fn judge(rules: Arc<RuleSet>, name: String, mut heard: mpsc::Receiver<Heard>, mut control: mpsc::Receiver<Control>, out: mpsc::Sender<Update>, clock: Clock) {
+pub async fn judge(
+    rules: Arc<RuleSet>,
+    name: String,
+    redact: bool,
+    mut heard: mpsc::Receiver<Heard>,
+    mut control: mpsc::Receiver<Control>,
+    out: mpsc::Sender<Update>,
+    clock: Clock,
+) {
+    let mut redactor = redact.then(|| Redactor::new(rules.lang));
     let mut calls = 1;
     let mut engine = call_engine(&rules, name.as_str());
     let mut lagging = false;
@@ -123,6 +134,10 @@ pub async fn judge(rules: Arc<RuleSet>, name: String, mut heard: mpsc::Receiver<
             h = heard.recv() => match h {
                 None => break,
                 Some(Heard::Words { speaker, words, utterance_start, utterance_end }) => {
+                    let (words, utterance_start) = match &mut redactor {
+                        Some(r) => r.pass(speaker, words, utterance_start, utterance_end),
+                        None => (words, utterance_start),
+                    };
                     for (i, w) in words.iter().enumerate() {
                         engine.push(&Word {
                             speaker,
@@ -173,6 +188,36 @@ pub async fn judge(rules: Arc<RuleSet>, name: String, mut heard: mpsc::Receiver<
     }
     engine.finish(Some(now));
     let _ = send(&out, Vec::new(), &mut engine, &clock).await;
+}
+
+/// Takes card and phone numbers out of committed words before anything
+/// sees them, holding back the last words of an utterance while they may
+/// still be the start of one (a number read in pieces).
+struct Redactor {
+    lang: Lang,
+    held: Parties<Vec<TimedWord<'static>>>,
+    /// Whether the first word held starts its utterance.
+    starts: Parties<bool>,
+}
+
+impl Redactor {
+    fn new(lang: Lang) -> Redactor {
+        Redactor { lang, held: Parties::default(), starts: Parties::default() }
+    }
+
+    /// The words to pass on now, and whether the first of them starts an utterance.
+    fn pass(&mut self, speaker: Speaker, words: Vec<TimedWord<'static>>, utterance_start: bool, utterance_end: bool) -> (Vec<TimedWord<'static>>, bool) {
+        let held = &mut self.held[speaker];
+        if held.is_empty() {
+            self.starts[speaker] = utterance_start;
+        }
+        held.extend(words);
+        redact::words(self.lang, held);
+        let keep = if utterance_end { 0 } else { redact::pending(self.lang, held) };
+        let out: Vec<TimedWord<'static>> = held.drain(..held.len() - keep).collect();
+        let starts = !out.is_empty() && std::mem::take(&mut self.starts[speaker]);
+        (out, starts)
+    }
 }
 
 /// The rule engine for one call heard live: utterances are marked by the
@@ -258,7 +303,7 @@ unless_near = { words = 4, phrases = ["уточню"] }
         let (out_tx, mut out) = mpsc::channel(64);
         let clock = Clock::new(1.0);
         clock.start();
-        tokio::spawn(judge(rules, "call".into(), rx, control_rx, out_tx, clock));
+        tokio::spawn(judge(rules, "call".into(), true, rx, control_rx, out_tx, clock));
         // (seconds to wait, what the recogniser says, what comes out)
         let steps: Vec<(u64, Heard, Vec<&str>)> = vec![
             (3, heard("Вы должны", 1.0, false), vec!["words Вы должны", "violation vy-dolzhny @3.0"]),
@@ -283,5 +328,30 @@ unless_near = { words = 4, phrases = ["уточню"] }
         drop(tx);
         assert_eq!(brief(&out.recv().await.unwrap()), "summary 2");
         assert!(out.recv().await.is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_card_number_committed_in_pieces_never_leaves_the_judge() {
+        let source = Source { path: "t.toml".into(), text: RULES.into() };
+        let rules = Arc::new(RuleSet::from_sources(&[source], Some(Lang::Ru), &Vars::new()).unwrap());
+        let (tx, rx) = mpsc::channel(16);
+        let (_control, control_rx) = mpsc::channel(1);
+        let (out_tx, mut out) = mpsc::channel(64);
+        tokio::spawn(judge(rules, "call".into(), true, rx, control_rx, out_tx, Clock::new(1.0)));
+        // The number's first group waits for the rest, then goes as one word.
+        let steps: Vec<(Heard, Vec<&str>)> = vec![
+            (heard("записывайте номер карты 4111", 1.0, false), vec!["words записывайте номер"]),
+            (heard("1111 1111", 3.0, false), vec![]),
+            (heard("1111 спасибо", 4.0, true), vec!["words карты [карта] спасибо"]),
+        ];
+        for (h, want) in steps {
+            tx.send(h).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let mut got = Vec::new();
+            while let Ok(u) = out.try_recv() {
+                got.push(brief(&u));
+            }
+            assert_eq!(got, want);
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::Sink;
 pub(super) struct CsvSink<'w> {
     out: csv::Writer<Box<dyn Write + 'w>>,
     header: bool,
+    unredacted: bool,
 }
 
 const CSV_HEADER: [&str; 16] = [
@@ -19,8 +20,8 @@ const CSV_HEADER: [&str; 16] = [
 ];
 
 impl<'w> CsvSink<'w> {
-    pub(super) fn new(out: Box<dyn Write + 'w>) -> CsvSink<'w> {
-        CsvSink { out: csv::Writer::from_writer(out), header: false }
+    pub(super) fn new(out: Box<dyn Write + 'w>, unredacted: bool) -> CsvSink<'w> {
+        CsvSink { out: csv::Writer::from_writer(out), header: false, unredacted }
     }
 
     fn row(&mut self, row: [&str; 16]) -> io::Result<()> {
@@ -65,7 +66,8 @@ impl Sink for CsvSink<'_> {
 
     fn end_call(&mut self, s: &Summary) -> io::Result<()> {
         let (end, score) = (num(s.duration), s.score.map(num).unwrap_or_default());
-        self.row(["call_summary", &s.call.id, "", "", "", "", "", "0.00", &end, "", "", "", "", "", &score, ""])
+        let note = if self.unredacted { super::UNREDACTED } else { "" };
+        self.row(["call_summary", &s.call.id, "", "", "", "", "", "0.00", &end, "", "", "", note, "", &score, ""])
     }
 
     fn error(&mut self, call: &str, message: &str) -> io::Result<()> {

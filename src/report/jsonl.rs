@@ -11,11 +11,12 @@ use super::wire::{Record, SummaryRecord};
 
 pub(super) struct JsonlSink<'w> {
     out: Box<dyn Write + 'w>,
+    unredacted: bool,
 }
 
 impl<'w> JsonlSink<'w> {
-    pub(super) fn new(out: Box<dyn Write + 'w>) -> JsonlSink<'w> {
-        JsonlSink { out }
+    pub(super) fn new(out: Box<dyn Write + 'w>, unredacted: bool) -> JsonlSink<'w> {
+        JsonlSink { out, unredacted }
     }
 
     fn line(&mut self, record: &Record<'_>) -> io::Result<()> {
@@ -30,11 +31,11 @@ impl Sink for JsonlSink<'_> {
     }
 
     fn event(&mut self, event: &Event, emitted_at: Option<f64>) -> io::Result<()> {
-        self.line(&Record::of(event, emitted_at))
+        self.line(&Record::of(event, emitted_at, self.unredacted))
     }
 
     fn end_call(&mut self, summary: &Summary) -> io::Result<()> {
-        self.line(&Record::CallSummary(SummaryRecord::of(summary)))
+        self.line(&Record::CallSummary(SummaryRecord::of(summary, self.unredacted)))
     }
 
     fn notice(&mut self, notice: &Notice) -> io::Result<()> {

@@ -44,13 +44,26 @@ pub trait Sink {
     fn flush(&mut self) -> io::Result<()>;
 }
 
-pub fn sink<'w>(format: Format, out: Box<dyn Write + 'w>, color: bool) -> Box<dyn Sink + 'w> {
-    match format {
-        Format::Text => Box::new(text::TextSink::new(out, color)),
-        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out)),
-        Format::Csv => Box::new(csv::CsvSink::new(out)),
+/// How results are written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub format: Format,
+    /// Colours (text on a terminal).
+    pub color: bool,
+    /// The words were kept as heard (`--no-redact`): each call says so.
+    pub unredacted: bool,
+}
+
+pub fn sink<'w>(style: Style, out: Box<dyn Write + 'w>) -> Box<dyn Sink + 'w> {
+    match style.format {
+        Format::Text => Box::new(text::TextSink::new(out, style.color, style.unredacted)),
+        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out, style.unredacted)),
+        Format::Csv => Box::new(csv::CsvSink::new(out, style.unredacted)),
     }
 }
+
+/// What a call's summary says when its words were kept as heard.
+pub const UNREDACTED: &str = "not redacted (--no-redact): card and phone numbers are in clear";
 
 /// Hands a sink one event of a call: the summary ends the call.
 pub fn deliver(sink: &mut dyn Sink, event: &Event, emitted_at: Option<f64>) -> io::Result<()> {

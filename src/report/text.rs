@@ -12,6 +12,7 @@ use super::Sink;
 pub(super) struct TextSink<'w> {
     out: Box<dyn Write + 'w>,
     color: bool,
+    unredacted: bool,
 }
 
 const RED: &str = "\x1b[31m";
@@ -22,8 +23,8 @@ const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
 impl<'w> TextSink<'w> {
-    pub(super) fn new(out: Box<dyn Write + 'w>, color: bool) -> TextSink<'w> {
-        TextSink { out, color }
+    pub(super) fn new(out: Box<dyn Write + 'w>, color: bool, unredacted: bool) -> TextSink<'w> {
+        TextSink { out, color, unredacted }
     }
 
     fn paint(&self, style: &str, text: &str) -> String {
@@ -80,6 +81,10 @@ impl Sink for TextSink<'_> {
             ),
             None => format!("  not scored: {}", s.reason.unwrap_or("unknown")),
         };
+        if self.unredacted {
+            let note = self.paint(YELLOW, super::UNREDACTED);
+            writeln!(self.out, "  {note}")?;
+        }
         if s.swapped != Swapped::No {
             let note = match s.swapped {
                 Swapped::Corrected => "the client's channel said the operator's opening: checked the other way round",

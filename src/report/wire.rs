@@ -28,14 +28,14 @@ pub enum Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    pub fn of(event: &'a Event, emitted_at: Option<f64>) -> Record<'a> {
+    pub fn of(event: &'a Event, emitted_at: Option<f64>, unredacted: bool) -> Record<'a> {
         let flag = |f| FlagRecord::of(f, emitted_at);
         match event {
             Event::Violation(f) => Record::Violation(flag(f)),
             Event::Alert(f) => Record::Alert(flag(f)),
             Event::Withdrawn(f) => Record::Withdrawn(flag(f)),
             Event::Met(m) => Record::Met(MetRecord::of(m, emitted_at)),
-            Event::CallSummary(s) => Record::CallSummary(SummaryRecord::of(s)),
+            Event::CallSummary(s) => Record::CallSummary(SummaryRecord::of(s, unredacted)),
         }
     }
 }
@@ -162,10 +162,21 @@ pub struct SummaryRecord<'a> {
     client_words: usize,
     met: &'a [String],
     missing: &'a [String],
+    /// Stretches of speech taken out (card and phone numbers, ...).
+    #[serde(skip_serializing_if = "is_zero")]
+    redacted: usize,
+    /// The words were kept as heard (`--no-redact`, for trusted QA only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unredacted: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl<'a> SummaryRecord<'a> {
-    pub fn of(s: &'a Summary) -> SummaryRecord<'a> {
+    /// A call's summary; `unredacted` when redaction was turned off.
+    pub fn of(s: &'a Summary, unredacted: bool) -> SummaryRecord<'a> {
         SummaryRecord {
             call: CallRecord::of(&s.call),
             scored: s.scored,
@@ -183,6 +194,8 @@ impl<'a> SummaryRecord<'a> {
             client_words: s.client_words,
             met: &s.met,
             missing: &s.missing,
+            redacted: s.redacted,
+            unredacted,
         }
     }
 }
@@ -232,7 +245,7 @@ mod tests {
 
     #[test]
     fn a_flag_line() {
-        let line = serde_json::to_string(&Record::of(&flag(CallMeta::named("a.wav")), Some(3.5))).unwrap();
+        let line = serde_json::to_string(&Record::of(&flag(CallMeta::named("a.wav")), Some(3.5), false)).unwrap();
         assert_eq!(
             line,
             r#"{"type":"violation","call":"a.wav","rule":"ne-znayu","category":"banned","speaker":"operator","start":1.234,"end":2.0,"text":"не знаю","match":"stem","confidence":0.42,"kind":"banned","severity":"error","weight":5.0,"message":"Не говорите «не знаю»","suggest":"Уточню","emitted_at":3.5}"#
@@ -248,7 +261,7 @@ mod tests {
             start: None,
             tags: [("queue".to_string(), "sales".to_string())].into(),
         };
-        let line = serde_json::to_string(&Record::of(&flag(meta), None)).unwrap();
+        let line = serde_json::to_string(&Record::of(&flag(meta), None, false)).unwrap();
         assert!(line.starts_with(r#"{"type":"violation","call":"a.wav","operator":"Анна","team":"Б2","tags":{"queue":"sales"},"rule":"ne-znayu","#), "{line}");
     }
 }

@@ -115,6 +115,8 @@ pub struct Summary {
     pub duration: f64,
     pub operator_words: usize,
     pub client_words: usize,
+    /// Words that stand for what redaction took out (`[карта]`, ...).
+    pub redacted: usize,
     /// `rule` or `rule.element` of each required element, met or not.
     pub met: Vec<String>,
     pub missing: Vec<String>,
@@ -297,6 +299,7 @@ pub struct Engine<'r> {
     /// set or move).
     next_deadline: Parties<f64>,
     scorer: Scorer,
+    redacted: usize,
     /// The source marks the first word of every utterance: a pause
     /// between words does not start one.
     marked_utterances: bool,
@@ -340,6 +343,7 @@ impl<'r> Engine<'r> {
             clock: 0.0,
             next_deadline: Parties::both(f64::NEG_INFINITY),
             scorer: Scorer::default(),
+            redacted: 0,
             marked_utterances: false,
             early: false,
             opening_from_client: Vec::new(),
@@ -374,6 +378,7 @@ impl<'r> Engine<'r> {
     /// Feeds one word.
     pub fn push(&mut self, word: &Word<'_>) {
         let s = word.speaker;
+        self.redacted += usize::from(crate::redact::Kind::of_placeholder(&word.text).is_some());
         let start = word.start.max(0.0);
         let end = word.end.max(start);
         self.clock = self.clock.max(start);
@@ -492,6 +497,7 @@ impl<'r> Engine<'r> {
             duration: end,
             operator_words: self.tracks.operator.next_word(),
             client_words: self.tracks.client.next_word(),
+            redacted: self.redacted,
             met,
             missing,
         };

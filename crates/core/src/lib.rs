@@ -11,6 +11,7 @@
 pub mod call;
 pub mod engine;
 pub mod error;
+pub mod redact;
 pub mod rulebook;
 pub mod rules;
 pub mod score;

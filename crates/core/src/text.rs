@@ -130,6 +130,23 @@ impl Normalizer {
     }
 
     fn tokenize_uncached(&self, text: &str, mut sentence_end: bool, out: &mut Vec<Token>) -> bool {
+        // A redaction's placeholder (`[карта]`) is a token of its own, brackets
+        // and all, apart from the word it is spelled with.
+        let word = text.trim();
+        if crate::redact::Kind::of_placeholder(word).is_some() {
+            let bare = word.trim_end_matches(['.', ',', '?', '!', '…', ';', ':']);
+            let form: Arc<str> = bare.into();
+            out.push(Token {
+                surface: form.clone(),
+                stem: form.clone(),
+                sound: form.clone(),
+                spoken: form,
+                negation: false,
+                filler: false,
+                after_sentence_end: sentence_end,
+            });
+            return word[bare.len()..].contains(['.', '?', '!', '…']);
+        }
         let mut current = String::new();
         let push = |current: &mut String, sentence_end: &mut bool, out: &mut Vec<Token>| {
             if !current.is_empty() {

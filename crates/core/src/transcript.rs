@@ -52,6 +52,23 @@ pub struct Transcript<'a> {
     pub duration: Option<f64>,
     #[serde(borrow)]
     pub segments: Vec<Segment<'a>>,
+    /// What was taken out of the words (see [`crate::redact`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<Redaction>,
+    /// Set when the words were kept as heard (`--no-redact`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unredacted: bool,
+}
+
+/// A stretch of a party's speech taken out, as a saved transcript tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Redaction {
+    pub kind: crate::redact::Kind,
+    pub speaker: Speaker,
+    #[serde(serialize_with = "ms")]
+    pub start: f64,
+    #[serde(serialize_with = "ms")]
+    pub end: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -298,7 +315,7 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
     if segments.is_empty() {
         return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });
     }
-    Ok(Transcript { language: None, duration: None, segments })
+    Ok(Transcript { language: None, duration: None, segments, redacted: Vec::new(), unredacted: false })
 }
 
 /// `mm:ss.s`, for people.

@@ -317,7 +317,8 @@ impl<T> Pending<T> {
             return (self.tag, Err(e));
         }
         self.segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
-        (self.tag, Ok(Transcript { language: Some(lang.code().to_string()), duration: Some(self.duration), segments: self.segments }))
+        let transcript = Transcript { language: Some(lang.code().to_string()), duration: Some(self.duration), segments: self.segments, redacted: Vec::new(), unredacted: false };
+        (self.tag, Ok(transcript))
     }
 }
 
