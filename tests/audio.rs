@@ -486,3 +486,39 @@ fn a_card_and_a_phone_number_read_out_are_kept_nowhere() {
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&transcript_path).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+#[test]
+fn damaged_recordings_keep_their_times_and_say_what_was_lost() {
+    let dir = tempdir("damaged");
+    let sample = std::fs::read(root().join("samples/call-ru.wav")).unwrap();
+    // A FLAC with 20 KB of garbage in the middle, and a WAV cut in half.
+    let flac = convert("damaged.flac", &[]);
+    let bytes = std::fs::read(&flac).unwrap();
+    let mid = bytes.len() / 2;
+    let garbage: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let garbled = dir.join("garbled.flac");
+    std::fs::write(&garbled, [&bytes[..mid], &garbage, &bytes[mid..]].concat()).unwrap();
+    let cut = dir.join("cut.wav");
+    std::fs::write(&cut, &sample[..sample.len() / 2]).unwrap();
+    let table: &[(&Path, &str, f64, &[&str])] = &[
+        (&garbled, "damaged audio at 11.78 s: 0.51 s could not be decoded and is silence", 24.191, &["ne-znayu", "vy-dolzhny", "umenshitelnye", "net"]),
+        (&cut, "the recording is cut short: its header says 24.19 s, 12.09 s could be read", 12.095, &["ne-znayu", "vy-dolzhny"]),
+    ];
+    for (file, warning, duration, banned) in table {
+        let out = sufler(&[file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let records = events(&out);
+        let warnings: Vec<&str> = records.iter().filter(|e| e["type"] == "warning").map(|e| e["message"].as_str().unwrap()).collect();
+        assert_eq!(warnings, [*warning], "{}", file.display());
+        assert_eq!(records.last().unwrap()["duration"].as_f64(), Some(*duration));
+        // What comes after the damage is where it was said («Вы должны» at 9.6 s).
+        let flagged: Vec<(&str, f64)> = records
+            .iter()
+            .filter(|e| e["type"] == "violation" && e["kind"] == "banned")
+            .map(|e| (e["rule"].as_str().unwrap(), e["start"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(flagged.iter().map(|f| f.0).collect::<Vec<_>>(), *banned, "{}", file.display());
+        let vy = flagged.iter().find(|f| f.0 == "vy-dolzhny").unwrap().1;
+        assert!((vy - 9.6).abs() < 0.3, "«Вы должны» at {vy} s");
+    }
+}

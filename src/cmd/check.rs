@@ -59,7 +59,7 @@ pub struct Tally {
 pub fn run(check: &Check, rules: &RuleSet, out: &mut dyn Sink) -> Result<Tally> {
     let mut batch = Batch { out, tally: Tally::default(), echo_errors: check.echo_errors };
     let transcripts = batch.readable(batch::files(&check.transcripts, batch::TRANSCRIPTS))?;
-    let results: Vec<Result<Vec<Event>>> = transcripts.par_iter().map(|path| rescore(path, rules, path, check)).collect();
+    let results: Vec<Result<Checked>> = transcripts.par_iter().map(|path| rescore(path, rules, path, check)).collect();
     for (path, result) in transcripts.iter().zip(results) {
         batch.report(path, result)?;
     }
@@ -88,7 +88,8 @@ impl Batch<'_, '_> {
                 Ok(path) => found.push(path),
                 Err(e) => {
                     let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                    self.report(&path, Err(e))?;
+                    self.tally.calls += 1;
+                    self.failed(&path, e)?;
                 }
             }
         }
@@ -96,42 +97,68 @@ impl Batch<'_, '_> {
     }
 
     /// One call's events (or why it failed), into the sink and the tally.
-    fn report(&mut self, path: &Path, result: Result<Vec<Event>>) -> Result<()> {
+    /// Gives back a failure beside its events that every call after it
+    /// would share (no room to save transcripts), to stop the batch.
+    fn report(&mut self, path: &Path, result: Result<Checked>) -> Result<Option<Error>> {
         self.tally.calls += 1;
-        self.outcome(path, result)
-    }
-
-    /// A failure beside a call's events (its transcript not written): an
-    /// error record of its own, the call counted once.
-    fn also_failed(&mut self, path: &Path, e: Error) -> Result<()> {
-        self.outcome(path, Err(e))
-    }
-
-    fn outcome(&mut self, path: &Path, result: Result<Vec<Event>>) -> Result<()> {
-        match result {
-            Ok(events) => {
-                if let Some(first) = events.first() {
-                    self.out.begin_call(first.call())?;
-                }
-                for e in &events {
-                    self.tally.violations += usize::from(matches!(e, Event::Violation(_)));
-                    if let Event::CallSummary(s) = e {
-                        self.tally.unscored += usize::from(!s.scored);
-                        self.tally.swapped += usize::from(s.swapped != Swapped::No);
-                    }
-                    deliver(self.out, e, None)?;
-                }
-            }
-            Err(e) => {
-                self.tally.failed += 1;
-                let message = e.to_string();
-                self.out.error(&path.display().to_string(), &message)?;
-                if self.echo_errors {
-                    eprintln!("{message}");
-                }
+        let checked = match result {
+            Ok(checked) => checked,
+            Err(e) => return self.failed(path, e).map(|()| None),
+        };
+        if let Some(first) = checked.events.first() {
+            self.out.begin_call(first.call())?;
+        }
+        for warning in &checked.warnings {
+            let call = path.display().to_string();
+            self.out.warning(&call, warning)?;
+            if self.echo_errors {
+                eprintln!("{call}: {warning}");
             }
         }
+        for e in &checked.events {
+            self.tally.violations += usize::from(matches!(e, Event::Violation(_)));
+            if let Event::CallSummary(s) = e {
+                self.tally.unscored += usize::from(!s.scored);
+                self.tally.swapped += usize::from(s.swapped != Swapped::No);
+            }
+            deliver(self.out, e, None)?;
+        }
+        match checked.unsaved {
+            // No room left: every call after this one would fail the same way.
+            Some(e) if out_of_room(&e) => Ok(Some(e)),
+            // A failure beside the call's events: a record of its own.
+            Some(e) => self.failed(path, e).map(|()| None),
+            None => Ok(None),
+        }
+    }
+
+    fn failed(&mut self, path: &Path, e: Error) -> Result<()> {
+        self.tally.failed += 1;
+        let message = e.to_string();
+        self.out.error(&path.display().to_string(), &message)?;
+        if self.echo_errors {
+            eprintln!("{message}");
+        }
         Ok(())
+    }
+}
+
+/// What checking a call came to.
+struct Checked {
+    events: Vec<Event>,
+    /// What went wrong in reading its recording.
+    warnings: Vec<String>,
+    /// Why its transcript could not be saved.
+    unsaved: Option<Error>,
+}
+
+impl Checked {
+    /// A transcript's events, under the name of `call`; `either_way`:
+    /// checked the other way round if the parties look swapped.
+    fn of(t: &Transcript<'_>, rules: &RuleSet, call: &Path, either_way: bool) -> Checked {
+        let call = call.display().to_string();
+        let events = if either_way { t.check_either_way(rules, call) } else { t.check(rules, call) };
+        Checked { events, warnings: t.warnings.clone(), unsaved: None }
     }
 }
 
@@ -153,21 +180,14 @@ impl Tally {
     }
 }
 
-/// The events of a stored transcript, under the name of `call`.
-fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Result<Vec<Event>> {
+/// What a stored transcript comes to, under the name of `call`.
+fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Result<Checked> {
     let text = transcript::read(transcript)?;
     let mut t = Transcript::parse(transcript, &text)?;
     if check.redact {
         redact::transcript(rules.lang, &mut t);
     }
-    Ok(score(&t, rules, call, check.channels.auto))
-}
-
-/// The events of a call's transcript; `either_way`: checked the other way
-/// round if the parties look swapped.
-fn score(t: &Transcript<'_>, rules: &RuleSet, call: &Path, either_way: bool) -> Vec<Event> {
-    let call = call.display().to_string();
-    if either_way { t.check_either_way(rules, call) } else { t.check(rules, call) }
+    Ok(Checked::of(&t, rules, call, check.channels.auto))
 }
 
 /// Hears the recordings (or re-scores those with a saved transcript, with
@@ -196,20 +216,8 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
         }
     };
     show(0);
-    let mut one = |i: usize, result: Result<(Vec<Event>, Option<Error>)>| -> Result<()> {
-        let stop = bar.suspend(|| -> Result<Option<Error>> {
-            let (events, unsaved) = match result {
-                Ok((events, unsaved)) => (Ok(events), unsaved),
-                Err(e) => (Err(e), None),
-            };
-            batch.report(&audio[i], events)?;
-            match unsaved {
-                // No room left: every call after this one would fail the same way.
-                Some(e) if out_of_room(&e) => Ok(Some(e)),
-                Some(e) => batch.also_failed(&audio[i], e).map(|()| None),
-                None => Ok(None),
-            }
-        })?;
+    let mut one = |i: usize, result: Result<Checked>| -> Result<()> {
+        let stop = bar.suspend(|| batch.report(&audio[i], result))?;
         if let Some(e) = stop {
             batch.out.flush()?;
             return Err(Error::Stopped { after: i + 1, of: audio.len(), why: Box::new(e) });
@@ -222,10 +230,9 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
     // Reports the calls up to `upto`, the re-scored ones in their place
     // among those heard.
     let mut next = 0;
-    let mut report = |upto: usize, heard: Option<Result<(Vec<Event>, Option<Error>)>>| -> Result<()> {
+    let mut report = |upto: usize, heard: Option<Result<Checked>>| -> Result<()> {
         for i in next..upto {
-            let events = rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], check);
-            one(i, events.map(|events| (events, None)))?;
+            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], check))?;
         }
         next = upto;
         if let Some(result) = heard {
@@ -243,7 +250,7 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
             let result = transcript.map_err(Error::from).map(|mut t| {
                 redaction(rules.lang, &mut t, check.redact);
                 let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
-                (score(&t, rules, &audio[i], auto), unsaved)
+                Checked { unsaved, ..Checked::of(&t, rules, &audio[i], auto) }
             });
             report(i, Some(result))
         })?;

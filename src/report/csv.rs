@@ -70,6 +70,10 @@ impl Sink for CsvSink<'_> {
         self.row(["call_summary", &s.call.id, "", "", "", "", "", "0.00", &end, "", "", "", note, "", &score, ""])
     }
 
+    fn warning(&mut self, call: &str, message: &str) -> io::Result<()> {
+        self.row(["warning", call, "", "", "", "", "", "", "", "", "", "", message, "", "", ""])
+    }
+
     fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
         self.row(["error", call, "", "", "", "", "", "", "", "", "", "", message, "", "", ""])
     }

@@ -43,6 +43,10 @@ impl Sink for JsonlSink<'_> {
         self.out.write_all(b"\n")
     }
 
+    fn warning(&mut self, call: &str, message: &str) -> io::Result<()> {
+        self.line(&Record::Warning { call, message })
+    }
+
     fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
         self.line(&Record::Error { call, message })
     }

@@ -38,6 +38,9 @@ pub trait Sink {
         eprintln!("{}", serde_json::to_string(notice).expect("notices serialise"));
         Ok(())
     }
+    /// Something wrong with a call that did not stop it being checked (its
+    /// recording damaged or cut short).
+    fn warning(&mut self, call: &str, message: &str) -> io::Result<()>;
     /// A call that could not be checked; the batch goes on.
     fn error(&mut self, call: &str, message: &str) -> io::Result<()>;
     /// Everything written so far is out (a live screen, a pipe).

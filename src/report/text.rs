@@ -97,6 +97,11 @@ impl Sink for TextSink<'_> {
         writeln!(self.out, "{line}")
     }
 
+    fn warning(&mut self, _call: &str, message: &str) -> io::Result<()> {
+        let label = self.paint(YELLOW, "warning");
+        writeln!(self.out, "  {label}: {message}")
+    }
+
     fn error(&mut self, call: &str, message: &str) -> io::Result<()> {
         self.header(call)?;
         let label = self.paint(RED, "error");

@@ -24,6 +24,7 @@ pub enum Record<'a> {
     Withdrawn(FlagRecord<'a>),
     Met(MetRecord<'a>),
     CallSummary(SummaryRecord<'a>),
+    Warning { call: &'a str, message: &'a str },
     Error { call: &'a str, message: &'a str },
 }
 

@@ -52,6 +52,10 @@ pub struct Transcript<'a> {
     pub duration: Option<f64>,
     #[serde(borrow)]
     pub segments: Vec<Segment<'a>>,
+    /// What went wrong in reading the recording (damaged stretches heard as
+    /// silence, a file cut short), for people.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// What was taken out of the words (see [`crate::redact`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redacted: Vec<Redaction>,
@@ -315,7 +319,7 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
     if segments.is_empty() {
         return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });
     }
-    Ok(Transcript { language: None, duration: None, segments, redacted: Vec::new(), unredacted: false })
+    Ok(Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false })
 }
 
 /// `mm:ss.s`, for people.

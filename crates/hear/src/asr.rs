@@ -202,6 +202,8 @@ struct Cutter {
     audio: Parties<(Vec<f32>, usize)>,
     /// Seconds; known once the first reading is over.
     duration: f64,
+    /// What went wrong in reading it (damage made silence, a file cut short).
+    warnings: Vec<String>,
 }
 
 impl Cutter {
@@ -222,6 +224,7 @@ impl Cutter {
             unknown: Parties::default(),
             audio: Parties::default(),
             duration: 0.0,
+            warnings: Vec::new(),
         })
     }
 
@@ -259,6 +262,7 @@ impl Cutter {
         }
         if block.is_none() {
             self.duration = reader.duration();
+            self.warnings = reader.warnings();
             self.first = None;
         }
         Ok(true)
@@ -306,6 +310,7 @@ struct Pending<T> {
     /// Utterances cut and not yet heard.
     left: usize,
     duration: f64,
+    warnings: Vec<String>,
     segments: Vec<Segment<'static>>,
     error: Option<Error>,
 }
@@ -317,7 +322,14 @@ impl<T> Pending<T> {
             return (self.tag, Err(e));
         }
         self.segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
-        let transcript = Transcript { language: Some(lang.code().to_string()), duration: Some(self.duration), segments: self.segments, redacted: Vec::new(), unredacted: false };
+        let transcript = Transcript {
+            language: Some(lang.code().to_string()),
+            duration: Some(self.duration),
+            segments: self.segments,
+            warnings: self.warnings,
+            redacted: Vec::new(),
+            unredacted: false,
+        };
         (self.tag, Ok(transcript))
     }
 }
@@ -465,7 +477,7 @@ impl Model {
                                 queue.push(job);
                                 continue;
                             }
-                            Ok(None) => p.duration = cutter.duration,
+                            Ok(None) => (p.duration, p.warnings) = (cutter.duration, std::mem::take(&mut cutter.warnings)),
                             Err(e) => {
                                 p.error.get_or_insert(e);
                             }
@@ -482,7 +494,7 @@ impl Model {
                         break;
                     };
                     let call = emitted + pending.len();
-                    let mut entry = Pending { tag, cut: false, left: 0, duration: 0.0, segments: Vec::new(), error: None };
+                    let mut entry = Pending { tag, cut: false, left: 0, duration: 0.0, warnings: Vec::new(), segments: Vec::new(), error: None };
                     match Cutter::new(call, path, map, &wanted, &mut vads) {
                         Ok(cutter) => cutting = Some(cutter),
                         Err(e) => (entry.cut, entry.error) = (true, Some(e)),

@@ -141,6 +141,9 @@ pub struct Reader {
     /// Frames decoded, at the recording's own rate.
     frames: u64,
     damaged: usize,
+    timing: Timing,
+    /// Stretches not decoded, made silence (merged where they touch).
+    damage: Vec<Damage>,
     interleaved: Vec<f32>,
     /// The first packet's block, decoded early by [`Reader::parties`].
     peeked: Option<Packet>,
@@ -173,7 +176,7 @@ impl Reader {
         let format = symphonia::default::get_probe()
             .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
             .map_err(|e| bad(format!("not a recognised audio file ({e})")))?;
-        let (track_id, decoder) = audio_track(format.as_ref()).map_err(bad)?;
+        let (track_id, decoder, timing) = audio_track(format.as_ref()).map_err(bad)?;
         Ok(Reader {
             path: path.to_path_buf(),
             track_id,
@@ -186,6 +189,8 @@ impl Reader {
             channels: 0,
             frames: 0,
             damaged: 0,
+            timing,
+            damage: Vec::new(),
             interleaved: Vec::new(),
             peeked: None,
             ended: false,
@@ -216,11 +221,29 @@ impl Reader {
             if packet.track_id != self.track_id {
                 continue;
             }
+            // Audio the reader skipped (bytes it could not read as packets)
+            // becomes silence of its length, so the times after it stay true.
+            let mut block: Packet = Vec::with_capacity(self.parties.len());
+            if self.rate > 0
+                && let Some(at) = self.timing.frame(packet.pts.get(), self.rate)
+                && at > self.frames + u64::from(self.rate) / 100
+            {
+                self.silence(at - self.frames, &mut block);
+            }
             let buf = match self.decoder.decode(&packet) {
                 Ok(buf) => buf,
                 Err(DecodeError::DecodeError(_)) => {
                     self.damaged += 1;
-                    continue;
+                    // A packet that does not decode is silence of its length.
+                    if self.rate > 0
+                        && let Some(n) = self.timing.frames_of(packet.dur.get(), self.rate)
+                    {
+                        self.silence(n, &mut block);
+                    }
+                    if block.is_empty() {
+                        continue;
+                    }
+                    return Ok(Some(block));
                 }
                 Err(e) => return Err(self.bad(format!("cannot decode the audio ({e})"))),
             };
@@ -236,17 +259,58 @@ impl Reader {
             if self.frames as f64 / f64::from(rate) > MAX_SECONDS {
                 return Err(self.bad(format!("longer than {} hours: split the recording", MAX_SECONDS / 3600.0)));
             }
-            let mut block = Vec::with_capacity(self.parties.len());
             let mut channel = Vec::with_capacity(self.interleaved.len() / n);
-            for (speaker, index, resampler) in &mut self.parties {
+            for (k, (speaker, index, resampler)) in self.parties.iter_mut().enumerate() {
                 channel.clear();
                 channel.extend(self.interleaved.iter().skip(*index).step_by(n));
-                let mut samples = Vec::new();
-                resampler.push(&channel, &mut samples);
-                block.push((*speaker, samples));
+                if block.len() <= k {
+                    block.push((*speaker, Vec::new()));
+                }
+                resampler.push(&channel, &mut block[k].1);
             }
             return Ok(Some(block));
         }
+    }
+
+    /// `frames` of silence into the parties' samples of `block`, noted as damage.
+    fn silence(&mut self, frames: u64, block: &mut Packet) {
+        let at = self.frames as f64 / f64::from(self.rate);
+        let seconds = frames as f64 / f64::from(self.rate);
+        match self.damage.last_mut() {
+            Some(d) if (d.at + d.seconds - at).abs() < 0.05 => d.seconds += seconds,
+            _ => self.damage.push(Damage { at, seconds }),
+        }
+        let zeros = vec![0.0; frames.min(u64::from(self.rate) * 10) as usize];
+        let mut left = frames;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            for (k, (speaker, _, resampler)) in self.parties.iter_mut().enumerate() {
+                if block.len() <= k {
+                    block.push((*speaker, Vec::new()));
+                }
+                resampler.push(&zeros[..n], &mut block[k].1);
+            }
+            left -= n as u64;
+        }
+        self.frames += frames;
+    }
+
+    /// What went wrong in reading the recording, for people: stretches that
+    /// could not be decoded (now silence), and a recording shorter than its
+    /// header says (cut short). Complete once the recording is read.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .damage
+            .iter()
+            .map(|d| format!("damaged audio at {:.2} s: {:.2} s could not be decoded and is silence", d.at, d.seconds))
+            .collect();
+        if self.ended
+            && let Some(expected) = self.timing.frames.filter(|&f| self.rate > 0 && f > self.frames + u64::from(self.rate) / 10)
+        {
+            let (want, got) = (expected as f64 / f64::from(self.rate), self.frames as f64 / f64::from(self.rate));
+            out.push(format!("the recording is cut short: its header says {want:.2} s, {got:.2} s could be read"));
+        }
+        out
     }
 
     /// The parties read: those wanted that the recording has (its first
@@ -271,7 +335,7 @@ impl Reader {
     /// Goes on to the recording's next stream (its format must be the
     /// first one's).
     fn next_stream(&mut self) -> Result<()> {
-        (self.track_id, self.decoder) = audio_track(self.format.as_ref()).map_err(|m| self.bad(m))?;
+        (self.track_id, self.decoder, _) = audio_track(self.format.as_ref()).map_err(|m| self.bad(m))?;
         Ok(())
     }
 
@@ -331,13 +395,48 @@ impl Reader {
 }
 
 /// The audio track a recording's reader is at, and a decoder for it.
-fn audio_track(format: &dyn FormatReader) -> std::result::Result<(u32, Box<dyn AudioDecoder>), String> {
+fn audio_track(format: &dyn FormatReader) -> std::result::Result<(u32, Box<dyn AudioDecoder>, Timing), String> {
     let track = format.default_track(TrackType::Audio).ok_or("the file has no audio track")?;
     let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or("the file has no audio track")?;
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(params, &AudioDecoderOptions::default())
         .map_err(|e| format!("cannot decode this audio ({e})"))?;
-    Ok((track.id, decoder))
+    let timing = Timing {
+        time_base: track.time_base.map(|tb| (u64::from(tb.numer.get()), u64::from(tb.denom.get()))),
+        start: track.start_ts.get(),
+        frames: track.num_frames,
+    };
+    Ok((track.id, decoder, timing))
+}
+
+/// What a track's header says of its time: its timestamps' unit (seconds
+/// as a fraction), its first timestamp, and its length in frames.
+#[derive(Debug, Clone, Copy, Default)]
+struct Timing {
+    time_base: Option<(u64, u64)>,
+    start: i64,
+    frames: Option<u64>,
+}
+
+impl Timing {
+    /// A packet's timestamp as frames from the track's start, at `rate`.
+    fn frame(&self, ts: i64, rate: u32) -> Option<u64> {
+        let ticks = u64::try_from(ts.checked_sub(self.start)?).ok()?;
+        self.frames_of(ticks, rate)
+    }
+
+    /// A span of timestamps in frames at `rate`.
+    fn frames_of(&self, ticks: u64, rate: u32) -> Option<u64> {
+        let (numer, denom) = self.time_base?;
+        Some((u128::from(ticks) * u128::from(numer) * u128::from(rate) / u128::from(denom)) as u64)
+    }
+}
+
+/// Where a recording could not be read, in seconds: kept as silence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Damage {
+    pub at: f64,
+    pub seconds: f64,
 }
 
 impl Iterator for Reader {
