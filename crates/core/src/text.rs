@@ -289,6 +289,24 @@ impl Normalizer {
     /// the stems of its word's stem with each common ending added, which
     /// keeps matching consistent with what the stemmer does to heard words.
     pub fn stem_variants(&self, surface: &str) -> Vec<String> {
+        // A large rule set says the same words over and over: each word's
+        // variants (some forty stemmings) are worked out once per thread.
+        let cached = VARIANTS.with(|cache| cache.borrow()[self.lang as usize].get(surface).cloned());
+        if let Some(variants) = cached {
+            return variants;
+        }
+        let variants = self.stem_variants_uncached(surface);
+        VARIANTS.with(|cache| {
+            let seen = &mut cache.borrow_mut()[self.lang as usize];
+            if seen.len() >= CACHE_WORDS {
+                seen.clear();
+            }
+            seen.insert(surface.into(), variants.clone());
+        });
+        variants
+    }
+
+    fn stem_variants_uncached(&self, surface: &str) -> Vec<String> {
         let stem = self.stem(surface);
         let mut variants = vec![stem.clone()];
         let mut form = String::new();
@@ -377,6 +395,7 @@ type Cache = [rustc_hash::FxHashMap<Box<str>, (Vec<Token>, bool)>; 2];
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Default::default());
     static JOINED: RefCell<[rustc_hash::FxHashMap<Box<str>, Token>; 2]> = RefCell::new(Default::default());
+    static VARIANTS: RefCell<[rustc_hash::FxHashMap<Box<str>, Vec<String>>; 2]> = RefCell::new(Default::default());
 }
 
 fn is_combining_mark(c: char) -> bool {
