@@ -35,7 +35,7 @@ pub struct Check {
     pub save_transcripts: Option<PathBuf>,
     /// Re-score the calls whose transcript is saved instead of hearing them.
     pub resume: bool,
-    /// Errors are also told on stderr (the sink's output is for machines).
+    /// Errors and warnings are also told on stderr (the sink's output is for machines).
     pub echo_errors: bool,
     /// A progress bar on stderr.
     pub progress: bool,
