@@ -10,6 +10,7 @@
 
 pub mod call;
 pub mod engine;
+mod par;
 pub mod error;
 pub mod redact;
 pub mod rulebook;

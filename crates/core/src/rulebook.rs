@@ -51,11 +51,13 @@ impl RuleSet {
             _ => return Err(Error::Rules(compiled.report.failures)),
         };
         let mut unused = Vec::new();
-        for examples in &compiled.examples {
-            if run(examples, &mut report) {
+        for (examples, failures) in compiled.examples.iter().zip(run_all(&compiled.examples)) {
+            if !failures.is_empty() {
                 unused.push(examples.set.rules[0].id.clone());
+                report.failures.extend(failures);
             }
         }
+        report.examples += compiled.examples.iter().map(|e| e.cases.len()).sum::<usize>();
         if unused.is_empty() {
             return Ok((set, Vec::new()));
         }
@@ -66,22 +68,26 @@ impl RuleSet {
 
 fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
     let mut compiled = rules::compile(sources, asked, vars, &[])?;
-    for examples in &compiled.examples {
-        run(examples, &mut compiled.report);
-    }
+    compiled.report.failures.extend(run_all(&compiled.examples).into_iter().flatten());
+    compiled.report.examples += compiled.examples.iter().map(|e| e.cases.len()).sum::<usize>();
     Ok((compiled.set, compiled.report))
 }
 
-/// Runs one rule's examples, each a call of its own; says whether any failed.
-fn run(examples: &Examples<'_>, report: &mut TestReport) -> bool {
-    let failed_before = report.failures.len();
+/// Every rule's examples, the rules shared out among the cores: each
+/// rule's failures.
+fn run_all(all: &[Examples<'_>]) -> Vec<Vec<Diagnostic>> {
+    crate::par::map(all, run)
+}
+
+/// Runs one rule's examples, each a call of its own: its failures.
+fn run(examples: &Examples<'_>) -> Vec<Diagnostic> {
+    let mut failures = Vec::new();
     let rule = &examples.set.rules[0];
     let default_speaker = match rule.speaker {
         SpeakerScope::Client => Speaker::Client,
         _ => Speaker::Operator,
     };
     for case in &examples.cases {
-        report.examples += 1;
         let (speaker, text) = split_speaker(case.text.get_ref(), default_speaker);
         let events = said(text, speaker).check(&examples.set, "example");
         let missing: Vec<&str> = events
@@ -120,10 +126,10 @@ fn run(examples: &Examples<'_>, report: &mut TestReport) -> bool {
             }
         };
         if let Some(problem) = problem {
-            report.failures.push(examples.source.diag(case.text.span(), problem));
+            failures.push(examples.source.diag(case.text.span(), problem));
         }
     }
-    report.failures.len() > failed_before
+    failures
 }
 
 /// An example may name its speaker: `client: я не знаю`.

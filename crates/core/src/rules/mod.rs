@@ -355,8 +355,10 @@ pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Var
         return Ok(compiled);
     }
     compiled.set = Some(compiler.finish(lang, normalizer)?);
-    for p in &pending {
-        match examples::alone(p, lang)? {
+    // Each rule compiled alone for its examples, the rules shared out
+    // among the cores (a large set has thousands).
+    for alone in crate::par::map(&pending, |p| examples::alone(p, lang)) {
+        match alone? {
             Ok(examples) => compiled.examples.push(examples),
             Err(mut ds) => compiled.report.failures.append(&mut ds),
         }
