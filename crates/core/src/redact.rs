@@ -159,6 +159,12 @@ pub fn pending(lang: Lang, words: &[TimedWord<'_>]) -> usize {
 /// The stretches to take out, as (kind, first word, last word), in order
 /// and not overlapping.
 fn find(lang: Lang, words: &[TimedWord<'_>]) -> Vec<(Kind, usize, usize)> {
+    // Most utterances hold no number and no address: told apart cheaply,
+    // without a string per word.
+    let mut buf = String::new();
+    if !words.iter().any(|w| worth_a_look(lang, &w.text, &mut buf)) {
+        return Vec::new();
+    }
     let cleaned: Vec<String> = words.iter().map(|w| clean(&w.text)).collect();
     let mut found = Vec::new();
     // E-mail addresses, written («ivan@mail.ru») or spoken («иван собака мейл точка ру»).
@@ -198,10 +204,7 @@ fn email(lang: Lang, cleaned: &[String], written: &str, i: usize) -> Option<usiz
     if let Some((name, host)) = written.split_once('@') {
         return (!name.is_empty() && host.trim_end_matches(['.', ',', '?', '!']).contains('.')).then_some(i);
     }
-    let (at, dot): (&[&str], &[&str]) = match lang {
-        Lang::Ru => (&["собака", "собачка", "эт"], &["точка", "дот"]),
-        Lang::Cs => (&["zavináč", "zavinač"], &["tečka", "dot"]),
-    };
+    let (at, dot) = email_words(lang);
     let word = |k: usize| cleaned.get(k).is_some_and(|w| !w.is_empty() && !at.contains(&w.as_str()) && !dot.contains(&w.as_str()));
     if !(word(i) && cleaned.get(i + 1).is_some_and(|w| at.contains(&w.as_str())) && word(i + 2)) {
         return None;
@@ -213,6 +216,32 @@ fn email(lang: Lang, cleaned: &[String], written: &str, i: usize) -> Option<usiz
         k += 2;
     }
     end
+}
+
+/// Whether a word may be part of something to take out: digits, an `@`, a
+/// number word or the word for `@`. Looked up as written when it is in
+/// lower case already (most words), lower-cased into `buf` when not.
+fn worth_a_look(lang: Lang, word: &str, buf: &mut String) -> bool {
+    let w = word.trim_matches(|c: char| !letter(c));
+    if w.bytes().any(|b| b.is_ascii_digit() || b == b'@') || word.contains('@') {
+        return true;
+    }
+    let (at, _) = email_words(lang);
+    let known = |w: &str| number(lang, w).is_some() || at.contains(&w);
+    let lower = |c: char| matches!(c, 'a'..='z' | 'а'..='я') && c != 'ё' || (!c.is_ascii() && !('А'..='я').contains(&c) && c.is_lowercase());
+    if w.chars().all(lower) {
+        return known(w);
+    }
+    clean_into(word, buf);
+    known(buf)
+}
+
+/// The words for «@» and «.» in an address said aloud.
+fn email_words(lang: Lang) -> (&'static [&'static str], &'static [&'static str]) {
+    match lang {
+        Lang::Ru => (&["собака", "собачка", "эт"], &["точка", "дот"]),
+        Lang::Cs => (&["zavináč", "zavinač"], &["tečka", "dot"]),
+    }
 }
 
 /// What a word about a number says it is: «карта» a card, «телефон» a phone.
@@ -398,7 +427,25 @@ fn groups(lang: Lang, run: &[String]) -> Vec<(String, usize, usize)> {
 
 /// A word lower-cased, without the punctuation around it.
 fn clean(word: &str) -> String {
-    word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase().replace('ё', "е")
+    let mut out = String::with_capacity(word.len());
+    clean_into(word, &mut out);
+    out
+}
+
+/// A letter or digit, told quickly for the Latin and Cyrillic ones (this
+/// runs on every word of every call).
+fn letter(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё' || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// [`clean`] into a buffer.
+fn clean_into(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.trim_matches(|c: char| !letter(c)).chars() {
+        for l in c.to_lowercase() {
+            out.push(if l == 'ё' { 'е' } else { l });
+        }
+    }
 }
 
 fn filler(lang: Lang, w: &str) -> bool {
@@ -413,11 +460,12 @@ fn number(lang: Lang, w: &str) -> Option<Said> {
     if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '/' | ' ' | '(' | ')')) && w.chars().any(|c| c.is_ascii_digit()) {
         return Some(Said::Digits);
     }
-    let table: &[(&[&str], Said)] = match lang {
-        Lang::Ru => RU,
-        Lang::Cs => CS,
-    };
-    table.iter().find(|(forms, _)| forms.contains(&w)).map(|&(_, said)| said)
+    static WORDS: std::sync::OnceLock<[rustc_hash::FxHashMap<&'static str, Said>; 2]> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let index = |table: &[(&'static [&'static str], Said)]| table.iter().flat_map(|&(forms, said)| forms.iter().map(move |&f| (f, said))).collect();
+        [index(RU), index(CS)]
+    });
+    words[lang as usize].get(w).copied()
 }
 
 const RU: &[(&[&str], Said)] = &[

@@ -45,38 +45,25 @@ impl RuleSet {
     /// stop every call being checked by the others), and its failures are
     /// given back as warnings to tell.
     pub fn in_use(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(RuleSet, Vec<Diagnostic>)> {
-        let mut compiled = rules::compile(sources, asked, vars, &[])?;
-        let (set, mut report) = match compiled.set.take() {
-            Some(set) if compiled.report.failures.is_empty() => (set, compiled.report),
+        let compiled = rules::compile(sources, asked, vars, &[], Some(&run))?;
+        // Anything wrong but examples refuses the set.
+        let set = match compiled.set {
+            Some(set) if compiled.report.failures.is_empty() => set,
             _ => return Err(Error::Rules(compiled.report.failures)),
         };
-        let mut unused = Vec::new();
-        for (examples, failures) in compiled.examples.iter().zip(run_all(&compiled.examples)) {
-            if !failures.is_empty() {
-                unused.push(examples.set.rules[0].id.clone());
-                report.failures.extend(failures);
-            }
-        }
-        report.examples += compiled.examples.iter().map(|e| e.cases.len()).sum::<usize>();
-        if unused.is_empty() {
+        if compiled.failing.is_empty() {
             return Ok((set, Vec::new()));
         }
-        let set = rules::compile(sources, asked, vars, &unused)?.set.expect("the rest compiled before");
-        Ok((set, report.failures.into_iter().map(Diagnostic::warning).collect()))
+        drop(set);
+        let set = rules::compile(sources, asked, vars, &compiled.failing, None)?.set.expect("the rest compiled before");
+        Ok((set, compiled.example_failures.into_iter().map(Diagnostic::warning).collect()))
     }
 }
 
 fn build(sources: &[Source], asked: Option<Lang>, vars: &Vars) -> Result<(Option<RuleSet>, TestReport)> {
-    let mut compiled = rules::compile(sources, asked, vars, &[])?;
-    compiled.report.failures.extend(run_all(&compiled.examples).into_iter().flatten());
-    compiled.report.examples += compiled.examples.iter().map(|e| e.cases.len()).sum::<usize>();
+    let mut compiled = rules::compile(sources, asked, vars, &[], Some(&run))?;
+    compiled.report.failures.append(&mut compiled.example_failures);
     Ok((compiled.set, compiled.report))
-}
-
-/// Every rule's examples, the rules shared out among the cores: each
-/// rule's failures.
-fn run_all(all: &[Examples<'_>]) -> Vec<Vec<Diagnostic>> {
-    crate::par::map(all, run)
 }
 
 /// Runs one rule's examples, each a call of its own: its failures.

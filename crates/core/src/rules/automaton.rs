@@ -16,8 +16,6 @@
 //! first half move on along the joined word's edge, when the first half
 //! begins a phrase word.
 
-use std::collections::BTreeMap;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Match, Target, View};
@@ -88,84 +86,106 @@ impl Walk {
     }
 }
 
-impl Automaton {
-    /// Builds the automaton of one view from its phrases, each written as
-    /// ` w1 w2 w3 ` (or ` w1 w2 pre` when the last word is a `*` prefix).
-    pub fn build(view: View, phrases: BTreeMap<String, Vec<Target>>) -> Result<Automaton> {
-        let split = |p: &str| -> (Vec<String>, bool) {
-            (p.split(' ').filter(|w| !w.is_empty()).map(|w| w.trim_start_matches(RUN).to_string()).collect(), !p.ends_with(' '))
-        };
-        // Words only ever written run together.
-        let mut plain: FxHashSet<&str> = FxHashSet::default();
-        let mut run_words: FxHashSet<&str> = FxHashSet::default();
-        for p in phrases.keys() {
-            for w in p.split(' ').filter(|w| !w.is_empty()) {
-                match w.strip_prefix(RUN) {
-                    Some(w) => run_words.insert(w),
-                    None => plain.insert(w),
-                };
+/// An automaton being built, one spelling of a phrase at a time (a large
+/// rule set has millions of them: none is kept once it is in the trie).
+#[derive(Debug)]
+pub(crate) struct Builder {
+    view: View,
+    nodes: Vec<Node>,
+    edges: FxHashMap<(u32, u32), u32>,
+    words: FxHashMap<Box<str>, u32>,
+    prefix_ids: FxHashMap<Box<str>, u32>,
+    /// Words written as they are, and words written run together.
+    plain: FxHashSet<Box<str>>,
+    run: FxHashSet<Box<str>>,
+    /// Phrases ending in a `*` prefix: their node before it, the prefix and
+    /// the target, joined to every word the prefix begins once all are known.
+    open_prefixes: Vec<(u32, Box<str>, Target)>,
+}
+
+impl Builder {
+    pub fn new(view: View) -> Builder {
+        Builder {
+            view,
+            nodes: vec![Node::default()],
+            edges: FxHashMap::default(),
+            words: FxHashMap::default(),
+            prefix_ids: FxHashMap::default(),
+            plain: FxHashSet::default(),
+            run: FxHashSet::default(),
+            open_prefixes: Vec::new(),
+        }
+    }
+
+    /// Adds one spelling of a phrase for `target`, written as ` w1 w2 w3 `
+    /// (or ` w1 w2 pre` when the last word is a `*` prefix).
+    pub fn add(&mut self, phrase: &str, target: Target) {
+        let prefix = !phrase.ends_with(' ');
+        let mut words = phrase.split(' ').filter(|w| !w.is_empty()).peekable();
+        let mut node = ROOT;
+        while let Some(w) = words.next() {
+            let (bare, run) = match w.strip_prefix(RUN) {
+                Some(bare) => (bare, true),
+                None => (w, false),
+            };
+            let marks = if run { &mut self.run } else { &mut self.plain };
+            if !marks.contains(bare) {
+                marks.insert(bare.into());
+            }
+            let last = words.peek().is_none();
+            if last && prefix {
+                if !self.prefix_ids.contains_key(bare) {
+                    let id = (self.words.len() + self.prefix_ids.len()) as u32;
+                    self.prefix_ids.insert(bare.into(), id);
+                }
+                self.open_prefixes.push((node, bare.into(), target));
+                return;
+            }
+            let id = match self.words.get(bare) {
+                Some(&id) => id,
+                None => {
+                    let id = (self.words.len() + self.prefix_ids.len()) as u32;
+                    self.words.insert(bare.into(), id);
+                    id
+                }
+            };
+            node = child(&mut self.nodes, &mut self.edges, node, id);
+            if last {
+                self.nodes[node as usize].targets.push(target);
+            } else {
+                let n = &mut self.nodes[node as usize];
+                n.max_gap = n.max_gap.max(target.gap);
             }
         }
-        let run_only: Vec<String> = run_words.into_iter().filter(|w| !plain.contains(w)).map(str::to_string).collect();
-        let mut words: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut prefix_ids: BTreeMap<String, u32> = BTreeMap::new();
-        let mut next = 0u32;
-        let number = |next: &mut u32| -> Result<u32> {
-            if *next as usize >= MAX_WORDS {
-                return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
-            }
-            *next += 1;
-            Ok(*next - 1)
-        };
-        for p in phrases.keys() {
-            let (ws, prefix) = split(p);
-            for (i, w) in ws.iter().enumerate() {
-                if prefix && i + 1 == ws.len() {
-                    if !prefix_ids.contains_key(w) {
-                        let id = number(&mut next)?;
-                        prefix_ids.insert(w.clone(), id);
-                    }
-                } else if !words.contains_key(w.as_str()) {
-                    let id = number(&mut next)?;
-                    words.insert(w.as_str().into(), id);
-                }
-            }
+    }
+
+    /// The automaton, once every phrase is in.
+    pub fn finish(self) -> Result<Automaton> {
+        let Builder { view, mut nodes, mut edges, words, prefix_ids, plain, run, open_prefixes } = self;
+        if words.len() + prefix_ids.len() > MAX_WORDS {
+            return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
         // A token is numbered as a whole word when it is one, otherwise by the
         // longest prefix it starts with; a prefix phrase therefore also
         // stands for every whole word and longer prefix that begins with it.
-        let mut nodes = vec![Node::default()];
-        let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
-        for (p, ts) in phrases {
-            let (ws, prefix) = split(&p);
-            let (last, init) = ws.split_last().expect("a phrase has words");
-            let gap = ts.iter().map(|t| t.gap).max().unwrap_or(0);
-            let mut node = ROOT;
-            for w in init {
-                node = child(&mut nodes, &mut edges, node, words[w.as_str()]);
-                nodes[node as usize].max_gap = nodes[node as usize].max_gap.max(gap);
-            }
-            let lasts: Vec<u32> = if prefix {
-                let longer = prefix_ids.iter().filter(|(q, _)| q.starts_with(last.as_str())).map(|(_, id)| *id);
-                let whole = words.iter().filter(|(w, _)| w.starts_with(last.as_str())).map(|(_, id)| *id);
-                longer.chain(whole).collect()
-            } else {
-                vec![words[last.as_str()]]
-            };
-            for id in lasts {
+        for (node, p, target) in open_prefixes {
+            let longer = prefix_ids.iter().filter(|(q, _)| q.starts_with(&*p)).map(|(_, id)| *id);
+            let whole = words.iter().filter(|(w, _)| w.starts_with(&*p)).map(|(_, id)| *id);
+            for id in longer.chain(whole).collect::<Vec<_>>() {
                 let end = child(&mut nodes, &mut edges, node, id);
-                nodes[end as usize].targets.extend(ts.iter().copied());
+                nodes[end as usize].targets.push(target);
             }
         }
         let mut prefixes: FxHashMap<char, Vec<(Box<str>, u32)>> = FxHashMap::default();
         for (p, id) in prefix_ids {
             let first = p.chars().next().expect("a prefix has letters");
-            prefixes.entry(first).or_default().push((p.into(), id));
+            prefixes.entry(first).or_default().push((p, id));
         }
         for list in prefixes.values_mut() {
-            list.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         }
-        let runs = run_only.iter().filter_map(|w| words.get(w.as_str()).copied()).collect();
+        // Words only ever written run together.
+        let runs = run.iter().filter(|w| !plain.contains(*w)).filter_map(|w| words.get(w).copied()).collect();
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
         if view == View::Sound {
@@ -175,7 +195,9 @@ impl Automaton {
         }
         Ok(Automaton { view, nodes, edges, words, prefixes, runs, beginnings })
     }
+}
 
+impl Automaton {
     /// Whether a token (the sound of its letters, in the [`View::Sound`])
     /// may be the first half of a phrase word Whisper split in two.
     pub fn may_begin(&self, word: &str) -> bool {

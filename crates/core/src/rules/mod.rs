@@ -293,18 +293,24 @@ struct Pending<'s, 'f> {
     example_vars: &'f Vars,
 }
 
-/// A rule set compiled, what was found wrong on the way, and each rule's
-/// inline examples to run (by [`crate::rulebook`], which knows the engine).
-pub(crate) struct Compiled<'s> {
+/// A rule set compiled, what was found wrong on the way, and the rules
+/// whose examples failed, with the failures.
+pub(crate) struct Compiled {
     pub set: Option<RuleSet>,
     pub report: TestReport,
-    pub examples: Vec<Examples<'s>>,
+    pub failing: Vec<String>,
+    pub example_failures: Vec<Diagnostic>,
 }
 
+/// Runs one rule's examples (given by [`crate::rulebook`], which knows the
+/// engine): their failures.
+pub(crate) type RunExamples<'f> = &'f (dyn Fn(&Examples<'_>) -> Vec<Diagnostic> + Sync);
+
 /// Compiles rule files in memory; the set is `None` when any is wrong.
-/// The rules whose ids `unused` holds are left out.
-pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Vars, unused: &[String]) -> Result<Compiled<'s>> {
-    let mut compiled = Compiled { set: None, report: TestReport { files: sources.len(), ..TestReport::default() }, examples: Vec::new() };
+/// The rules whose ids `unused` holds are left out; with `examples`, each
+/// rule is also compiled alone and its examples run by it.
+pub(crate) fn compile(sources: &[Source], asked: Option<Lang>, vars: &Vars, unused: &[String], examples: Option<RunExamples<'_>>) -> Result<Compiled> {
+    let mut compiled = Compiled { set: None, report: TestReport { files: sources.len(), ..TestReport::default() }, failing: Vec::new(), example_failures: Vec::new() };
     let report = &mut compiled.report;
     let files: Vec<(&Source, RuleFile)> = sources
         .iter()
@@ -355,11 +361,22 @@ pub(crate) fn compile<'s>(sources: &'s [Source], asked: Option<Lang>, vars: &Var
         return Ok(compiled);
     }
     compiled.set = Some(compiler.finish(lang, normalizer)?);
-    // Each rule compiled alone for its examples, the rules shared out
-    // among the cores (a large set has thousands).
-    for alone in crate::par::map(&pending, |p| examples::alone(p, lang)) {
-        match alone? {
-            Ok(examples) => compiled.examples.push(examples),
+    let Some(run) = examples else { return Ok(compiled) };
+    // Each rule compiled alone and its examples run, the rules shared out
+    // among the cores (a large set has thousands); a rule's set is let go
+    // as soon as its examples have run.
+    let results = crate::par::map(&pending, |p| {
+        examples::alone(p, lang).map(|alone| alone.map(|ex| (ex.set.rules[0].id.clone(), ex.cases.len(), run(&ex))))
+    });
+    for result in results {
+        match result? {
+            Ok((id, cases, failures)) => {
+                compiled.report.examples += cases;
+                if !failures.is_empty() {
+                    compiled.failing.push(id);
+                    compiled.example_failures.extend(failures);
+                }
+            }
             Err(mut ds) => compiled.report.failures.append(&mut ds),
         }
     }
@@ -395,7 +412,8 @@ fn origin(source: &Source, id: &Spanned<String>) -> Origin {
 #[derive(Default)]
 struct Compiler {
     rules: Vec<Rule>,
-    literals: BTreeMap<(View, String), Vec<Target>>,
+    /// An automaton being built per view, in the views' order.
+    builders: BTreeMap<View, automaton::Builder>,
     regexes: Vec<(String, Target)>,
     lookback: usize,
 }
@@ -411,20 +429,20 @@ impl Compiler {
             trailing_any: literal.trailing_any,
             gap,
         };
-        for bytes in literal.alternatives {
-            self.literals.entry((literal.view, bytes)).or_default().push(target);
+        let builder = self.builders.entry(literal.view).or_insert_with(|| automaton::Builder::new(literal.view));
+        for spelling in &literal.alternatives {
+            builder.add(spelling, target);
         }
-        for bytes in std::mem::take(&mut literal.sounds) {
-            self.literals.entry((View::Sound, bytes)).or_default().push(target);
+        if !literal.sounds.is_empty() {
+            let sound = self.builders.entry(View::Sound).or_insert_with(|| automaton::Builder::new(View::Sound));
+            for spelling in std::mem::take(&mut literal.sounds) {
+                sound.add(&spelling, target);
+            }
         }
     }
 
     fn finish(self, lang: Lang, normalizer: Normalizer) -> Result<RuleSet> {
-        let mut by_view: BTreeMap<View, BTreeMap<String, Vec<Target>>> = BTreeMap::new();
-        for ((view, phrase), targets) in self.literals {
-            by_view.entry(view).or_default().insert(phrase, targets);
-        }
-        let automata = by_view.into_iter().map(|(view, phrases)| Automaton::build(view, phrases)).collect::<Result<_>>()?;
+        let automata = self.builders.into_values().map(automaton::Builder::finish).collect::<Result<_>>()?;
         let regexes = if self.regexes.is_empty() {
             None
         } else {
