@@ -328,3 +328,13 @@ fn card_and_phone_numbers_never_leave_unless_asked() {
     assert_eq!(support::leaks(&text), ["4111111111111111", "4111111111111111"], "{text}");
     assert!(text.lines().last().unwrap().ends_with(",\"unredacted\":true}"), "{text}");
 }
+
+#[test]
+fn a_missing_model_says_where_models_are_looked_for() {
+    let out = sufler(&["check", "--model", "/nonexistent/ggml-base.bin", "samples/call-ru.wav"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: /nonexistent/ggml-base.bin: Whisper model not found (`sufler models path` tells where models are looked for; `scripts/setup.sh` or `sufler models import` makes them)\n"
+    );
+}

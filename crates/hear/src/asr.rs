@@ -375,7 +375,7 @@ impl Model {
             if !path.is_file() {
                 return Err(Error::Model {
                     path: path.clone(),
-                    message: format!("{what} not found (see models/README.md: `sufler models import` or `scripts/setup.sh`)"),
+                    message: format!("{what} not found (`sufler models path` tells where models are looked for; `scripts/setup.sh` or `sufler models import` makes them)"),
                 });
             }
         }
