@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use sufler_core::text::Lang;
-use sufler_hear::audio::ChannelMap;
+use sufler_hear::audio::{ChannelMap, RATES};
 use sufler_hear::models::whisper::Weights;
 
 use crate::cmd::check::Check;
@@ -221,7 +221,7 @@ pub struct LiveArgs {
     #[arg(long, group = "source")]
     stdin: bool,
     /// Sample rate of the PCM on standard input
-    #[arg(long, default_value_t = 8000, requires = "stdin", value_parser = clap::value_parser!(u32).range(1..=384_000))]
+    #[arg(long, default_value_t = 8000, requires = "stdin", value_parser = clap::value_parser!(u32).range(i64::from(*RATES.start())..=i64::from(*RATES.end())))]
     rate: u32,
     /// Call name in events [default: the file name, `mic` or `stdin`]
     #[arg(long)]

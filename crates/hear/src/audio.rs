@@ -30,6 +30,10 @@ pub const RATE: u32 = 16_000;
 /// likely a recorder left running than a call.
 pub const MAX_SECONDS: f64 = 4.0 * 3600.0;
 
+/// The sample rates a recording may have: telephony's 8 kHz up to studio
+/// rates.
+pub const RATES: std::ops::RangeInclusive<u32> = 4_000..=384_000;
+
 /// Which channel of a recording holds which party.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelMap {
@@ -347,6 +351,11 @@ impl Reader {
     fn begin(&mut self, channels: usize, rate: u32) -> Result<()> {
         if rate == 0 {
             return Err(self.bad("the file does not say its sample rate".into()));
+        }
+        // A damaged header can claim gigahertz: resampling from it would
+        // take for ever.
+        if !RATES.contains(&rate) {
+            return Err(self.bad(format!("a sample rate of {rate} Hz (sufler reads {} to {} Hz)", RATES.start(), RATES.end())));
         }
         (self.channels, self.rate) = (channels, rate);
         let mut parties = Vec::new();
