@@ -270,8 +270,8 @@ fn numbers(lang: Lang, cleaned: &[String], i: usize, j: usize, trigger: Option<K
         // The longest stretch of groups from `g` that is something.
         let mut best = None;
         let mut digits = String::new();
-        for h in g..groups.len() {
-            digits.push_str(&groups[h].0);
+        for (h, group) in groups.iter().enumerate().skip(g) {
+            digits.push_str(&group.0);
             if digits.len() > 19 {
                 break;
             }
@@ -336,7 +336,7 @@ fn luhn(digits: &str) -> bool {
             if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A word's value as said: digits as written, or a number word's value
