@@ -199,7 +199,21 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, norm: &Nor
     let Some(mut all) = spell(orders, &forms, prefix) else { return Vec::new() };
     for i in 1..slots.len() {
         // Marked: a word split in two is not also run together.
-        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| sound(i, &format!("{a}{b}")))).map(|s| format!("{RUN}{s}")));
+        // Two words run together end as the second does: the glued word's
+        // stems are the first word and the second's (worked out once per
+        // word, where stemming the glued word itself is new every time).
+        let glued = |a: &str, b: &str| -> Vec<String> {
+            let mut all = vec![norm.sound(&format!("{a}{b}"))];
+            if !(prefix && i == last) && b.chars().count() > SHORT_WORD {
+                all.extend(norm.stem_variants(b).iter().map(|v| norm.sound(&format!("{a}{v}"))).filter(|s| s.chars().count() >= SOUND_LEAST));
+            } else if !(prefix && i == last) {
+                // A short second word («Анна») has stems too short to say
+                // how the pair ends: the glued word's own.
+                all.extend(norm.stem_variants(&format!("{a}{b}")).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
+            }
+            all
+        };
+        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| glued(a, b))).map(|s| format!("{RUN}{s}")));
         let mut glued: Vec<Vec<String>> = forms.clone();
         glued.splice(i - 1..=i, [run]);
         let order: Vec<usize> = (0..glued.len()).collect();
