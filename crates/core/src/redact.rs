@@ -70,8 +70,13 @@ impl Kind {
     }
 
     /// The kind a placeholder word stands for, in either language.
+    /// Asked of every word the engine is fed: most are told by their
+    /// first letter.
     pub fn of_placeholder(word: &str) -> Option<Kind> {
-        let word = word.trim_end_matches(['.', ',', '?', '!', '…', ';', ':']);
+        if !word.starts_with('[') {
+            return None;
+        }
+        let word = word.trim_end_matches(TRAILING);
         Kind::ALL.into_iter().find(|k| [Lang::Ru, Lang::Cs].iter().any(|&l| k.placeholder(l) == word))
     }
 }
@@ -83,6 +88,10 @@ pub struct Redacted {
     pub start: f64,
     pub end: f64,
 }
+
+/// Punctuation a placeholder keeps from the last word it replaces (a
+/// sentence's end), and sheds to be recognised.
+pub const TRAILING: [char; 7] = ['.', ',', '?', '!', '…', ';', ':'];
 
 /// How many words after a trigger («карта», «телефон», «CVV») a number may
 /// start and still be taken as what the trigger says.
@@ -96,8 +105,9 @@ pub fn words(lang: Lang, words: &mut Vec<TimedWord<'_>>) -> Vec<Redacted> {
     // From the end, so the earlier indices stay put.
     for &(kind, a, b) in found.iter().rev() {
         let (start, end) = (words[a].start, words[b].end);
-        let tail: String = words[b].text.chars().rev().take_while(|c| matches!(c, '.' | ',' | '?' | '!' | '…')).collect();
-        let text = format!("{}{}", kind.placeholder(lang), tail.chars().rev().collect::<String>());
+        let last = &words[b].text;
+        let tail = &last[last.trim_end_matches(TRAILING).len()..];
+        let text = format!("{}{tail}", kind.placeholder(lang));
         let confidence = words[a..=b].iter().filter_map(|w| w.confidence).reduce(f32::min);
         words.splice(a..=b, [TimedWord { start, end, text: Cow::Owned(text), confidence }]);
         taken.push(Redacted { kind, start, end });

@@ -134,7 +134,7 @@ impl Normalizer {
         // and all, apart from the word it is spelled with.
         let word = text.trim();
         if crate::redact::Kind::of_placeholder(word).is_some() {
-            let bare = word.trim_end_matches(['.', ',', '?', '!', '…', ';', ':']);
+            let bare = word.trim_end_matches(crate::redact::TRAILING);
             let form: Arc<str> = bare.into();
             out.push(Token {
                 surface: form.clone(),
