@@ -1,7 +1,7 @@
 //! Memory of live calls side by side: `N` sessions (each with its own
 //! Whisper state and voice detector, each having heard an utterance) on
-//! one shared model, in this process. Two calls in two processes take
-//! twice what `sessions 1` prints.
+//! one shared model, in this process. Two calls in two processes are
+//! counted as twice what `sessions 1` prints.
 //!
 //! cargo bench --bench sessions -- 2
 
