@@ -160,9 +160,12 @@ fn spread<'a>(seg: &Segment<'a>) -> Vec<TimedWord<'a>> {
 /// start of something to take out, and so should wait for the words after
 /// them (live mode): how many of them, from the end.
 pub fn pending(lang: Lang, words: &[TimedWord<'_>]) -> usize {
-    let held = words.iter().rev().take_while(|w| number(lang, &clean(&w.text)).is_some() || trigger(lang, &clean(&w.text)).is_some()).count();
+    // A placeholder («[карта]») is spelled like its trigger word but waits
+    // for nothing: what it stood for is taken already.
+    let trigger = |w: &TimedWord<'_>| Kind::of_placeholder(&w.text).is_none() && trigger(lang, &clean(&w.text)).is_some();
+    let held = words.iter().rev().take_while(|w| number(lang, &clean(&w.text)).is_some() || trigger(w)).count();
     // A trigger a few words back may still be waiting for its number.
-    let triggered = words.iter().rev().take(AFTER_TRIGGER).position(|w| trigger(lang, &clean(&w.text)).is_some());
+    let triggered = words.iter().rev().take(AFTER_TRIGGER).position(trigger);
     held.max(triggered.map_or(0, |i| i + 1))
 }
 

@@ -83,6 +83,23 @@ fn a_placeholder_keeps_the_times_of_what_it_replaces() {
 }
 
 #[test]
+fn live_words_wait_only_while_a_number_may_follow() {
+    let words = |said: &str| -> Vec<TimedWord<'static>> {
+        said.split_whitespace().map(|w| TimedWord { start: 0.0, end: 0.5, text: w.to_string().into(), confidence: None }).collect()
+    };
+    let table: &[(&str, usize)] = &[
+        ("записывайте номер карты 4111", 2),
+        ("записывайте номер", 0),
+        ("мой телефон", 1),
+        ("номер [карта] спасибо", 0),
+        ("сорок два", 2),
+    ];
+    for (said, held) in table {
+        assert_eq!(redact::pending(Lang::Ru, &words(said)), *held, "{said}");
+    }
+}
+
+#[test]
 fn a_rule_can_react_to_a_card_number_said() {
     let rule = "[[rule]]\nid = \"card-aloud\"\ncategory = \"security\"\nkind = \"banned\"\nspeaker = \"operator\"\nmessage = \"Не повторяйте номер карты вслух\"\nphrases = [\"[карта]\"]\ntests.hit = [\"[карта]\"]\ntests.miss = [\"номер карты\"]\n";
     let rules = support::from_toml(rule, &[]).unwrap();
