@@ -82,10 +82,12 @@ impl Kind {
 }
 
 /// A stretch of one party's speech taken out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Redacted {
     pub kind: Kind,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub start: f64,
+    #[serde(serialize_with = "crate::transcript::ms")]
     pub end: f64,
 }
 
@@ -127,7 +129,7 @@ pub fn transcript(lang: Lang, t: &mut Transcript<'_>) {
         let found = words(lang, &mut seg.words);
         if !found.is_empty() {
             seg.text = Cow::Owned(seg.words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" "));
-            t.redacted.extend(found.into_iter().map(|r| Redaction { kind: r.kind, speaker: seg.speaker, start: r.start, end: r.end }));
+            t.redacted.extend(found.into_iter().map(|taken| Redaction { speaker: seg.speaker, taken }));
         }
     }
 }

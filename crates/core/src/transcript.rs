@@ -67,12 +67,9 @@ pub struct Transcript<'a> {
 /// A stretch of a party's speech taken out, as a saved transcript tells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Redaction {
-    pub kind: crate::redact::Kind,
     pub speaker: Speaker,
-    #[serde(serialize_with = "ms")]
-    pub start: f64,
-    #[serde(serialize_with = "ms")]
-    pub end: f64,
+    #[serde(flatten)]
+    pub taken: crate::redact::Redacted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,7 +99,7 @@ pub struct TimedWord<'a> {
 
 /// Times are written to the millisecond: finer is noise, and short
 /// numbers keep stored transcripts small and quick to read back.
-fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_f64((t * 1000.0).round() / 1000.0)
 }
 
