@@ -27,19 +27,18 @@ const MAX_WORDS: usize = 1 << 20;
 
 const ROOT: u32 = 0;
 
-#[derive(Debug, Default)]
-struct Node {
-    /// Targets of the phrases that end here.
-    targets: Vec<Target>,
-    /// The most words any phrase through this node lets in between two of
-    /// its words.
-    max_gap: u8,
-}
-
 #[derive(Debug)]
 pub(crate) struct Automaton {
     pub view: View,
-    nodes: Vec<Node>,
+    /// Per node, the most words any phrase through it lets in between two
+    /// of its words.
+    max_gap: Vec<u8>,
+    /// The targets of the phrases that end at node `n` are
+    /// `targets[ends[n]..ends[n + 1]]` (a large set has millions of nodes,
+    /// most of them ending no phrase: a list per node would cost more than
+    /// the trie).
+    ends: Vec<u32>,
+    targets: Vec<Target>,
     edges: FxHashMap<(u32, u32), u32>,
     /// Word numbers.
     words: FxHashMap<Box<str>, u32>,
@@ -49,8 +48,10 @@ pub(crate) struct Automaton {
     /// is not also one of them.
     runs: FxHashSet<u32>,
     /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
-    /// words: a token that is one may be the first half of a split word.
-    beginnings: FxHashSet<Box<str>>,
+    /// words, by their hash: a token that is one may be the first half of a
+    /// split word. (A rare false positive only costs a lookup of the joined
+    /// word, which must itself be a phrase word.)
+    beginnings: FxHashSet<u64>,
 }
 
 /// The shortest first half of a split word that is tried: shorter ones
@@ -91,13 +92,16 @@ impl Walk {
 #[derive(Debug)]
 pub(crate) struct Builder {
     view: View,
-    nodes: Vec<Node>,
+    max_gap: Vec<u8>,
+    /// Each phrase's last node and target, in the order they came.
+    ends: Vec<(u32, Target)>,
     edges: FxHashMap<(u32, u32), u32>,
     words: FxHashMap<Box<str>, u32>,
     prefix_ids: FxHashMap<Box<str>, u32>,
-    /// Words written as they are, and words written run together.
-    plain: FxHashSet<Box<str>>,
-    run: FxHashSet<Box<str>>,
+    /// Numbers of words written as they are, and of words written run
+    /// together (prefixes count as words here).
+    plain: FxHashSet<u32>,
+    run: FxHashSet<u32>,
     /// Phrases ending in a `*` prefix: their node before it, the prefix and
     /// the target, joined to every word the prefix begins once all are known.
     open_prefixes: Vec<(u32, Box<str>, Target)>,
@@ -107,7 +111,8 @@ impl Builder {
     pub fn new(view: View) -> Builder {
         Builder {
             view,
-            nodes: vec![Node::default()],
+            max_gap: vec![0],
+            ends: Vec::new(),
             edges: FxHashMap::default(),
             words: FxHashMap::default(),
             prefix_ids: FxHashMap::default(),
@@ -128,40 +133,34 @@ impl Builder {
                 Some(bare) => (bare, true),
                 None => (w, false),
             };
-            let marks = if run { &mut self.run } else { &mut self.plain };
-            if !marks.contains(bare) {
-                marks.insert(bare.into());
-            }
             let last = words.peek().is_none();
-            if last && prefix {
-                if !self.prefix_ids.contains_key(bare) {
-                    let id = (self.words.len() + self.prefix_ids.len()) as u32;
-                    self.prefix_ids.insert(bare.into(), id);
+            let fresh = (self.words.len() + self.prefix_ids.len()) as u32;
+            let ids = if last && prefix { &mut self.prefix_ids } else { &mut self.words };
+            let id = match ids.get(bare) {
+                Some(&id) => id,
+                None => {
+                    ids.insert(bare.into(), fresh);
+                    fresh
                 }
+            };
+            if run { &mut self.run } else { &mut self.plain }.insert(id);
+            if last && prefix {
                 self.open_prefixes.push((node, bare.into(), target));
                 return;
             }
-            let id = match self.words.get(bare) {
-                Some(&id) => id,
-                None => {
-                    let id = (self.words.len() + self.prefix_ids.len()) as u32;
-                    self.words.insert(bare.into(), id);
-                    id
-                }
-            };
-            node = child(&mut self.nodes, &mut self.edges, node, id);
+            node = child(&mut self.max_gap, &mut self.edges, node, id);
             if last {
-                self.nodes[node as usize].targets.push(target);
+                self.ends.push((node, target));
             } else {
-                let n = &mut self.nodes[node as usize];
-                n.max_gap = n.max_gap.max(target.gap);
+                let g = &mut self.max_gap[node as usize];
+                *g = (*g).max(target.gap);
             }
         }
     }
 
     /// The automaton, once every phrase is in.
     pub fn finish(self) -> Result<Automaton> {
-        let Builder { view, mut nodes, mut edges, words, prefix_ids, plain, run, open_prefixes } = self;
+        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, open_prefixes } = self;
         if words.len() + prefix_ids.len() > MAX_WORDS {
             return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
@@ -172,10 +171,22 @@ impl Builder {
             let longer = prefix_ids.iter().filter(|(q, _)| q.starts_with(&*p)).map(|(_, id)| *id);
             let whole = words.iter().filter(|(w, _)| w.starts_with(&*p)).map(|(_, id)| *id);
             for id in longer.chain(whole).collect::<Vec<_>>() {
-                let end = child(&mut nodes, &mut edges, node, id);
-                nodes[end as usize].targets.push(target);
+                let end = child(&mut max_gap, &mut edges, node, id);
+                ends.push((end, target));
             }
         }
+        // Stable: a node's targets stay in the order their phrases came.
+        ends.sort_by_key(|&(node, _)| node);
+        let mut starts = Vec::with_capacity(max_gap.len() + 1);
+        let mut at = 0;
+        for node in 0..max_gap.len() as u32 {
+            starts.push(at as u32);
+            while at < ends.len() && ends[at].0 == node {
+                at += 1;
+            }
+        }
+        starts.push(at as u32);
+        let targets = ends.into_iter().map(|(_, t)| t).collect();
         let mut prefixes: FxHashMap<char, Vec<(Box<str>, u32)>> = FxHashMap::default();
         for (p, id) in prefix_ids {
             let first = p.chars().next().expect("a prefix has letters");
@@ -185,15 +196,15 @@ impl Builder {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         }
         // Words only ever written run together.
-        let runs = run.iter().filter(|w| !plain.contains(*w)).filter_map(|w| words.get(w).copied()).collect();
+        let runs = run.difference(&plain).copied().collect();
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
         if view == View::Sound {
             for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
-                beginnings.extend(word.char_indices().skip(JOIN_LEAST).map(|(i, _)| Box::<str>::from(&word[..i])));
+                beginnings.extend(word.char_indices().skip(JOIN_LEAST).map(|(i, _)| hash(&word[..i])));
             }
         }
-        Ok(Automaton { view, nodes, edges, words, prefixes, runs, beginnings })
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, beginnings })
     }
 }
 
@@ -201,7 +212,7 @@ impl Automaton {
     /// Whether a token (the sound of its letters, in the [`View::Sound`])
     /// may be the first half of a phrase word Whisper split in two.
     pub fn may_begin(&self, word: &str) -> bool {
-        self.beginnings.contains(word)
+        self.beginnings.contains(&hash(word))
     }
 
     /// Feeds the token at `index` and calls `found` with the target, first
@@ -237,7 +248,7 @@ impl Automaton {
         for th in &walk.threads {
             step(&mut next, id, th);
             let run = th.run + 1;
-            if !sealed && run <= self.nodes[th.node as usize].max_gap {
+            if !sealed && run <= self.max_gap[th.node as usize] {
                 keep(&mut next, Thread { run, widest: th.widest.max(run), ..*th });
             }
         }
@@ -256,7 +267,9 @@ impl Automaton {
             View::Sound => Match::Fuzzy,
         };
         for th in next.iter().filter(|t| t.run == 0) {
-            for target in self.nodes[th.node as usize].targets.iter().filter(|t| t.gap >= th.widest) {
+            let n = th.node as usize;
+            let ending = &self.targets[self.ends[n] as usize..self.ends[n + 1] as usize];
+            for target in ending.iter().filter(|t| t.gap >= th.widest) {
                 found(target, th.start, how);
             }
         }
@@ -274,11 +287,18 @@ impl Automaton {
     }
 }
 
-fn child(nodes: &mut Vec<Node>, edges: &mut FxHashMap<(u32, u32), u32>, node: u32, id: u32) -> u32 {
+/// The node an edge leads to, made when there is none (`max_gap` holds one
+/// entry per node).
+fn child(max_gap: &mut Vec<u8>, edges: &mut FxHashMap<(u32, u32), u32>, node: u32, id: u32) -> u32 {
     *edges.entry((node, id)).or_insert_with(|| {
-        nodes.push(Node::default());
-        (nodes.len() - 1) as u32
+        max_gap.push(0);
+        (max_gap.len() - 1) as u32
     })
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(s)
 }
 
 /// Adds a thread, unless one at the same node and run already is: of two
