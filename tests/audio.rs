@@ -441,29 +441,89 @@ fn a_transcript_that_cannot_be_written_loses_nothing_else() {
     assert_eq!(partials(&full), 0);
 }
 
+/// Runs a program in `dir`, which must succeed.
+fn run_in(dir: &Path, program: &str, args: &[&str]) -> String {
+    let out = Command::new(program).args(args).current_dir(dir).output().unwrap_or_else(|e| panic!("{program}: {e} (scripts/setup.sh installs it)"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Says each `(name, text)` with Festival's Russian voice into
+/// `dir/NAME16.wav`, 16 kHz mono.
+fn say(dir: &Path, lines: &[(&str, &str)]) {
+    let script: String = std::iter::once("(voice_msu_ru_nsh_clunits)\n".to_string())
+        .chain(lines.iter().map(|(name, text)| format!("(utt.save.wave (SynthText \"{text}\") \"{name}.wav\" 'riff)\n")))
+        .collect();
+    std::fs::write(dir.join("lines.scm"), script).unwrap();
+    run_in(dir, "festival", &["-b", "lines.scm"]);
+    for (name, _) in lines {
+        run_in(dir, "sox", &[&format!("{name}.wav"), "-r", "16000", "-c", "1", &format!("{name}16.wav")]);
+    }
+}
+
 /// A call made with Festival's Russian voice: the operator's greeting, the
 /// client reading a card number and, after a pause, a phone number.
 fn card_call() -> PathBuf {
     let dir = tempdir("card");
-    let script = "(voice_msu_ru_nsh_clunits)\n\
-        (utt.save.wave (SynthText \"Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?\") \"op.wav\" 'riff)\n\
-        (utt.save.wave (SynthText \"Хочу оплатить заказ. Номер карты: пятьдесят четыре шестьдесят девять, тридцать восемь ноль ноль, двенадцать тридцать четыре, пятьдесят шесть семьдесят три.\") \"card.wav\" 'riff)\n\
-        (utt.save.wave (SynthText \"Мой телефон: восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь.\") \"phone.wav\" 'riff)\n";
-    std::fs::write(dir.join("lines.scm"), script).unwrap();
-    let run = |program: &str, args: &[&str]| {
-        let out = Command::new(program).args(args).current_dir(&dir).output().unwrap_or_else(|e| panic!("{program}: {e} (scripts/setup.sh installs it)"));
-        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    run("festival", &["-b", "lines.scm"]);
-    for name in ["op", "card", "phone"] {
-        run("sox", &[&format!("{name}.wav"), "-r", "16000", "-c", "1", &format!("{name}16.wav")]);
-    }
+    say(&dir, &[
+        ("op", "Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?"),
+        ("card", "Хочу оплатить заказ. Номер карты: пятьдесят четыре шестьдесят девять, тридцать восемь ноль ноль, двенадцать тридцать четыре, пятьдесят шесть семьдесят три."),
+        ("phone", "Мой телефон: восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь."),
+    ]);
+    let run = |program: &str, args: &[&str]| run_in(&dir, program, args);
     run("sox", &["-n", "-r", "16000", "-c", "1", "pause.wav", "trim", "0", "1.5"]);
     run("sox", &["-n", "-r", "16000", "-c", "1", "wait.wav", "trim", "0", "5"]);
     run("sox", &["wait.wav", "card16.wav", "pause.wav", "phone16.wav", "pause.wav", "client.wav"]);
     run("sox", &["op16.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "operator.wav"]);
     run("sox", &["-M", "operator.wav", "client.wav", "-r", "8000", "-b", "16", "call.wav"]);
     dir.join("call.wav")
+}
+
+#[test]
+fn call_metrics_find_the_silence_and_the_overlap_a_call_was_built_with() {
+    let dir = tempdir("metrics");
+    say(&dir, &[
+        ("a", "Здравствуйте, компания Ромашка, меня зовут Анна, чем могу помочь"),
+        ("b", "Спасибо за ожидание, я проверила ваш заказ"),
+        ("c", "Подождите, я хочу вернуть товар"),
+    ]);
+    let run = |program: &str, args: &[&str]| run_in(&dir, program, args);
+    // Each phrase without the silence Festival puts around it, so that
+    // where it is placed is where its sound is.
+    let mut length = std::collections::HashMap::new();
+    for name in ["a", "b", "c"] {
+        let trim = ["silence", "1", "0.02", "1%", "reverse", "silence", "1", "0.02", "1%", "reverse"];
+        run("sox", &[&[&format!("{name}16.wav") as &str, &format!("{name}t.wav")][..], &trim].concat());
+        length.insert(name, run("soxi", &["-D", &format!("{name}t.wav")]).trim().parse::<f64>().unwrap());
+    }
+    // The operator: «a» from 1 s, «b» 9 s after it ends. The client cuts in
+    // 1.5 s before «a» ends.
+    let a_end = 1.0 + length["a"];
+    let b_start = a_end + 9.0;
+    let c_start = a_end - 1.5;
+    let c_end = c_start + length["c"];
+    let silence = |name: &str, s: f64| run("sox", &["-n", "-r", "16000", "-c", "1", name, "trim", "0", &format!("{s:.4}")]);
+    silence("lead.wav", 1.0);
+    silence("gap.wav", 9.0);
+    silence("tail.wav", 2.0);
+    silence("wait.wav", c_start);
+    run("sox", &["lead.wav", "at.wav", "gap.wav", "bt.wav", "tail.wav", "operator.wav"]);
+    run("sox", &["wait.wav", "ct.wav", "client.wav"]);
+    run("sox", &["-M", "operator.wav", "client.wav", "-r", "8000", "-b", "16", "call.wav"]);
+
+    let out = sufler(&[dir.join("call.wav").to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let records = events(&out);
+    let m = &records.last().unwrap()["metrics"];
+    let period = |p: &serde_json::Value| (p["start"].as_f64().unwrap(), p["end"].as_f64().unwrap());
+    let near = |got: (f64, f64), want: (f64, f64)| (got.0 - want.0).abs() <= 0.2 && (got.1 - want.1).abs() <= 0.2;
+    let dead_air: Vec<_> = m["dead_air"].as_array().unwrap().iter().map(period).collect();
+    assert!(dead_air.len() == 1 && near(dead_air[0], (c_end, b_start)), "dead air {dead_air:?}, built {:?}", (c_end, b_start));
+    let overtalk: Vec<_> = m["overtalk"].as_array().unwrap().iter().map(period).collect();
+    assert!(overtalk.len() == 1 && near(overtalk[0], (c_start, a_end)), "overtalk {overtalk:?}, built {:?}", (c_start, a_end));
+    let cut_in = &m["interruptions"][0];
+    assert_eq!(cut_in["by"], "client", "{m}");
+    assert!((cut_in["at"].as_f64().unwrap() - c_start).abs() <= 0.2, "{m}");
 }
 
 #[test]

@@ -323,12 +323,12 @@ fn card_and_phone_numbers_never_leave_unless_asked() {
         assert!(text.contains("card-aloud"), "{format}: {text}");
     }
     let out = sufler(&["check", "--rules", rules.to_str().unwrap(), "--format", "jsonl", "--transcript", path.to_str().unwrap()]);
-    assert!(stdout(&out).lines().last().unwrap().ends_with(",\"redacted\":5}"), "{}", stdout(&out));
+    assert!(stdout(&out).lines().last().unwrap().contains(",\"redacted\":5,"), "{}", stdout(&out));
     // Kept as heard only when asked, and then every call says so.
     let out = sufler(&["check", "--rules", rules.to_str().unwrap(), "--format", "jsonl", "--no-redact", "--transcript", path.to_str().unwrap()]);
     let text = stdout(&out);
     assert_eq!(support::leaks(&text), ["4111111111111111", "4111111111111111"], "{text}");
-    assert!(text.lines().last().unwrap().ends_with(",\"unredacted\":true}"), "{text}");
+    assert!(text.lines().last().unwrap().contains(",\"unredacted\":true,"), "{text}");
 }
 
 #[test]

@@ -8,9 +8,11 @@
 
 use serde::Serialize;
 
-use sufler_core::call::{CallMeta, Speaker};
+use sufler_core::call::{CallMeta, Parties, Speaker};
+use sufler_core::metrics::{Interruption, Metrics, Period};
 use sufler_core::engine::{Event, Flag, Met, Place, Summary, Swapped};
 use sufler_core::rules::{Match, Severity};
+use sufler_core::transcript::ms;
 
 /// The version of this format.
 pub const VERSION: u32 = 1;
@@ -169,7 +171,53 @@ pub struct SummaryRecord<'a> {
     /// The words were kept as heard (`--no-redact`, for trusted QA only).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     unredacted: bool,
+    metrics: MetricsRecord<'a>,
 }
+
+/// Call metrics, rounded as the rest of the format.
+#[derive(Serialize)]
+struct MetricsRecord<'a> {
+    talk_s: Parties<Ms>,
+    talk_share: Parties<Hundredths>,
+    wpm: Parties<Option<Tenths>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pace: Option<Hundredths>,
+    dead_air: &'a [Period],
+    overtalk: &'a [Period],
+    interruptions: &'a [Interruption],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monologue: Option<&'a Period>,
+}
+
+impl<'a> MetricsRecord<'a> {
+    fn of(m: &'a Metrics) -> MetricsRecord<'a> {
+        MetricsRecord {
+            talk_s: Parties::with(|p| Ms(m.talk_s[p])),
+            talk_share: Parties::with(|p| Hundredths(m.talk_share[p])),
+            wpm: Parties::with(|p| m.wpm[p].map(Tenths)),
+            pace: m.pace.map(Hundredths),
+            dead_air: &m.dead_air,
+            overtalk: &m.overtalk,
+            interruptions: &m.interruptions,
+            monologue: m.monologue.as_ref(),
+        }
+    }
+}
+
+/// A number rounded to the given power of ten when written.
+macro_rules! rounded {
+    ($name:ident, $scale:expr) => {
+        struct $name(f64);
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_f64((self.0 * $scale).round() / $scale)
+            }
+        }
+    };
+}
+rounded!(Ms, 1000.0);
+rounded!(Hundredths, 100.0);
+rounded!(Tenths, 10.0);
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
@@ -197,13 +245,9 @@ impl<'a> SummaryRecord<'a> {
             missing: &s.missing,
             redacted: s.redacted,
             unredacted,
+            metrics: MetricsRecord::of(&s.metrics),
         }
     }
-}
-
-/// Times to the millisecond: finer is noise.
-fn ms<S: serde::Serializer>(t: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((t * 1000.0).round() / 1000.0)
 }
 
 fn hundredths<S: serde::Serializer>(c: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {

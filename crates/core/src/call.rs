@@ -56,7 +56,7 @@ impl FromStr for Speaker {
 }
 
 /// One thing per party, looked up by [`Speaker`].
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Parties<T> {
     pub operator: T,
     pub client: T,

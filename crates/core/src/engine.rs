@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::call::{CallMeta, Parties, Speaker, Word};
+use crate::metrics::{Metrics, Period, Thresholds};
 use crate::score::Scorer;
 use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View, Walk};
 use crate::text::Token;
@@ -120,6 +121,7 @@ pub struct Summary {
     /// `rule` or `rule.element` of each required element, met or not.
     pub met: Vec<String>,
     pub missing: Vec<String>,
+    pub metrics: Metrics,
 }
 
 /// What the engine tells of a call, as it goes on: plain data, written
@@ -309,6 +311,10 @@ pub struct Engine<'r> {
     /// Elements of the operator's opening (rule, element) heard from the
     /// client in the client's own opening window: a sign of swapped channels.
     opening_from_client: Vec<(usize, usize)>,
+    /// Each party's speech as the recogniser's voice detection found it
+    /// ([`Engine::speech`]), and as the words' own times make it.
+    told_speech: Parties<Vec<Period>>,
+    word_speech: Parties<Vec<Period>>,
 }
 
 impl<'r> Engine<'r> {
@@ -347,7 +353,17 @@ impl<'r> Engine<'r> {
             marked_utterances: false,
             early: false,
             opening_from_client: Vec::new(),
+            told_speech: Parties::default(),
+            word_speech: Parties::default(),
         }
+    }
+
+    /// Tells the engine that `speaker` spoke from `start` to `end` seconds:
+    /// a recogniser's voice detection, which places speech more closely
+    /// than the words' times do. A party's call metrics are worked out from
+    /// these once any are told, else from their words.
+    pub fn speech(&mut self, speaker: Speaker, start: f64, end: f64) {
+        self.told_speech[speaker].push(Period { start, end });
     }
 
     /// For sources that mark where every utterance starts (live
@@ -388,6 +404,9 @@ impl<'r> Engine<'r> {
         let new_utterance = t.toks.is_empty() || word.utterance_start || gap;
         if new_utterance {
             self.close_utterance(s);
+            self.word_speech[s].push(Period { start, end });
+        } else if let Some(last) = self.word_speech[s].last_mut() {
+            last.end = last.end.max(end);
         }
         let t = &mut self.tracks[s];
         if t.first_start.is_none() {
@@ -486,6 +505,11 @@ impl<'r> Engine<'r> {
             }
         }
         let from_client = self.opening_from_client.len();
+        let speech = Parties::with(|p| {
+            let told = &self.told_speech[p];
+            if told.is_empty() { self.word_speech[p].clone() } else { told.clone() }
+        });
+        let words = Parties { operator: self.tracks.operator.next_word(), client: self.tracks.client.next_word() };
         let summary = Summary {
             call: self.call.clone(),
             scored: !unscored,
@@ -495,11 +519,12 @@ impl<'r> Engine<'r> {
             violations: self.scorer.violations(),
             alerts: self.scorer.alerts(),
             duration: end,
-            operator_words: self.tracks.operator.next_word(),
-            client_words: self.tracks.client.next_word(),
+            operator_words: words.operator,
+            client_words: words.client,
             redacted: self.redacted,
             met,
             missing,
+            metrics: Metrics::of(&speech, words, end, &Thresholds::default()),
         };
         self.events.push(Event::CallSummary(summary.clone()));
         summary

@@ -12,6 +12,7 @@ pub mod call;
 pub mod engine;
 mod par;
 pub mod error;
+pub mod metrics;
 pub mod redact;
 pub mod rulebook;
 pub mod rules;

@@ -99,7 +99,7 @@ pub struct TimedWord<'a> {
 
 /// Times are written to the millisecond: finer is noise, and short
 /// numbers keep stored transcripts small and quick to read back.
-pub(crate) fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub fn ms<S: serde::Serializer>(t: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_f64((t * 1000.0).round() / 1000.0)
 }
 
@@ -227,6 +227,9 @@ impl<'a> Transcript<'a> {
 
     fn check_as(&self, rules: &RuleSet, call: impl Into<CallMeta>, swap: bool) -> Vec<Event> {
         let mut engine = Engine::new(rules, call);
+        for seg in &self.segments {
+            engine.speech(if swap { seg.speaker.other() } else { seg.speaker }, seg.start, seg.end);
+        }
         self.each_word(|w| match swap {
             false => engine.push(w),
             true => engine.push(&Word { speaker: w.speaker.other(), ..w.clone() }),

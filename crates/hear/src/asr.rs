@@ -114,9 +114,15 @@ struct Clip {
 }
 
 impl Clip {
-    /// The segment its words make, if it has any.
+    /// The segment its words make, if it has any. It spans the speech the
+    /// voice detection found (the clip without its pads), which places
+    /// pauses and overlaps more closely than the words' times do (call
+    /// metrics are worked out from it).
     fn segment(&self, words: Vec<TimedWord<'static>>) -> Option<Segment<'static>> {
-        let (start, end) = (words.first()?.start, words.last()?.end);
+        let (first, last) = (words.first()?.start, words.last()?.end);
+        let pad = f64::from(SPEECH_PAD_MS) / 1000.0;
+        let (start, end) = (self.start + pad, self.start + self.clip.len() as f64 / f64::from(RATE) - pad);
+        let (start, end) = if end > start { (start, end) } else { (first, last) };
         let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
         Some(Segment { speaker: self.speaker, start, end, text: Cow::Owned(text), words })
     }
