@@ -166,6 +166,15 @@ pub struct CheckArgs {
     pub color: Color,
     #[command(flatten)]
     pub redaction: RedactOpts,
+    /// Who took each call, from its path: e.g. '{date}/{operator}_{id}.wav'
+    /// ({id}, {operator}, {team}, {date}, {time}, {start}; other names are
+    /// tags; * skips part of a name) [default: `pattern` in the config's [meta]]
+    #[arg(long = "meta", value_name = "PATTERN")]
+    meta_pattern: Option<String>,
+    /// A call recorder's export (CSV or JSON) with a row per call: its file
+    /// (or id), operator, team, date, time, tags [default: `file` in the config's [meta]]
+    #[arg(long, value_name = "FILE")]
+    meta_file: Option<PathBuf>,
 }
 
 /// Whether card and phone numbers are taken out of what is written.
@@ -178,8 +187,8 @@ pub struct RedactOpts {
 }
 
 impl CheckArgs {
-    pub fn resolve(&self, rules: &Rules) -> Check {
-        Check {
+    pub fn resolve(&self, rules: &Rules) -> Result<Check> {
+        Ok(Check {
             transcripts: self.transcripts.clone(),
             audio: self.audio.clone(),
             channels: self.asr.channels,
@@ -189,7 +198,8 @@ impl CheckArgs {
             echo_errors: self.format != Format::Text,
             progress: true,
             redact: !self.redaction.no_redact,
-        }
+            meta: settings::meta(self.meta_pattern.as_deref(), self.meta_file.as_deref(), self.rules.config.as_deref())?,
+        })
     }
 
     pub fn style(&self) -> Style {

@@ -14,6 +14,9 @@ pub enum Error {
     /// A sound input that cannot be found or used.
     #[error("{0}")]
     Device(String),
+    /// A flag's or setting's value that cannot be used.
+    #[error("{0}")]
+    Usage(String),
     /// A call's transcript that could not be saved (its events stand).
     #[error("{}: cannot write the transcript: {source}", path.display())]
     Unsaved {
@@ -43,7 +46,7 @@ impl Error {
             Error::Hear(e) => e.path(),
             Error::Unsaved { path, .. } => Some(path),
             Error::Stopped { why, .. } => why.path(),
-            Error::Device(_) | Error::Output(_) | Error::Runtime(_) | Error::Thread(_) => None,
+            Error::Device(_) | Error::Usage(_) | Error::Output(_) | Error::Runtime(_) | Error::Thread(_) => None,
         }
     }
 }

@@ -6,13 +6,15 @@
 //! [`report`] write them out. This crate is the front end: the flags
 //! ([`cli`]) resolved into [`settings`], and the commands ([`cmd`]) as
 //! library functions; [`live`] is the pipeline of a call checked while it
-//! goes on, [`batch`] what a batch's command line names.
+//! goes on, [`batch`] what a batch's command line names, [`meta`] who
+//! took each call.
 
 pub mod batch;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod live;
+pub mod meta;
 pub mod report;
 pub mod settings;
 

@@ -12,6 +12,7 @@ use sufler_core::text::Lang;
 use sufler_hear::asr;
 
 use crate::error::{Error, Result};
+use crate::meta::{Meta, MetaConfig};
 
 /// The rule sets built into the binary, so that it checks calls from any
 /// folder: each language's files, by name.
@@ -67,6 +68,9 @@ struct Config {
     rules: Option<PathBuf>,
     #[serde(default)]
     vars: Vars,
+    /// Where each call's metadata comes from.
+    #[serde(default)]
+    meta: MetaConfig,
 }
 
 /// What the rules are: where from, in what language, with what variables.
@@ -83,11 +87,7 @@ impl Rules {
     /// Resolves the rules from the flags given (`dir`, `lang`, `vars`) and
     /// the config file (`config`, else `./sufler.toml` when there is one).
     pub fn resolve(dir: Option<&Path>, lang: Option<Lang>, vars: &[(String, String)], config: Option<&Path>) -> Result<Rules> {
-        let (config, base) = match config {
-            Some(path) => (read_config(path)?, path.parent().map(Path::to_path_buf).unwrap_or_default()),
-            None if Path::new("sufler.toml").exists() => (read_config(Path::new("sufler.toml"))?, PathBuf::new()),
-            None => (Config::default(), PathBuf::new()),
-        };
+        let (config, base) = find_config(config)?;
         let dir = dir.map(Path::to_path_buf).or_else(|| config.rules.map(|r| base.join(r)));
         let mut all = config.vars;
         all.extend(vars.iter().cloned());
@@ -134,6 +134,25 @@ pub fn bundled(lang: Lang) -> Vec<Source> {
         .filter(|(l, _, _)| *l == lang)
         .map(|(_, name, text)| Source { path: Path::new("rules").join(lang.code()).join(name), text: text.to_string() })
         .collect()
+}
+
+/// Where each call's metadata comes from: the flags (`pattern`, `file`),
+/// else the config file's `[meta]` (its `file` relative to the config).
+pub fn meta(pattern: Option<&str>, file: Option<&Path>, config: Option<&Path>) -> Result<Meta> {
+    let (config, base) = find_config(config)?;
+    let mut settings = config.meta;
+    settings.file = settings.file.map(|f| base.join(f));
+    Meta::load(pattern, file, &settings)
+}
+
+/// The config file given, else `./sufler.toml` when there is one, and the
+/// folder its paths are relative to.
+fn find_config(config: Option<&Path>) -> Result<(Config, PathBuf)> {
+    Ok(match config {
+        Some(path) => (read_config(path)?, path.parent().map(Path::to_path_buf).unwrap_or_default()),
+        None if Path::new("sufler.toml").exists() => (read_config(Path::new("sufler.toml"))?, PathBuf::new()),
+        None => (Config::default(), PathBuf::new()),
+    })
 }
 
 fn read_config(path: &Path) -> Result<Config> {

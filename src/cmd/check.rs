@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use sufler_core::Error as CoreError;
+use sufler_core::call::CallMeta;
 use sufler_core::engine::{Event, Swapped};
 use sufler_core::redact;
 use sufler_core::rules::RuleSet;
@@ -16,6 +17,7 @@ use sufler_hear::asr::Model;
 use sufler_hear::audio::ChannelMap;
 
 use crate::batch;
+use crate::meta::Meta;
 use crate::error::{Error, Result};
 use crate::report::{Sink, deliver};
 use crate::cmd::transcribe::redaction;
@@ -42,6 +44,8 @@ pub struct Check {
     /// Card and phone numbers taken out of the words before anything is
     /// checked or saved (off: kept as heard, for trusted QA only).
     pub redact: bool,
+    /// Who took each call.
+    pub meta: Meta,
 }
 
 /// What the calls of a batch came to.
@@ -155,8 +159,7 @@ struct Checked {
 impl Checked {
     /// A transcript's events, under the name of `call`; `either_way`:
     /// checked the other way round if the parties look swapped.
-    fn of(t: &Transcript<'_>, rules: &RuleSet, call: &Path, either_way: bool) -> Checked {
-        let call = call.display().to_string();
+    fn of(t: &Transcript<'_>, rules: &RuleSet, call: CallMeta, either_way: bool) -> Checked {
         let events = if either_way { t.check_either_way(rules, call) } else { t.check(rules, call) };
         Checked { events, warnings: t.warnings.clone(), unsaved: None }
     }
@@ -187,7 +190,7 @@ fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Re
     if check.redact {
         redact::transcript(rules.lang, &mut t);
     }
-    Ok(Checked::of(&t, rules, call, check.channels.auto))
+    Ok(Checked::of(&t, rules, check.meta.of(call), check.channels.auto))
 }
 
 /// Hears the recordings (or re-scores those with a saved transcript, with
@@ -250,7 +253,7 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
             let result = transcript.map_err(Error::from).map(|mut t| {
                 redaction(rules.lang, &mut t, check.redact);
                 let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
-                Checked { unsaved, ..Checked::of(&t, rules, &audio[i], auto) }
+                Checked { unsaved, ..Checked::of(&t, rules, check.meta.of(&audio[i]), auto) }
             });
             report(i, Some(result))
         })?;

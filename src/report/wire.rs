@@ -48,6 +48,8 @@ impl<'a> Record<'a> {
 pub struct CallRecord<'a> {
     call: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    call_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     operator: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     team: Option<&'a str>,
@@ -61,6 +63,7 @@ impl<'a> CallRecord<'a> {
     fn of(meta: &'a CallMeta) -> CallRecord<'a> {
         CallRecord {
             call: &meta.id,
+            call_id: meta.call_id.as_deref(),
             operator: meta.operator.as_deref(),
             team: meta.team.as_deref(),
             call_start: meta.start.as_deref(),
@@ -301,6 +304,7 @@ mod tests {
     fn a_call_with_its_operator_and_team() {
         let meta = CallMeta {
             id: "a.wav".into(),
+            call_id: None,
             operator: Some("Анна".into()),
             team: Some("Б2".into()),
             start: None,

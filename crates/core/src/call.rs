@@ -132,6 +132,9 @@ pub struct Word<'a> {
 pub struct CallMeta {
     /// What the call is known by: its recording's path unless told otherwise.
     pub id: String,
+    /// The call's own id, as the call recorder knows it (from metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
