@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use sufler_core::rules::RuleSet;
+use sufler_core::scorecard::Scorecard;
 use sufler_core::text::Lang;
 use sufler_hear::audio::{ChannelMap, RATES};
 use sufler_hear::models::whisper::Weights;
@@ -175,6 +177,13 @@ pub struct CheckArgs {
     /// (or id), operator, team, date, time, tags [default: `file` in the config's [meta]]
     #[arg(long, value_name = "FILE")]
     meta_file: Option<PathBuf>,
+    /// Score each call on this scorecard [default: `scorecard` in the
+    /// config, else the one built in for the built-in rules]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_scorecard")]
+    scorecard: Option<PathBuf>,
+    /// Score calls on no scorecard
+    #[arg(long)]
+    no_scorecard: bool,
 }
 
 /// Whether card and phone numbers are taken out of what is written.
@@ -199,7 +208,16 @@ impl CheckArgs {
             progress: true,
             redact: !self.redaction.no_redact,
             meta: settings::meta(self.meta_pattern.as_deref(), self.meta_file.as_deref(), self.rules.config.as_deref())?,
+            scorecard: None,
         })
+    }
+
+    /// The scorecard asked for, checked against the rules loaded.
+    pub fn scorecard(&self, settings: &Rules, rules: &RuleSet) -> Result<Option<Scorecard>> {
+        if self.no_scorecard {
+            return Ok(None);
+        }
+        settings::scorecard(self.scorecard.as_deref(), settings, rules, self.rules.config.as_deref())
     }
 
     pub fn style(&self) -> Style {

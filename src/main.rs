@@ -71,9 +71,10 @@ fn load(rules: &settings::Rules) -> anyhow::Result<sufler_core::rules::RuleSet> 
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let rules = args.rules.resolve(None)?;
-    let check = args.resolve(&rules)?;
-    let rules = load(&rules)?;
+    let settings = args.rules.resolve(None)?;
+    let mut check = args.resolve(&settings)?;
+    let rules = load(&settings)?;
+    check.scorecard = args.scorecard(&settings, &rules)?;
     let mut out = sink(args.style(), Box::new(std::io::BufWriter::new(std::io::stdout().lock())));
     let tally = cmd::check::run(&check, &rules, &mut *out)?;
     if let Some(line) = tally.line() {

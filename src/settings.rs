@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use sufler_core::Diagnostic;
 use sufler_core::rules::{self, RuleSet, Source, TestReport, Vars};
+use sufler_core::scorecard::Scorecard;
 use sufler_core::text::Lang;
 use sufler_hear::asr;
 
@@ -20,12 +21,17 @@ const BUNDLED: &[(Lang, &str, &str)] = &[
     (Lang::Ru, "banned.toml", include_str!("../rules/ru/banned.toml")),
     (Lang::Ru, "client.toml", include_str!("../rules/ru/client.toml")),
     (Lang::Ru, "closing.toml", include_str!("../rules/ru/closing.toml")),
+    (Lang::Ru, "conflict.toml", include_str!("../rules/ru/conflict.toml")),
     (Lang::Ru, "greeting.toml", include_str!("../rules/ru/greeting.toml")),
     (Lang::Cs, "banned.toml", include_str!("../rules/cs/banned.toml")),
     (Lang::Cs, "client.toml", include_str!("../rules/cs/client.toml")),
     (Lang::Cs, "closing.toml", include_str!("../rules/cs/closing.toml")),
+    (Lang::Cs, "conflict.toml", include_str!("../rules/cs/conflict.toml")),
     (Lang::Cs, "greeting.toml", include_str!("../rules/cs/greeting.toml")),
 ];
+
+/// The scorecards built in, one per built-in rule set.
+const BUNDLED_CARDS: &[(Lang, &str)] = &[(Lang::Ru, include_str!("../scorecards/ru.toml")), (Lang::Cs, include_str!("../scorecards/cs.toml"))];
 
 /// The model files' names, looked for in [`model_dirs`].
 pub const WHISPER_MODEL: &str = "ggml-base.bin";
@@ -71,6 +77,8 @@ struct Config {
     /// Where each call's metadata comes from.
     #[serde(default)]
     meta: MetaConfig,
+    /// A scorecard, relative to the file.
+    scorecard: Option<PathBuf>,
 }
 
 /// What the rules are: where from, in what language, with what variables.
@@ -134,6 +142,25 @@ pub fn bundled(lang: Lang) -> Vec<Source> {
         .filter(|(l, _, _)| *l == lang)
         .map(|(_, name, text)| Source { path: Path::new("rules").join(lang.code()).join(name), text: text.to_string() })
         .collect()
+}
+
+/// The scorecard calls are scored on: the one given, else the config's,
+/// else the one built in for the built-in rules (none for a trainer's
+/// rules, whose ids it would not know).
+pub fn scorecard(given: Option<&Path>, settings: &Rules, rules: &RuleSet, config: Option<&Path>) -> Result<Option<Scorecard>> {
+    let (config, base) = find_config(config)?;
+    let source = match given.map(Path::to_path_buf).or_else(|| config.scorecard.map(|c| base.join(c))) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| sufler_core::Error::io(&path, e))?;
+            Source { path, text }
+        }
+        None if settings.dir.is_none() => {
+            let Some((_, text)) = BUNDLED_CARDS.iter().find(|(l, _)| *l == rules.lang) else { return Ok(None) };
+            Source { path: Path::new("scorecards").join(format!("{}.toml", rules.lang.code())), text: text.to_string() }
+        }
+        None => return Ok(None),
+    };
+    Ok(Some(Scorecard::parse(&source, rules)?))
 }
 
 /// Where each call's metadata comes from: the flags (`pattern`, `file`),

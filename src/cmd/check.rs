@@ -12,6 +12,7 @@ use sufler_core::call::CallMeta;
 use sufler_core::engine::{Event, Swapped};
 use sufler_core::redact;
 use sufler_core::rules::RuleSet;
+use sufler_core::scorecard::Scorecard;
 use sufler_core::transcript::{self, Transcript};
 use sufler_hear::asr::Model;
 use sufler_hear::audio::ChannelMap;
@@ -46,6 +47,8 @@ pub struct Check {
     pub redact: bool,
     /// Who took each call.
     pub meta: Meta,
+    /// What each call is scored on, besides the rules' weights.
+    pub scorecard: Option<Scorecard>,
 }
 
 /// What the calls of a batch came to.
@@ -159,8 +162,11 @@ struct Checked {
 impl Checked {
     /// A transcript's events, under the name of `call`; `either_way`:
     /// checked the other way round if the parties look swapped.
-    fn of(t: &Transcript<'_>, rules: &RuleSet, call: CallMeta, either_way: bool) -> Checked {
-        let events = if either_way { t.check_either_way(rules, call) } else { t.check(rules, call) };
+    fn of(t: &Transcript<'_>, rules: &RuleSet, call: CallMeta, check: &Check) -> Checked {
+        let mut events = if check.channels.auto { t.check_either_way(rules, call) } else { t.check(rules, call) };
+        if let Some(card) = &check.scorecard {
+            card.apply(&mut events);
+        }
         Checked { events, warnings: t.warnings.clone(), unsaved: None }
     }
 }
@@ -190,7 +196,7 @@ fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Re
     if check.redact {
         redact::transcript(rules.lang, &mut t);
     }
-    Ok(Checked::of(&t, rules, check.meta.of(call), check.channels.auto))
+    Ok(Checked::of(&t, rules, check.meta.of(call), check))
 }
 
 /// Hears the recordings (or re-scores those with a saved transcript, with
@@ -199,7 +205,6 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
     if let Some(dir) = &check.save_transcripts {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::Input { path: dir.clone(), message: format!("cannot create the folder: {e}") })?;
     }
-    let auto = check.channels.auto;
     let names = batch::transcript_names(audio);
     let saved: Vec<Option<PathBuf>> = match (&check.save_transcripts, check.resume) {
         (Some(dir), true) => audio.iter().zip(&names).map(|(path, name)| resumable(&dir.join(name), path)).collect(),
@@ -253,7 +258,7 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
             let result = transcript.map_err(Error::from).map(|mut t| {
                 redaction(rules.lang, &mut t, check.redact);
                 let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
-                Checked { unsaved, ..Checked::of(&t, rules, check.meta.of(&audio[i]), auto) }
+                Checked { unsaved, ..Checked::of(&t, rules, check.meta.of(&audio[i]), check) }
             });
             report(i, Some(result))
         })?;

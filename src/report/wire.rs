@@ -12,6 +12,7 @@ use sufler_core::call::{CallMeta, Parties, Speaker};
 use sufler_core::metrics::{Interruption, Metrics, Period};
 use sufler_core::engine::{Event, Flag, Met, Place, Summary, Swapped};
 use sufler_core::rules::{Match, Severity};
+use sufler_core::scorecard::Card;
 use sufler_core::transcript::ms;
 
 /// The version of this format.
@@ -175,6 +176,8 @@ pub struct SummaryRecord<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     unredacted: bool,
     metrics: MetricsRecord<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scorecard: Option<&'a Card>,
 }
 
 /// Call metrics, rounded as the rest of the format.
@@ -249,6 +252,7 @@ impl<'a> SummaryRecord<'a> {
             redacted: s.redacted,
             unredacted,
             metrics: MetricsRecord::of(&s.metrics),
+            scorecard: s.scorecard.as_ref(),
         }
     }
 }

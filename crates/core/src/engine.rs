@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use crate::call::{CallMeta, Parties, Speaker, Word};
 use crate::metrics::{Metrics, Period, Thresholds};
+use crate::scorecard::Card;
 use crate::score::Scorer;
-use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, RuleSet, Severity, SpeakerScope, Target, View, Walk};
+use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Target, Trigger, View, Walk};
 use crate::text::Token;
 
 /// A gap in one speaker's speech this long starts a new utterance even
@@ -122,6 +123,8 @@ pub struct Summary {
     pub met: Vec<String>,
     pub missing: Vec<String>,
     pub metrics: Metrics,
+    /// The call scored on a scorecard, when one was given.
+    pub scorecard: Option<Card>,
 }
 
 /// What the engine tells of a call, as it goes on: plain data, written
@@ -315,6 +318,8 @@ pub struct Engine<'r> {
     /// ([`Engine::speech`]), and as the words' own times make it.
     told_speech: Parties<Vec<Period>>,
     word_speech: Parties<Vec<Period>>,
+    /// Per rule, when a triggered rule was set off (its window's start).
+    triggered: Vec<Option<f64>>,
 }
 
 impl<'r> Engine<'r> {
@@ -355,6 +360,7 @@ impl<'r> Engine<'r> {
             opening_from_client: Vec::new(),
             told_speech: Parties::default(),
             word_speech: Parties::default(),
+            triggered: rules.rules.iter().map(|r| (r.trigger == Some(Trigger::Start)).then_some(0.0)).collect(),
         }
     }
 
@@ -475,6 +481,10 @@ impl<'r> Engine<'r> {
             if rule.kind != Kind::Required {
                 continue;
             }
+            if rule.trigger.is_some() && self.triggered[ri].is_none() {
+                // Never set off: the rule does not apply to this call.
+                continue;
+            }
             let speaker = scope_speaker(rule.speaker);
             for ei in 0..rule.elements.len() {
                 let state = &self.elements[ri][ei];
@@ -486,14 +496,14 @@ impl<'r> Engine<'r> {
                 } else {
                     !state.met
                 };
-                opening_met += usize::from(state.met && rule.first_s.is_some() && rule.speaker == SpeakerScope::Operator);
+                opening_met += usize::from(state.met && opens(rule) && rule.speaker == SpeakerScope::Operator);
                 if unscored && rule.speaker != SpeakerScope::Client {
                     continue;
                 }
                 if !state.closed && missed {
                     let (from, to) = match (rule.first_s, rule.last_s) {
                         (Some(first), _) => {
-                            let anchor = self.anchor(rule.speaker).unwrap_or(0.0);
+                            let anchor = self.rule_anchor(ri).unwrap_or(0.0);
                             (anchor, (anchor + first).min(end))
                         }
                         (None, Some(last)) => ((end - last).max(0.0), end),
@@ -525,9 +535,20 @@ impl<'r> Engine<'r> {
             met,
             missing,
             metrics: Metrics::of(&speech, words, end, &Thresholds::default()),
+            scorecard: None,
         };
         self.events.push(Event::CallSummary(summary.clone()));
         summary
+    }
+
+    /// Where rule `ri`'s `first_s` window starts: when its trigger came, or
+    /// when the speech of its scope began.
+    fn rule_anchor(&self, ri: usize) -> Option<f64> {
+        let rule = &self.rules.rules[ri];
+        match rule.trigger {
+            Some(_) => self.triggered[ri],
+            None => self.anchor(rule.speaker),
+        }
     }
 
     /// When `scope`'s speech began (the start of `first_s` windows).
@@ -550,7 +571,7 @@ impl<'r> Engine<'r> {
             if rule.kind != Kind::Required || !rule.speaker.covers(speaker) {
                 continue;
             }
-            let Some(anchor) = self.anchor(rule.speaker) else { continue };
+            let Some(anchor) = self.rule_anchor(ri) else { continue };
             let deadline = anchor + first;
             if self.elements[ri].iter().all(|e| e.closed) {
                 continue;
@@ -682,6 +703,7 @@ impl<'r> Engine<'r> {
             // The client saying the operator's opening, in their own opening.
             if let (Role::Hit { element }, Speaker::Client, Some(first_s)) = (occ.target.role, track.speaker, rule.first_s)
                 && rule.kind == Kind::Required
+                && opens(rule)
                 && track.first_start.is_some_and(|first| track.word(track.tok(occ.start).word).start <= first + first_s)
                 && !self.opening_from_client.contains(&(occ.target.rule, element))
             {
@@ -751,9 +773,11 @@ impl<'r> Engine<'r> {
 
     fn in_first_window(&self, ri: usize, start_s: f64) -> bool {
         let rule = &self.rules.rules[ri];
-        match (rule.first_s, self.anchor(rule.speaker)) {
+        match (rule.first_s, self.rule_anchor(ri)) {
+            (Some(first), Some(anchor)) if rule.trigger.is_some() => (anchor..=anchor + first).contains(&start_s),
             (Some(first), Some(anchor)) => start_s <= anchor + first,
-            _ => true,
+            // Not set off yet: nothing counts.
+            _ => rule.trigger.is_none(),
         }
     }
 
@@ -782,7 +806,7 @@ impl<'r> Engine<'r> {
                     return;
                 }
                 state.met = true;
-                if rule.first_s.is_some() {
+                if opens(rule) {
                     self.tracks[hit.said.speaker].opening.push((hit.start, hit.end));
                 }
                 let at = self.place(hit.rule, hit.element, hit.said);
@@ -792,8 +816,23 @@ impl<'r> Engine<'r> {
     }
 
     fn flag(&mut self, ri: usize, ei: usize, kind: FlagKind, said: Said) {
+        let end = said.end;
         let flag = self.make_flag(ri, ei, kind, said);
         self.emit(if flag.alert { Event::Alert(flag) } else { Event::Violation(flag) });
+        self.set_off(ri, end);
+    }
+
+    /// A flag of rule `ri` ending at `t` sets off the rules triggered by it
+    /// that are not yet (the first trigger opens the window).
+    fn set_off(&mut self, ri: usize, t: f64) {
+        let rules = self.rules;
+        for (rj, rule) in rules.rules.iter().enumerate() {
+            if rule.trigger == Some(Trigger::Rule(ri)) && self.triggered[rj].is_none() {
+                self.triggered[rj] = Some(t);
+                // A new anchor: the windows' deadlines are worked out again.
+                self.next_deadline = Parties::both(f64::NEG_INFINITY);
+            }
+        }
     }
 
     /// Takes back a hit flagged early that a correction excused.
@@ -884,6 +923,12 @@ fn scope_speaker(scope: SpeakerScope) -> Speaker {
 }
 
 /// `rule` or `rule.element`.
+/// Whether a rule's `first_s` window is the call's opening (not a window
+/// after a trigger).
+fn opens(rule: &Rule) -> bool {
+    rule.first_s.is_some() && rule.trigger.is_none()
+}
+
 pub fn element_name(rule: &str, element: Option<&str>) -> String {
     match element {
         Some(e) => format!("{rule}.{e}"),

@@ -18,6 +18,9 @@ pub enum Error {
     /// id, bad pattern, failing example), each with its location.
     #[error("{}", Diagnostics(.0))]
     Rules(Vec<Diagnostic>),
+    /// One or more problems in a scorecard, each with its location.
+    #[error("{}", Diagnostics(.0))]
+    Scorecard(Vec<Diagnostic>),
     /// A transcript file is malformed at a known place.
     #[error("{0}")]
     Transcript(Diagnostic),
@@ -39,7 +42,7 @@ impl Error {
         match self {
             Error::Io { path, .. } | Error::Input { path, .. } => Some(path),
             Error::Transcript(d) => Some(&d.path),
-            Error::Rules(_) | Error::TooLarge(_) => None,
+            Error::Rules(_) | Error::Scorecard(_) | Error::TooLarge(_) => None,
         }
     }
 }

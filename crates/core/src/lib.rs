@@ -17,6 +17,7 @@ pub mod redact;
 pub mod rulebook;
 pub mod rules;
 pub mod score;
+pub mod scorecard;
 pub mod text;
 pub mod transcript;
 

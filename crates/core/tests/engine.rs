@@ -235,9 +235,10 @@ fn score_and_summary() {
          operator: Спасибо за обращение, всего доброго!",
     );
     let Some(Event::CallSummary(s)) = events.last() else { panic!("no summary last: {events:?}") };
-    // ne-znayu 5 + vam-luchshe 2; the client's abuse costs nothing.
-    assert_eq!((s.score, s.violations, s.alerts), (Some(93.0), 2, 1));
-    assert_eq!(s.missing, Vec::<String>::new());
+    // ne-znayu 5 + vam-luchshe 2, and no empathy for the rude client 10;
+    // the client's abuse itself costs nothing.
+    assert_eq!((s.score, s.violations, s.alerts), (Some(83.0), 3, 1));
+    assert_eq!(s.missing, ["empathy"]);
     assert_eq!(s.met.len(), 6);
 }
 

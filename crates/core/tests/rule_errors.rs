@@ -28,7 +28,7 @@ fn rule_file_errors() {
         (
             "unknown field",
             format!("{HEAD}phrases = [\"не знаю\"]\nwieght = 5\n"),
-            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `gap`, `order`, `fuzzy`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `tests`
+            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `gap`, `order`, `fuzzy`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `after`, `within_s`, `tests`
  --> test.toml:7:1
   |
 7 | wieght = 5
@@ -165,6 +165,33 @@ fn rule_file_errors() {
   |
 7 | exact = [\"подождите минуточк*\"]
   |          ^^^^^^^^^^^^^^^^^^^^^",
+        ),
+        (
+            "a trigger without its window",
+            format!("{HEAD}phrases = [\"не знаю\"]\n\n[[rule]]\nid = \"empathy\"\ncategory = \"conflict\"\nkind = \"required\"\nmessage = \"Эмпатия\"\nphrases = [\"я вас понимаю\"]\nafter = \"ne-znayu\"\n"),
+            "error: a rule set off by another (`after`) says within how many seconds it is met (`within_s`)
+  --> test.toml:14:9
+   |
+14 | after = \"ne-znayu\"
+   |         ^^^^^^^^^^",
+        ),
+        (
+            "a trigger that is not there",
+            "[[rule]]\nid = \"empathy\"\ncategory = \"conflict\"\nkind = \"required\"\nmessage = \"Эмпатия\"\nphrases = [\"я вас понимаю\"]\nafter = \"client-abuse\"\nwithin_s = 20\n".to_string(),
+            "error: no rule `client-abuse` to set this one off (or it is not in use)
+ --> test.toml:7:9
+  |
+7 | after = \"client-abuse\"
+  |         ^^^^^^^^^^^^^^",
+        ),
+        (
+            "a window without a trigger",
+            "[[rule]]\nid = \"empathy\"\ncategory = \"conflict\"\nkind = \"required\"\nmessage = \"Эмпатия\"\nphrases = [\"я вас понимаю\"]\nwithin_s = 20\n".to_string(),
+            "error: `within_s` counts from a trigger: name the rule that sets this one off (`after`)
+ --> test.toml:7:12
+  |
+7 | within_s = 20
+  |            ^^",
         ),
     ];
     for (what, toml, want) in table {

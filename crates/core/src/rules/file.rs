@@ -64,6 +64,12 @@ pub(crate) struct RawRule {
     pub first_s: Option<Spanned<f64>>,
     #[serde(default)]
     pub last_s: Option<Spanned<f64>>,
+    /// A rule whose flag sets this one off: required only from then on.
+    #[serde(default)]
+    pub after: Option<Spanned<String>>,
+    /// Seconds after the trigger within which a triggered rule is met.
+    #[serde(default)]
+    pub within_s: Option<Spanned<f64>>,
     #[serde(default)]
     pub tests: RawTests,
 }

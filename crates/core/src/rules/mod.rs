@@ -138,6 +138,9 @@ pub struct Rule {
     pub position: Position,
     pub first_s: Option<f64>,
     pub last_s: Option<f64>,
+    /// What sets a triggered rule off (`after`): required only from then on,
+    /// within `first_s` seconds; a call where it never came does not apply.
+    pub trigger: Option<Trigger>,
     /// Required rules made of several parts have one element per part; a
     /// rule with plain `phrases` has a single element without an id.
     pub elements: Vec<Element>,
@@ -147,6 +150,17 @@ pub struct Rule {
     /// phrases that run past it and `unless_near`).
     pub(crate) lookahead: usize,
     pub(crate) near_words: Option<usize>,
+}
+
+/// What sets a triggered rule off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A flag of the rule at this index (an alert on the client's words,
+    /// or an operator's violation).
+    Rule(usize),
+    /// The call's start: a triggered rule compiled alone, to run its
+    /// examples.
+    Start,
 }
 
 /// A part of a rule that is met or missed on its own.
@@ -357,6 +371,18 @@ pub(crate) fn compile(sources: &[Source], asked: Option<Lang>, vars: &Vars, unus
             Err(mut ds) => report.failures.append(&mut ds),
         }
     }
+    for (index, p) in pending.iter().enumerate() {
+        let Some(after) = &p.raw.after else { continue };
+        match pending.iter().position(|q| q.raw.id.get_ref() == after.get_ref()) {
+            Some(trigger) if trigger != index => {
+                if let Some(rule) = compiler.rules.get_mut(index) {
+                    rule.trigger = Some(Trigger::Rule(trigger));
+                }
+            }
+            Some(_) => report.failures.push(p.source.diag(after.span(), "a rule cannot set itself off")),
+            None => report.failures.push(p.source.diag(after.span(), format!("no rule `{}` to set this one off (or it is not in use)", after.get_ref()))),
+        }
+    }
     if !report.failures.is_empty() {
         return Ok(compiled);
     }
@@ -515,6 +541,20 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
     if let (Some(_), Some(last)) = (&raw.first_s, &raw.last_s) {
         errors.push(src.diag(last.span(), "a rule has either `first_s` or `last_s`, not both"));
     }
+    match (&raw.after, &raw.within_s) {
+        (Some(after), _) if raw.kind != Kind::Required => {
+            errors.push(src.diag(after.span(), "only a required rule can be set off by another (`after`)"));
+        }
+        (Some(after), None) => errors.push(src.diag(after.span(), "a rule set off by another (`after`) says within how many seconds it is met (`within_s`)")),
+        (None, Some(within)) => errors.push(src.diag(within.span(), "`within_s` counts from a trigger: name the rule that sets this one off (`after`)")),
+        (Some(_), Some(within)) if within.get_ref().is_nan() || *within.get_ref() <= 0.0 => {
+            errors.push(src.diag(within.span(), "`within_s` must be a positive number of seconds"));
+        }
+        (Some(after), Some(_)) if raw.first_s.is_some() || raw.last_s.is_some() => {
+            errors.push(src.diag(after.span(), "a rule set off by another (`after`) has no `first_s` or `last_s`: its window is `within_s` from the trigger"));
+        }
+        _ => {}
+    }
     if raw.weight.is_nan() || raw.weight < 0.0 {
         errors.push(src.diag(raw.id.span(), format!("rule `{id}` has a negative weight")));
     }
@@ -600,8 +640,10 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
         kind: raw.kind,
         speaker: raw.speaker,
         position: raw.position,
-        first_s: raw.first_s.as_ref().map(|v| *v.get_ref()),
+        first_s: raw.first_s.as_ref().or(raw.within_s.as_ref()).map(|v| *v.get_ref()),
         last_s: raw.last_s.as_ref().map(|v| *v.get_ref()),
+        // Resolved to the trigger's index once the whole set is compiled.
+        trigger: raw.after.as_ref().map(|_| Trigger::Start),
         elements,
         origin: origin(src, &raw.id),
         lookahead,
