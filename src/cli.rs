@@ -13,6 +13,7 @@ use sufler_hear::audio::{ChannelMap, RATES};
 use sufler_hear::models::whisper::Weights;
 
 use crate::cmd::check::Check;
+use crate::cmd::report::Report;
 use crate::cmd::live::{Live, Source};
 use crate::error::Result;
 use crate::report::{Format, Style};
@@ -30,6 +31,10 @@ pub enum Cmd {
     /// Check calls against the rules. Exit code 0: no violations, 1:
     /// violations found, 2: bad input or usage.
     Check(CheckArgs),
+    /// Write a QA report from saved results (the JSON lines of `check`):
+    /// one HTML page (summary, operators and teams by day, each call's
+    /// scorecard, timeline, transcript and recording), and CSV files.
+    Report(ReportArgs),
     /// Work with rule files.
     Rules {
         #[command(subcommand)]
@@ -222,6 +227,29 @@ impl CheckArgs {
 
     pub fn style(&self) -> Style {
         Style { format: self.format, color: self.color.enabled(), unredacted: self.redaction.no_redact }
+    }
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Results of `check --format jsonl` (files, or - for stdin)
+    #[arg(value_name = "RESULTS", required = true)]
+    results: Vec<PathBuf>,
+    /// The HTML page to write
+    #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+    out: PathBuf,
+    /// Also write calls.csv and operators.csv into this folder
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
+    /// Put the recordings into the page (a page to send on its own; large)
+    /// instead of referring to them by path
+    #[arg(long)]
+    embed_audio: bool,
+}
+
+impl ReportArgs {
+    pub fn resolve(&self) -> Report {
+        Report { results: self.results.clone(), out: self.out.clone(), csv: self.csv.clone(), embed_audio: self.embed_audio }
     }
 }
 

@@ -7,7 +7,7 @@
 //! ([`cli`]) resolved into [`settings`], and the commands ([`cmd`]) as
 //! library functions; [`live`] is the pipeline of a call checked while it
 //! goes on, [`batch`] what a batch's command line names, [`meta`] who
-//! took each call.
+//! took each call, [`qa`] the report QA staff read.
 
 pub mod batch;
 pub mod cli;
@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod error;
 pub mod live;
 pub mod meta;
+pub mod qa;
 pub mod report;
 pub mod settings;
 

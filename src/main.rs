@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use clap::Parser;
 
-use sufler::cli::{CheckArgs, Cli, Cmd, LiveArgs, ModelsCmd, RulesCmd};
+use sufler::cli::{CheckArgs, Cli, Cmd, LiveArgs, ModelsCmd, ReportArgs, RulesCmd};
 use sufler::cmd::{self, live::Output};
 use sufler::report::sink;
 use sufler::settings;
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     }
     let result = match Cli::parse().cmd {
         Cmd::Check(args) => check(args),
+        Cmd::Report(args) => report(args),
         Cmd::Live(args) => live(args),
         Cmd::Devices => devices(),
         Cmd::Rules { cmd } => rules(cmd),
@@ -81,6 +82,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{line}");
     }
     Ok(if tally.failed > 0 { ExitCode::from(2) } else { exit_code(tally.violations > 0) })
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let report = args.resolve();
+    let written = cmd::report::run(&report)?;
+    for line in &written.skipped {
+        eprintln!("skipped {line}");
+    }
+    eprintln!("{}: {} calls, {} operators", report.out.display(), written.calls, written.operators);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {

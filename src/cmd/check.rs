@@ -20,7 +20,7 @@ use sufler_hear::audio::ChannelMap;
 use crate::batch;
 use crate::meta::Meta;
 use crate::error::{Error, Result};
-use crate::report::{Sink, deliver};
+use crate::report::{Sink, Utterance, deliver};
 use crate::cmd::transcribe::redaction;
 use crate::settings::Hearing;
 
@@ -114,6 +114,7 @@ impl Batch<'_, '_> {
         };
         if let Some(first) = checked.events.first() {
             self.out.begin_call(first.call())?;
+            self.out.transcript(first.call(), &checked.utterances)?;
         }
         for warning in &checked.warnings {
             let call = path.display().to_string();
@@ -153,6 +154,8 @@ impl Batch<'_, '_> {
 /// What checking a call came to.
 struct Checked {
     events: Vec<Event>,
+    /// Its words, utterance by utterance.
+    utterances: Vec<Utterance>,
     /// What went wrong in reading its recording.
     warnings: Vec<String>,
     /// Why its transcript could not be saved.
@@ -167,7 +170,8 @@ impl Checked {
         if let Some(card) = &check.scorecard {
             card.apply(&mut events);
         }
-        Checked { events, warnings: t.warnings.clone(), unsaved: None }
+        let utterances = t.segments.iter().map(|s| Utterance { speaker: s.speaker, start: s.start, end: s.end, text: s.text.to_string() }).collect();
+        Checked { events, utterances, warnings: t.warnings.clone(), unsaved: None }
     }
 }
 

@@ -6,5 +6,6 @@
 pub mod check;
 pub mod live;
 pub mod models;
+pub mod report;
 pub mod rules;
 pub mod transcribe;

@@ -7,7 +7,7 @@ use sufler_core::engine::{Event, Summary};
 
 use super::Sink;
 use crate::live::Notice;
-use super::wire::{Record, SummaryRecord};
+use super::wire::{Record, SummaryRecord, TranscriptRecord, Utterance};
 
 pub(super) struct JsonlSink<'w> {
     out: Box<dyn Write + 'w>,
@@ -36,6 +36,10 @@ impl Sink for JsonlSink<'_> {
 
     fn end_call(&mut self, summary: &Summary) -> io::Result<()> {
         self.line(&Record::CallSummary(SummaryRecord::of(summary, self.unredacted)))
+    }
+
+    fn transcript(&mut self, call: &CallMeta, utterances: &[Utterance]) -> io::Result<()> {
+        self.line(&Record::Transcript(TranscriptRecord::of(call, utterances)))
     }
 
     fn notice(&mut self, notice: &Notice) -> io::Result<()> {

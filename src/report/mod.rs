@@ -15,6 +15,8 @@ use std::io::{self, Write};
 use sufler_core::call::CallMeta;
 use sufler_core::engine::{Event, Summary};
 
+pub use wire::Utterance;
+
 use crate::live::Notice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -32,6 +34,12 @@ pub trait Sink {
     fn begin_call(&mut self, call: &CallMeta) -> io::Result<()>;
     fn event(&mut self, event: &Event, emitted_at: Option<f64>) -> io::Result<()>;
     fn end_call(&mut self, summary: &Summary) -> io::Result<()>;
+    /// A checked call's words, utterance by utterance (redacted unless
+    /// told otherwise), for reports that show them beside the flags:
+    /// written by the JSON lines sink alone.
+    fn transcript(&mut self, _call: &CallMeta, _utterances: &[Utterance]) -> io::Result<()> {
+        Ok(())
+    }
     /// Live mode's news of the pipeline (lag, speech skipped, a new call):
     /// among the records in JSON lines, else on stderr.
     fn notice(&mut self, notice: &Notice) -> io::Result<()> {

@@ -1,6 +1,7 @@
 //! The JSON lines format (version [`VERSION`]), one object per line, its
-//! `type` first: `violation`, `alert`, `withdrawn`, `met`, `call_summary`,
-//! `error`. Times are seconds from the call's start to the millisecond,
+//! `type` first: `violation`, `alert`, `withdrawn`, `met`, `transcript`
+//! (a checked call's utterances, before its summary), `call_summary`,
+//! `warning`, `error`. Times are seconds from the call's start to the millisecond,
 //! confidences to the hundredth; `emitted_at` (live mode) is when the
 //! event left the pipeline. A call's operator, team, start and tags are
 //! written beside its id when known. Fields are only ever added within a
@@ -13,6 +14,7 @@ use sufler_core::metrics::{Interruption, Metrics, Period};
 use sufler_core::engine::{Event, Flag, Met, Place, Summary, Swapped};
 use sufler_core::rules::{Match, Severity};
 use sufler_core::scorecard::Card;
+use sufler_core::text::Lang;
 use sufler_core::transcript::ms;
 
 /// The version of this format.
@@ -26,6 +28,7 @@ pub enum Record<'a> {
     Alert(FlagRecord<'a>),
     Withdrawn(FlagRecord<'a>),
     Met(MetRecord<'a>),
+    Transcript(TranscriptRecord<'a>),
     CallSummary(SummaryRecord<'a>),
     Warning { call: &'a str, message: &'a str },
     Error { call: &'a str, message: &'a str },
@@ -41,6 +44,30 @@ impl<'a> Record<'a> {
             Event::Met(m) => Record::Met(MetRecord::of(m, emitted_at)),
             Event::CallSummary(s) => Record::CallSummary(SummaryRecord::of(s, unredacted)),
         }
+    }
+}
+
+/// One utterance of a call's transcript.
+#[derive(Debug, Clone, Serialize)]
+pub struct Utterance {
+    pub speaker: Speaker,
+    #[serde(serialize_with = "ms")]
+    pub start: f64,
+    #[serde(serialize_with = "ms")]
+    pub end: f64,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct TranscriptRecord<'a> {
+    #[serde(flatten)]
+    call: CallRecord<'a>,
+    utterances: &'a [Utterance],
+}
+
+impl<'a> TranscriptRecord<'a> {
+    pub fn of(call: &'a CallMeta, utterances: &'a [Utterance]) -> TranscriptRecord<'a> {
+        TranscriptRecord { call: CallRecord::of(call), utterances }
     }
 }
 
@@ -155,6 +182,7 @@ impl<'a> MetRecord<'a> {
 pub struct SummaryRecord<'a> {
     #[serde(flatten)]
     call: CallRecord<'a>,
+    lang: Lang,
     scored: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -234,6 +262,7 @@ impl<'a> SummaryRecord<'a> {
     pub fn of(s: &'a Summary, unredacted: bool) -> SummaryRecord<'a> {
         SummaryRecord {
             call: CallRecord::of(&s.call),
+            lang: s.lang,
             scored: s.scored,
             reason: s.reason,
             score: s.score,

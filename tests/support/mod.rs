@@ -81,3 +81,4 @@ pub fn strings(json: &str) -> String {
     }
     out
 }
+pub mod browser;

@@ -16,7 +16,7 @@ use crate::metrics::{Metrics, Period, Thresholds};
 use crate::scorecard::Card;
 use crate::score::Scorer;
 use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Target, Trigger, View, Walk};
-use crate::text::Token;
+use crate::text::{Lang, Token};
 
 /// A gap in one speaker's speech this long starts a new utterance even
 /// when the source does not say so.
@@ -102,6 +102,8 @@ pub enum Swapped {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub call: Arc<CallMeta>,
+    /// The language of the rules it was checked by.
+    pub lang: Lang,
     /// Whether the operator was scored: not when nothing of theirs was
     /// heard (a dead channel, a silent or empty recording), which says
     /// nothing of the script.
@@ -522,6 +524,7 @@ impl<'r> Engine<'r> {
         let words = Parties { operator: self.tracks.operator.next_word(), client: self.tracks.client.next_word() };
         let summary = Summary {
             call: self.call.clone(),
+            lang: self.rules.lang,
             scored: !unscored,
             reason: unscored.then_some("no operator speech"),
             score: (!unscored).then(|| self.scorer.score()),

@@ -147,7 +147,7 @@ fn sections_weights_critical_items_and_items_that_do_not_apply() {
         (
             "no name: 1 of 4 points of a section weighing 30 of 80",
             "operator: Здравствуйте",
-            Some((30.0 * 25.0 + 50.0 * 100.0) / 80.0),
+            Some(71.88),
             Some(false),
             &["greeting.hello pass", "greeting.name fail", "speech.ne-znayu pass", "speech.mat pass", "conflict.empathy n/a", "conflict.calm n/a"],
         ),

@@ -160,7 +160,7 @@ impl Scorecard {
                 let total = applicable.iter().map(|(i, _)| i.points).fold(0.0, |a, b| a + b);
                 let got = applicable.iter().filter(|(_, r)| r.status == Status::Pass).map(|(i, _)| i.points).fold(0.0, |a, b| a + b);
                 let critical = applicable.iter().any(|(i, r)| r.status == Status::Fail && i.critical == Some(Critical::Section));
-                let score = (summary.scored && total > 0.0).then(|| if critical { 0.0 } else { 100.0 * got / total });
+                let score = (summary.scored && total > 0.0).then(|| if critical { 0.0 } else { (10_000.0 * got / total).round() / 100.0 });
                 SectionResult { id: s.id.clone(), title: s.title.clone(), weight: s.weight, score, items }
             })
             .collect();
@@ -180,7 +180,8 @@ impl Scorecard {
         let weights = weighted.iter().map(|(w, _)| w).fold(0.0, |a, b| a + b);
         let score = (scored && weights > 0.0).then(|| match failed_by {
             Some(_) => 0.0,
-            None => weighted.iter().map(|(w, s)| w * s).fold(0.0, |a, b| a + b) / weights,
+            // To the hundredth: finer is noise on a score.
+            None => (100.0 * weighted.iter().map(|(w, s)| w * s).fold(0.0, |a, b| a + b) / weights).round() / 100.0,
         });
         Card {
             name: self.name.clone(),

@@ -1,0 +1,64 @@
+//! `sufler report`: saved results (the JSON lines of `check`) into one
+//! HTML page for QA, and CSV files for spreadsheets.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::qa::page::{self, CallData, PageData};
+use crate::qa::results::Results;
+use crate::qa::stats::Stats;
+use crate::qa::export;
+
+/// What to report on, and where.
+pub struct Report {
+    /// Results files (`-`: stdin).
+    pub results: Vec<PathBuf>,
+    /// The HTML page.
+    pub out: PathBuf,
+    /// A folder for `calls.csv` and `operators.csv`.
+    pub csv: Option<PathBuf>,
+    /// The recordings put into the page instead of referred to.
+    pub embed_audio: bool,
+}
+
+/// What a report came to.
+#[derive(Debug)]
+pub struct Written {
+    pub calls: usize,
+    pub operators: usize,
+    /// Lines of the results that could not be read (file:line: why).
+    pub skipped: Vec<String>,
+}
+
+pub fn run(report: &Report) -> Result<Written> {
+    let results = Results::read(&report.results)?;
+    let stats = Stats::of(&results.calls);
+    if let Some(dir) = &report.csv {
+        export::write(dir, &results.calls, &stats)?;
+    }
+    let page_dir = report.out.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let calls: Vec<CallData<'_>> = results.calls.par_iter().map(|call| CallData { call, audio: page::audio(&call.call, &page_dir, report.embed_audio) }).collect();
+    // The labels' language: the one most calls were checked in.
+    let mut langs: HashMap<&str, usize> = HashMap::new();
+    for c in &results.calls {
+        *langs.entry(c.lang().unwrap_or("ru")).or_default() += 1;
+    }
+    let lang = langs.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map_or("ru", |(l, _)| l);
+    let data = PageData { lang, stats: &stats, calls };
+    let partial = report.out.with_extension("html.partial");
+    let write = || -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+        page::write(&mut file, &data)?;
+        file.flush()?;
+        std::fs::rename(&partial, &report.out)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        sufler_core::Error::io(&report.out, e)
+    })?;
+    Ok(Written { calls: results.calls.len(), operators: stats.operators.len(), skipped: results.skipped })
+}
