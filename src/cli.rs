@@ -122,6 +122,29 @@ pub enum RulesCmd {
         #[command(flatten)]
         rules: RuleOpts,
     },
+    /// Compare two versions of a rule set on stored transcripts: the flags
+    /// each rule gains and loses, with a few examples of each.
+    Diff {
+        /// The rule directory as it was
+        old: PathBuf,
+        /// The rule directory as it is
+        new: PathBuf,
+        /// Transcripts (JSON or plain text), or folders of them
+        #[arg(long = "transcript", value_name = "FILE", num_args = 1.., required = true)]
+        transcripts: Vec<PathBuf>,
+        /// Output: text for people, json for tools
+        #[arg(long, value_enum, default_value_t)]
+        format: DiffFormat,
+        #[command(flatten)]
+        rules: RuleOpts,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Args)]

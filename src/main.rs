@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use clap::Parser;
 
-use sufler::cli::{CheckArgs, Cli, Cmd, LiveArgs, ModelsCmd, ReportArgs, RulesCmd};
+use sufler::cli::{CheckArgs, Cli, Cmd, DiffFormat, LiveArgs, ModelsCmd, ReportArgs, RulesCmd};
 use sufler::cmd::{self, live::Output};
 use sufler::report::sink;
 use sufler::settings;
@@ -132,6 +132,20 @@ fn rules(command: RulesCmd) -> anyhow::Result<ExitCode> {
             println!("{} files, {} rules, {} examples: {verdict}", t.files, t.rules, t.examples);
             Ok(exit_code(!t.failures.is_empty()))
         }
+        RulesCmd::Diff { old, new, transcripts, format, rules } => {
+            let d = cmd::rules::diff(&rules.resolve(Some(&old))?, &rules.resolve(Some(&new))?, &transcripts)?;
+            for w in &d.dropped {
+                eprintln!("{w}\n");
+            }
+            for e in &d.unread {
+                eprintln!("{e}");
+            }
+            match format {
+                DiffFormat::Json => println!("{}", serde_json::to_string_pretty(&d)?),
+                DiffFormat::Text => print!("{}", diff_text(&d)),
+            }
+            Ok(exit_code(!d.rules.is_empty()))
+        }
         RulesCmd::Lint { dir, rules } => {
             let rules = rules.resolve(dir.as_deref())?;
             let (errors, warnings) = cmd::rules::lint(&rules)?;
@@ -145,6 +159,26 @@ fn rules(command: RulesCmd) -> anyhow::Result<ExitCode> {
             Ok(exit_code(!warnings.is_empty()))
         }
     }
+}
+
+/// A diff of two rule-set versions, for people.
+fn diff_text(d: &cmd::rules::Diff) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let width = d.rules.iter().map(|r| r.rule.chars().count()).max().unwrap_or(4).max(4);
+    let _ = writeln!(out, "{:width$}  {:>5}  {:>5}  {:>6}  {:>5}", "rule", "old", "new", "gained", "lost");
+    for r in &d.rules {
+        let _ = writeln!(out, "{:width$}  {:>5}  {:>5}  {:>6}  {:>5}", r.rule, r.old, r.new, format!("+{}", r.gained), format!("-{}", r.lost));
+        for (sign, examples) in [("+", &r.gained_examples), ("-", &r.lost_examples)] {
+            for e in examples {
+                let said = if e.text.is_empty() { format!("({})", e.kind) } else { format!("«{}»", e.text) };
+                let _ = writeln!(out, "  {sign} {} {} {said}", e.call, sufler_core::transcript::clock(e.start));
+            }
+        }
+    }
+    let (gained, lost) = d.rules.iter().fold((0, 0), |(g, l), r| (g + r.gained, l + r.lost));
+    let _ = writeln!(out, "{} transcripts: {gained} flags gained, {lost} lost, in {} rules", d.transcripts, d.rules.len());
+    out
 }
 
 fn models(command: ModelsCmd) -> anyhow::Result<ExitCode> {

@@ -340,3 +340,32 @@ fn a_missing_model_says_where_models_are_looked_for() {
         "error: /nonexistent/ggml-base.bin: Whisper model not found (`sufler models path` tells where models are looked for; `scripts/setup.sh` or `sufler models import` makes them)\n"
     );
 }
+
+#[test]
+fn rules_diff_shows_what_a_new_version_gains_and_loses() {
+    let rule = |phrases: &str| format!("lang = \"ru\"\n[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"Не знаю\"\nphrases = [{phrases}]\n");
+    let (old, new, calls) = (tempdir(), tempdir(), tempdir());
+    std::fs::write(old.join("banned.toml"), rule("\"не знаю\", \"понятия не имею\"")).unwrap();
+    std::fs::write(new.join("banned.toml"), rule("\"не знаю\", \"без понятия\"")).unwrap();
+    std::fs::write(calls.join("a.txt"), "[00:01] operator: Не знаю. Понятия не имею.\n[00:05] operator: Без понятия.\n").unwrap();
+    std::fs::write(calls.join("b.txt"), "[00:02] operator: Без понятия, если честно.\n").unwrap();
+    let out = sufler(&["rules", "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--transcript", calls.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let (a, b) = (calls.join("a.txt").display().to_string(), calls.join("b.txt").display().to_string());
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "rule        old    new  gained   lost\n\
+             ne-znayu      2      3      +2     -1\n  \
+             + {a} 00:05.0 «Без понятия»\n  \
+             + {b} 00:02.0 «Без понятия»\n  \
+             - {a} 00:01.8 «Понятия не имею»\n\
+             2 transcripts: 2 flags gained, 1 lost, in 1 rules\n"
+        )
+    );
+    // The same rules twice: nothing to tell, exit code 0.
+    let out = sufler(&["rules", "diff", old.to_str().unwrap(), old.to_str().unwrap(), "--transcript", calls.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let d: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((d["transcripts"].as_u64(), d["rules"].as_array().map(Vec::len)), (Some(2), Some(0)));
+}
