@@ -66,7 +66,9 @@ pub struct Screen {
 impl Screen {
     pub fn new(rules: &RuleSet, call: &str) -> Screen {
         let mut checklist = Vec::new();
-        for rule in rules.rules.iter().filter(|r| r.kind == Kind::Required) {
+        // A triggered step (empathy after abuse) is no step until its
+        // trigger: the alert that sets it off says what to say.
+        for rule in rules.rules.iter().filter(|r| r.kind == Kind::Required && r.trigger.is_none()) {
             for e in &rule.elements {
                 let key = element_name(&rule.id, e.id.as_deref());
                 let label = e.suggest.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| key.clone());

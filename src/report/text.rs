@@ -41,6 +41,7 @@ impl<'w> TextSink<'w> {
             (true, _) => self.paint(YELLOW, "alert  "),
             (false, FlagKind::Banned) => self.paint(RED, "banned "),
             (false, FlagKind::Missing) => self.paint(RED, "missing"),
+            (false, FlagKind::Metric) => self.paint(RED, "metric "),
         };
         let heard = if f.at.text.is_empty() { String::new() } else { format!(" «{}»", f.at.text) };
         let name = element_name(&f.at.rule, f.at.element.as_deref());

@@ -31,6 +31,8 @@ pub const HOLD_S: f64 = 2.0;
 pub enum FlagKind {
     Banned,
     Missing,
+    /// A call metric out of a rule's bounds.
+    Metric,
 }
 
 impl FlagKind {
@@ -38,6 +40,7 @@ impl FlagKind {
         match self {
             FlagKind::Banned => "banned",
             FlagKind::Missing => "missing",
+            FlagKind::Metric => "metric",
         }
     }
 }
@@ -522,6 +525,10 @@ impl<'r> Engine<'r> {
             if told.is_empty() { self.word_speech[p].clone() } else { told.clone() }
         });
         let words = Parties { operator: self.tracks.operator.next_word(), client: self.tracks.client.next_word() };
+        let metrics = Metrics::of(&speech, words, end, &Thresholds::default());
+        if !unscored {
+            self.flag_metrics(&metrics, end);
+        }
         let summary = Summary {
             call: self.call.clone(),
             lang: self.rules.lang,
@@ -537,11 +544,32 @@ impl<'r> Engine<'r> {
             redacted: self.redacted,
             met,
             missing,
-            metrics: Metrics::of(&speech, words, end, &Thresholds::default()),
+            metrics,
             scorecard: None,
         };
         self.events.push(Event::CallSummary(summary.clone()));
         summary
+    }
+
+    /// Flags each metric out of its rule's bounds: each period of one
+    /// measured by its periods (dead air, overtalk, a monologue), else the
+    /// call's value once.
+    fn flag_metrics(&mut self, metrics: &Metrics, end: f64) {
+        let rules = self.rules;
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            let Some(bound) = &rule.metric else { continue };
+            let Some((value, periods)) = metrics.value(&bound.metric, end) else { continue };
+            let speaker = scope_speaker(rule.speaker);
+            let said = |p: &Period, v: f64| Said { text: format!("{} = {}", bound.metric, (v * 10.0).round() / 10.0), ..Said::nothing(speaker, p.start, p.end) };
+            if matches!(bound.metric.as_str(), "dead_air_s" | "overtalk_s" | "monologue_s") {
+                for p in periods.iter().filter(|p| !bound.holds(p.duration())) {
+                    self.flag(ri, 0, FlagKind::Metric, said(p, p.duration()));
+                }
+            } else if !bound.holds(value) {
+                let at = periods.first().copied().unwrap_or(Period { start: 0.0, end });
+                self.flag(ri, 0, FlagKind::Metric, said(&at, value));
+            }
+        }
     }
 
     /// Where rule `ri`'s `first_s` window starts: when its trigger came, or
@@ -801,7 +829,7 @@ impl<'r> Engine<'r> {
         match rule.kind {
             Kind::Banned if self.flags_when_decided(&hit) => self.flag(hit.rule, hit.element, FlagKind::Banned, hit.said),
             Kind::Banned if in_first_window => self.deferred.push(hit),
-            Kind::Banned => {}
+            Kind::Banned | Kind::Metric => {}
             Kind::Required => {
                 let state = &mut self.elements[hit.rule][hit.element];
                 state.last_end = Some(state.last_end.map_or(hit.said.end, |e| e.max(hit.said.end)));

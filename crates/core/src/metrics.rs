@@ -12,6 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::call::{Parties, Speaker};
 use crate::transcript::ms;
 
+/// The metrics a rule or a scorecard item can bound, by name: the longest
+/// dead air and overtalk (s), the operator's interruptions (count), the
+/// operator's words per minute, their pace against the client's (ratio),
+/// the operator's share of the call's time (0 to 1), their longest
+/// monologue (s).
+pub const NAMES: [&str; 7] = ["dead_air_s", "overtalk_s", "operator_interruptions", "operator_wpm", "pace", "operator_talk_share", "monologue_s"];
+
 /// Thresholds below which a silence or an overlap is not reported.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
@@ -113,6 +120,30 @@ impl Metrics {
     /// The longest dead air, in seconds (0 when there was none).
     pub fn longest_dead_air(&self) -> f64 {
         self.dead_air.iter().map(Period::duration).fold(0.0, f64::max)
+    }
+
+    /// A metric by name ([`NAMES`]): its value, and the stretches of the
+    /// call that make it (the periods of one, else the whole call);
+    /// `None` when it cannot be worked out (a pace with a silent client).
+    pub fn value(&self, name: &str, duration: f64) -> Option<(f64, Vec<Period>)> {
+        let whole = vec![Period { start: 0.0, end: duration }];
+        let longest = |ps: &[Period]| {
+            let value = ps.iter().map(Period::duration).fold(0.0, f64::max);
+            (value, ps.to_vec())
+        };
+        Some(match name {
+            "dead_air_s" => longest(&self.dead_air),
+            "overtalk_s" => longest(&self.overtalk),
+            "operator_interruptions" => {
+                let cuts: Vec<Period> = self.interruptions.iter().filter(|i| i.by == Speaker::Operator).map(|i| Period { start: i.at, end: i.at }).collect();
+                (cuts.len() as f64, cuts)
+            }
+            "operator_wpm" => (self.wpm.operator?, whole),
+            "pace" => (self.pace?, whole),
+            "operator_talk_share" => (self.talk_share.operator, whole),
+            "monologue_s" => self.monologue.map_or((0.0, Vec::new()), |p| (p.duration(), vec![p])),
+            _ => return None,
+        })
     }
 }
 

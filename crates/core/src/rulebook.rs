@@ -93,6 +93,8 @@ fn run(examples: &Examples<'_>) -> Vec<Diagnostic> {
             .collect();
         let id = &rule.id;
         let problem = match (rule.kind, case.element) {
+            // Metrics are not said: a metric rule has no examples to run.
+            (Kind::Metric, _) => None,
             (Kind::Banned, _) => match (case.hit, heard.first()) {
                 (true, None) => Some(format!("example should hit rule `{id}`, but it does not")),
                 (false, Some(h)) => Some(format!("example should not hit rule `{id}`, but it does (heard «{h}»)")),

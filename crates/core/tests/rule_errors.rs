@@ -28,7 +28,7 @@ fn rule_file_errors() {
         (
             "unknown field",
             format!("{HEAD}phrases = [\"не знаю\"]\nwieght = 5\n"),
-            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `gap`, `order`, `fuzzy`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `after`, `within_s`, `tests`
+            "error: unknown field `wieght`, expected one of `id`, `category`, `kind`, `speaker`, `severity`, `weight`, `message`, `suggest`, `phrases`, `exact`, `regex`, `element`, `gap`, `order`, `fuzzy`, `except`, `unless_near`, `position`, `first_s`, `last_s`, `after`, `within_s`, `metric`, `min`, `max`, `tests`
  --> test.toml:7:1
   |
 7 | wieght = 5

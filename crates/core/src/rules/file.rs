@@ -70,6 +70,13 @@ pub(crate) struct RawRule {
     /// Seconds after the trigger within which a triggered rule is met.
     #[serde(default)]
     pub within_s: Option<Spanned<f64>>,
+    /// The call metric a `metric` rule bounds, and its bounds.
+    #[serde(default)]
+    pub metric: Option<Spanned<String>>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
     #[serde(default)]
     pub tests: RawTests,
 }

@@ -37,6 +37,9 @@ pub type Vars = BTreeMap<String, String>;
 pub enum Kind {
     Required,
     Banned,
+    /// A call metric out of bounds (`metric`, `min`, `max`): dead air,
+    /// speech rate and the like, flagged as a violation once the call ends.
+    Metric,
 }
 
 /// Whose words a rule looks at.
@@ -141,6 +144,8 @@ pub struct Rule {
     /// What sets a triggered rule off (`after`): required only from then on,
     /// within `first_s` seconds; a call where it never came does not apply.
     pub trigger: Option<Trigger>,
+    /// A metric rule's bounds.
+    pub metric: Option<Bound>,
     /// Required rules made of several parts have one element per part; a
     /// rule with plain `phrases` has a single element without an id.
     pub elements: Vec<Element>,
@@ -150,6 +155,20 @@ pub struct Rule {
     /// phrases that run past it and `unless_near`).
     pub(crate) lookahead: usize,
     pub(crate) near_words: Option<usize>,
+}
+
+/// A call metric's bounds (see [`crate::metrics::NAMES`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub metric: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Bound {
+    pub fn holds(&self, value: f64) -> bool {
+        self.min.is_none_or(|m| value >= m) && self.max.is_none_or(|m| value <= m)
+    }
 }
 
 /// What sets a triggered rule off.
@@ -505,6 +524,12 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
     let src = p.source;
     let id = raw.id.get_ref();
     let mut errors = Vec::new();
+    match (&raw.metric, raw.kind) {
+        (Some(_), Kind::Metric) => return compile_metric_rule(p, vars, c),
+        (None, Kind::Metric) => return Err(vec![src.diag(raw.id.span(), format!("rule `{id}` is a metric rule: name its `metric` (one of {})", crate::metrics::NAMES.join(", ")))]),
+        (Some(m), _) => return Err(vec![src.diag(m.span(), "only a rule of kind \"metric\" bounds a `metric`")]),
+        (None, _) => {}
+    }
     let implicit = RawElement {
         id: raw.id.clone(),
         phrases: raw.phrases.clone(),
@@ -644,10 +669,50 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
         last_s: raw.last_s.as_ref().map(|v| *v.get_ref()),
         // Resolved to the trigger's index once the whole set is compiled.
         trigger: raw.after.as_ref().map(|_| Trigger::Start),
+        metric: None,
         elements,
         origin: origin(src, &raw.id),
         lookahead,
         near_words,
+    });
+    Ok(())
+}
+
+/// A rule on a call metric: its bounds, and nothing of phrases.
+fn compile_metric_rule(p: &Pending<'_, '_>, vars: &Vars, c: &mut Compiler) -> Result<(), Vec<Diagnostic>> {
+    let (raw, src) = (p.raw, p.source);
+    let metric = raw.metric.as_ref().expect("a metric rule has its metric");
+    let mut errors = Vec::new();
+    if !crate::metrics::NAMES.contains(&metric.get_ref().as_str()) {
+        errors.push(src.diag(metric.span(), format!("no metric `{}` (there are {})", metric.get_ref(), crate::metrics::NAMES.join(", "))));
+    }
+    if raw.min.is_none() && raw.max.is_none() {
+        errors.push(src.diag(metric.span(), "a metric rule needs `min`, `max` or both"));
+    }
+    let phrases = raw.phrases.iter().chain(&raw.exact).chain(&raw.regex).chain(&raw.except).next();
+    if let Some(phrase) = phrases {
+        errors.push(src.diag(phrase.span(), "a metric rule has no phrases"));
+    }
+    if raw.weight.is_nan() || raw.weight < 0.0 {
+        errors.push(src.diag(raw.id.span(), format!("rule `{}` has a negative weight", raw.id.get_ref())));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    c.rules.push(Rule {
+        id: raw.id.get_ref().clone(),
+        category: raw.category.clone(),
+        kind: Kind::Metric,
+        speaker: raw.speaker,
+        position: raw.position,
+        first_s: None,
+        last_s: None,
+        trigger: None,
+        metric: Some(Bound { metric: metric.get_ref().clone(), min: raw.min, max: raw.max }),
+        elements: vec![Element { id: None, severity: raw.severity, weight: raw.weight, message: fill(&raw.message, vars), suggest: raw.suggest.as_ref().map(|s| fill(s, vars)) }],
+        origin: origin(src, &raw.id),
+        lookahead: 0,
+        near_words: None,
     });
     Ok(())
 }

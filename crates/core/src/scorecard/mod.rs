@@ -31,9 +31,6 @@ pub enum Critical {
     Section,
 }
 
-/// The call metrics an item can bound, by name.
-pub const METRICS: [&str; 7] = ["dead_air_s", "overtalk_s", "operator_interruptions", "operator_wpm", "pace", "operator_talk_share", "monologue_s"];
-
 /// A scorecard, checked against the rule set it scores.
 #[derive(Debug, Clone)]
 pub struct Scorecard {
@@ -215,8 +212,8 @@ fn what(i: &RawItem, rules: &RuleSet) -> std::result::Result<What, (Option<std::
             Ok(What::Rule { rule: r.id.clone(), element: i.element.as_ref().map(|e| e.get_ref().clone()), kind: r.kind })
         }
         (None, Some(metric)) => {
-            if !METRICS.contains(&metric.get_ref().as_str()) {
-                return Err((Some(metric.span()), format!("no metric `{}` (there are {})", metric.get_ref(), METRICS.join(", "))));
+            if !crate::metrics::NAMES.contains(&metric.get_ref().as_str()) {
+                return Err((Some(metric.span()), format!("no metric `{}` (there are {})", metric.get_ref(), crate::metrics::NAMES.join(", "))));
             }
             if i.min.is_none() && i.max.is_none() {
                 return Err((Some(metric.span()), "a metric item needs `min`, `max` or both".into()));
@@ -261,7 +258,7 @@ fn item(i: &Item, summary: &Summary, flags: &[&Flag], events: &[Event]) -> ItemR
             let mine = |r: &str, e: Option<&str>| r == rule && (element.is_none() || e == element.as_deref());
             let failed = flags.iter().find(|f| mine(&f.at.rule, f.at.element.as_deref()));
             let evidence = |f: &&Flag| Evidence::said(f.at.start, &f.at.text);
-            if *kind == Kind::Banned {
+            if *kind != Kind::Required {
                 return match failed {
                     Some(f) => result(Status::Fail, Some(evidence(f))),
                     None => result(Status::Pass, None),
@@ -295,18 +292,10 @@ fn item(i: &Item, summary: &Summary, flags: &[&Flag], events: &[Event]) -> ItemR
 
 /// A metric's value, and where in the call it shows when it is a period.
 fn metric(s: &Summary, name: &str) -> Option<(f64, Option<f64>)> {
-    let m = &s.metrics;
-    let longest = |ps: &[crate::metrics::Period]| ps.iter().max_by(|a, b| a.duration().total_cmp(&b.duration())).map_or((0.0, None), |p| (p.duration(), Some(p.start)));
-    Some(match name {
-        "dead_air_s" => longest(&m.dead_air),
-        "overtalk_s" => longest(&m.overtalk),
-        "operator_interruptions" => (m.interruptions.iter().filter(|i| i.by == crate::call::Speaker::Operator).count() as f64, None),
-        "operator_wpm" => (m.wpm.operator?, None),
-        "pace" => (m.pace?, None),
-        "operator_talk_share" => (m.talk_share.operator, None),
-        "monologue_s" => m.monologue.map_or((0.0, None), |p| (p.duration(), Some(p.start))),
-        _ => return None,
-    })
+    let (value, periods) = s.metrics.value(name, s.duration)?;
+    // The period that makes the value, when there are some and not the whole call.
+    let at = periods.iter().filter(|p| p.end - p.start < s.duration).max_by(|a, b| a.duration().total_cmp(&b.duration())).map(|p| p.start);
+    Some((value, at))
 }
 
 /// A call scored on a card.

@@ -46,6 +46,7 @@ pub fn brief(events: &[Event]) -> Vec<String> {
                 Some(match f.kind {
                     FlagKind::Banned => format!("{alert}banned {name} «{}»", f.at.text),
                     FlagKind::Missing => format!("{alert}missing {name}"),
+                    FlagKind::Metric => format!("{alert}metric {name} «{}»", f.at.text),
                 })
             }
             Event::Withdrawn(f) => Some(format!("withdrawn {} «{}»", f.at.rule, f.at.text)),
