@@ -46,7 +46,7 @@ fn rule_file_errors() {
         (
             "bad value",
             "[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"forbidden\"\nmessage = \"Не знаю\"\n".to_string(),
-            "error: unknown variant `forbidden`, expected `required` or `banned`
+            "error: unknown variant `forbidden`, expected one of `required`, `banned`, `metric`
  --> test.toml:4:8
   |
 4 | kind = \"forbidden\"
