@@ -78,7 +78,7 @@ fn transcript(seed: u64, target_words: usize) -> Transcript<'static> {
         t += 0.8;
         turn += 1;
     }
-    Transcript { language: Some("ru".into()), duration: Some(t), segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false }
+    Transcript { language: Some("ru".into()), duration: Some(t), segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None }
 }
 
 fn main() {

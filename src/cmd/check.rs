@@ -200,7 +200,12 @@ fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Re
     if check.redact {
         redact::transcript(rules.lang, &mut t);
     }
-    Ok(Checked::of(&t, rules, check.meta.of(call), check))
+    let meta = check.meta.of(call);
+    let meta = match &t.call {
+        Some(saved) => meta.or(saved),
+        None => meta,
+    };
+    Ok(Checked::of(&t, rules, meta, check))
 }
 
 /// Hears the recordings (or re-scores those with a saved transcript, with
@@ -261,8 +266,10 @@ fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_,
             // The call's events stand whatever becomes of its transcript.
             let result = transcript.map_err(Error::from).map(|mut t| {
                 redaction(rules.lang, &mut t, check.redact);
+                let meta = check.meta.of(&audio[i]);
+                t.call = Some(meta.clone());
                 let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
-                Checked { unsaved, ..Checked::of(&t, rules, check.meta.of(&audio[i]), check) }
+                Checked { unsaved, ..Checked::of(&t, rules, meta, check) }
             });
             report(i, Some(result))
         })?;

@@ -153,6 +153,26 @@ impl CallMeta {
     }
 }
 
+impl CallMeta {
+    /// This call's metadata, with what `saved` says where this says nothing
+    /// (a saved transcript's, under the name it is checked by now).
+    pub fn or(mut self, saved: &CallMeta) -> CallMeta {
+        let fill = |mine: &mut Option<String>, theirs: &Option<String>| {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        };
+        fill(&mut self.call_id, &saved.call_id);
+        fill(&mut self.operator, &saved.operator);
+        fill(&mut self.team, &saved.team);
+        fill(&mut self.start, &saved.start);
+        for (k, v) in &saved.tags {
+            self.tags.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        self
+    }
+}
+
 impl From<&str> for CallMeta {
     fn from(id: &str) -> CallMeta {
         CallMeta::named(id)

@@ -135,5 +135,5 @@ fn split_speaker(example: &str, default: Speaker) -> (Speaker, &str) {
 fn said(text: &str, speaker: Speaker) -> Transcript<'_> {
     let end = text.split_whitespace().count() as f64 * WORD_S;
     let segment = Segment { speaker, start: 0.0, end, text: Cow::Borrowed(text), words: Vec::new() };
-    Transcript { language: None, duration: None, segments: vec![segment], warnings: Vec::new(), redacted: Vec::new(), unredacted: false }
+    Transcript { language: None, duration: None, segments: vec![segment], warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None }
 }

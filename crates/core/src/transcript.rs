@@ -62,6 +62,9 @@ pub struct Transcript<'a> {
     /// Set when the words were kept as heard (`--no-redact`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unredacted: bool,
+    /// Who took the call, when known as it was saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<CallMeta>,
 }
 
 /// A stretch of a party's speech taken out, as a saved transcript tells it.
@@ -319,7 +322,7 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
     if segments.is_empty() {
         return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });
     }
-    Ok(Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false })
+    Ok(Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None })
 }
 
 /// `mm:ss.s`, for people.

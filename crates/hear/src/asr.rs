@@ -335,6 +335,7 @@ impl<T> Pending<T> {
             warnings: self.warnings,
             redacted: Vec::new(),
             unredacted: false,
+            call: None,
         };
         (self.tag, Ok(transcript))
     }
