@@ -370,3 +370,16 @@ fn rules_diff_shows_what_a_new_version_gains_and_loses() {
     let d: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!((d["transcripts"].as_u64(), d["rules"].as_array().map(Vec::len)), (Some(2), Some(0)));
 }
+
+#[test]
+fn a_call_in_text_ends_with_its_scorecard() {
+    let dir = tempdir();
+    let call = dir.join("conflict.txt");
+    std::fs::write(&call, "[00:01] operator: Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?\n[00:05] client: Вы там все идиоты?\n[00:10] operator: Ваш заказ отправлен.\n[00:50] operator: Спасибо за обращение, всего доброго!\n").unwrap();
+    let out = sufler(&[&["check", "--transcript", call.to_str().unwrap()][..], &VARS].concat());
+    let text = stdout(&out);
+    let tail: Vec<&str> = text.lines().rev().take(2).collect();
+    assert_eq!(tail, ["  Стандарт разговора 2026.12: 81.2/100, passed", "  score 90/100: 1 violation, 1 alert, 6 of 7 required met"], "{text}");
+    let out = sufler(&[&["check", "--no-scorecard", "--transcript", call.to_str().unwrap()][..], &VARS].concat());
+    assert!(!stdout(&out).contains("Стандарт разговора"));
+}

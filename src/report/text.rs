@@ -95,7 +95,19 @@ impl Sink for TextSink<'_> {
             writeln!(self.out, "  {note}")?;
         }
         let line = self.paint(DIM, &line);
-        writeln!(self.out, "{line}")
+        writeln!(self.out, "{line}")?;
+        if let Some(card) = &s.scorecard
+            && let Some(score) = card.score
+        {
+            let verdict = match (card.passed, &card.failed_by) {
+                (_, Some(item)) => self.paint(RED, &format!("failed by `{item}`")),
+                (Some(true), None) => self.paint(GREEN, "passed"),
+                _ => self.paint(RED, "not passed"),
+            };
+            let line = format!("  {} {}: {score:.1}/100, ", card.name, card.version);
+            writeln!(self.out, "{}{verdict}", self.paint(DIM, &line))?;
+        }
+        Ok(())
     }
 
     fn warning(&mut self, _call: &str, message: &str) -> io::Result<()> {
