@@ -41,6 +41,7 @@ pub fn run(report: &Report) -> Result<Written> {
         export::write(dir, &results.calls, &stats)?;
     }
     let page_dir = report.out.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    std::fs::create_dir_all(&page_dir).map_err(|e| sufler_core::Error::io(&page_dir, e))?;
     let calls: Vec<CallData<'_>> = results.calls.par_iter().map(|call| CallData { call, audio: page::audio(&call.call, &page_dir, report.embed_audio) }).collect();
     // The labels' language: the one most calls were checked in.
     let mut langs: HashMap<&str, usize> = HashMap::new();
