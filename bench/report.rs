@@ -52,6 +52,9 @@ fn main() {
         redact: true,
         meta: Default::default(),
         scorecard: None,
+        shard: None,
+        root: None,
+        results: None,
     };
     check.scorecard = sufler::settings::scorecard(None, &settings, &rules, None).unwrap();
     let mut out = Vec::new();

@@ -65,13 +65,14 @@ fn walk(dir: &Path, extensions: &[&str], found: &mut Vec<Result<PathBuf>>) {
 }
 
 /// Where each recording's transcript is saved, relative to the folder of
-/// transcripts: its path below the folder all the recordings share, with
+/// transcripts: its path below `root` (else the folder all the recordings
+/// share), with
 /// `.json` for its extension (`calls/a/1.wav`, `calls/b/1.wav` give
 /// `a/1.json`, `b/1.json`). Recordings that would still share a name
 /// (`1.wav` and `1.mp3`) keep their extension before it (`1.wav.json`).
-pub fn transcript_names(recordings: &[PathBuf]) -> Vec<PathBuf> {
+pub fn transcript_names(recordings: &[PathBuf], root: Option<&Path>) -> Vec<PathBuf> {
     let absolute: Vec<PathBuf> = recordings.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())).collect();
-    let shared = absolute.iter().map(|p| p.parent().unwrap_or(Path::new("")).to_path_buf()).reduce(common).unwrap_or_default();
+    let shared = root.map(|r| std::path::absolute(r).unwrap_or_else(|_| r.to_path_buf())).unwrap_or_else(|| common_root(&absolute));
     let below: Vec<&Path> = absolute.iter().map(|p| p.strip_prefix(&shared).unwrap_or(p)).collect();
     let kept = |p: &Path| {
         let mut name = p.as_os_str().to_owned();
@@ -100,6 +101,26 @@ fn common(a: PathBuf, b: PathBuf) -> PathBuf {
     a.components().zip(b.components()).take_while(|(x, y)| x == y).map(|(x, _)| x).collect()
 }
 
+/// The folder all of `paths` are in (as absolute paths).
+pub fn common_root(paths: &[PathBuf]) -> PathBuf {
+    paths
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .map(|p| p.parent().unwrap_or(Path::new("")).to_path_buf())
+        .reduce(common)
+        .unwrap_or_default()
+}
+
+/// A call's name: its path below the batch's root, with `/` between
+/// folders (the same on every worker of a cluster, wherever the store is
+/// mounted, once the root is given).
+pub fn name_below(root: &Path, path: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let path = absolute(path);
+    let below = path.strip_prefix(absolute(root)).map(Path::to_path_buf).unwrap_or(path);
+    below.components().filter(|c| !matches!(c, std::path::Component::RootDir)).map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -123,7 +144,7 @@ mod tests {
             (&["1.wav.mp3", "1.wav", "1.mp3"], &["1.wav.mp3.json", "1.wav.json", "1.mp3.json"]),
         ];
         for (recordings, want) in table {
-            assert_eq!(super::transcript_names(&paths(recordings)), paths(want), "{recordings:?}");
+            assert_eq!(super::transcript_names(&paths(recordings), None), paths(want), "{recordings:?}");
         }
     }
 

@@ -18,6 +18,7 @@ use crate::cmd::live::{Live, Source};
 use crate::error::Result;
 use crate::report::{Format, Style};
 use crate::settings::{self, Hearing, Rules};
+use crate::shard::Shard;
 
 #[derive(Parser)]
 #[command(name = "sufler", version, about = "Call-script and phrase-compliance checker for call centres")]
@@ -35,6 +36,17 @@ pub enum Cmd {
     /// one HTML page (summary, operators and teams by day, each call's
     /// scorecard, timeline, transcript and recording), and CSV files.
     Report(ReportArgs),
+    /// Gather the results of a batch's shares (`check --shard I/N
+    /// --results DIR`) into one JSON lines stream, in the batch's order;
+    /// exit code 2, with the list, when a call is missing or doubled.
+    Merge {
+        /// Results folders (one shared folder, or one per share)
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write [default: stdout]
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Work with rule files.
     Rules {
         #[command(subcommand)]
@@ -212,6 +224,21 @@ pub struct CheckArgs {
     /// Score calls on no scorecard
     #[arg(long)]
     no_scorecard: bool,
+    /// Check only share I of N of the batch (a cluster's worker), e.g. 2/8:
+    /// each call's share is fixed by its path below --root [default: from
+    /// JOB_COMPLETION_INDEX and JOB_COMPLETIONS (Kubernetes), or
+    /// SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm), else all]
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// The folder the calls are named below (shares, saved transcripts,
+    /// results files) [default: the folder all the inputs share]; give the
+    /// store's folder so that every worker names calls alike
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Also write each call's results into a JSON lines file of its own,
+    /// named by the call, whole or not at all (for `sufler merge`)
+    #[arg(long, value_name = "DIR")]
+    results: Option<PathBuf>,
 }
 
 /// Whether card and phone numbers are taken out of what is written.
@@ -237,6 +264,12 @@ impl CheckArgs {
             redact: !self.redaction.no_redact,
             meta: settings::meta(self.meta_pattern.as_deref(), self.meta_file.as_deref(), self.rules.config.as_deref())?,
             scorecard: None,
+            shard: match &self.shard {
+                Some(text) => Some(Shard::parse(text)?),
+                None => Shard::from_env(|name| std::env::var(name).ok())?,
+            },
+            root: self.root.clone(),
+            results: self.results.clone(),
         })
     }
 
@@ -255,7 +288,9 @@ impl CheckArgs {
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Results of `check --format jsonl` (files, or - for stdin)
+    /// Results of `check --format jsonl` (files, - for stdin, or the
+    /// folders of `check --results`, whose calls are checked for missing
+    /// and doubled ones)
     #[arg(value_name = "RESULTS", required = true)]
     results: Vec<PathBuf>,
     /// The HTML page to write

@@ -18,5 +18,6 @@ pub mod meta;
 pub mod qa;
 pub mod report;
 pub mod settings;
+pub mod shard;
 
 pub use error::{Error, Result};

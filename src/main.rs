@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().cmd {
         Cmd::Check(args) => check(args),
         Cmd::Report(args) => report(args),
+        Cmd::Merge { dirs, out } => merge(&dirs, out.as_deref()),
         Cmd::Live(args) => live(args),
         Cmd::Devices => devices(),
         Cmd::Rules { cmd } => rules(cmd),
@@ -84,11 +85,28 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(if tally.failed > 0 { ExitCode::from(2) } else { exit_code(tally.violations > 0) })
 }
 
+fn merge(dirs: &[std::path::PathBuf], out: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let outputs = match out {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| sufler_core::Error::io(path, e))?);
+            cmd::merge::run(dirs, &mut file)?
+        }
+        None => cmd::merge::run(dirs, &mut std::io::BufWriter::new(std::io::stdout().lock()))?,
+    };
+    for line in outputs.told() {
+        eprintln!("{line}");
+    }
+    Ok(if outputs.complete() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
 fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let report = args.resolve();
     let written = cmd::report::run(&report)?;
     for line in &written.skipped {
         eprintln!("skipped {line}");
+    }
+    for line in &written.incomplete {
+        eprintln!("{line}");
     }
     eprintln!("{}: {} calls, {} operators", report.out.display(), written.calls, written.operators);
     Ok(ExitCode::SUCCESS)

@@ -20,7 +20,8 @@ use sufler_hear::audio::ChannelMap;
 use crate::batch;
 use crate::meta::Meta;
 use crate::error::{Error, Result};
-use crate::report::{Sink, Utterance, deliver};
+use crate::report::{Format, Sink, Style, Utterance, deliver};
+use crate::shard::{SHARES, Shard, ShareList};
 use crate::cmd::transcribe::redaction;
 use crate::settings::Hearing;
 
@@ -49,6 +50,15 @@ pub struct Check {
     pub meta: Meta,
     /// What each call is scored on, besides the rules' weights.
     pub scorecard: Option<Scorecard>,
+    /// This worker's share of the batch (a cluster's job), if not all.
+    pub shard: Option<Shard>,
+    /// The folder the batch's calls are named below (shares, transcripts
+    /// and results files); default: the folder all the inputs share.
+    pub root: Option<PathBuf>,
+    /// A folder for each call's results as a JSON lines file of its own,
+    /// named by the call (`a/1.wav` → `a/1.wav.jsonl`), and each share's
+    /// list of calls (`.shards/I-of-N.json`), for `sufler merge`.
+    pub results: Option<PathBuf>,
 }
 
 /// What the calls of a batch came to.
@@ -62,20 +72,80 @@ pub struct Tally {
     pub failed: usize,
 }
 
-/// Checks the batch into `out`.
+/// Checks the batch (or this worker's share of it) into `out`.
 pub fn run(check: &Check, rules: &RuleSet, out: &mut dyn Sink) -> Result<Tally> {
-    let mut batch = Batch { out, tally: Tally::default(), echo_errors: check.echo_errors };
-    let transcripts = batch.readable(batch::files(&check.transcripts, batch::TRANSCRIPTS))?;
+    let transcripts = batch::files(&check.transcripts, batch::TRANSCRIPTS);
+    let audio = batch::files(&check.audio, batch::AUDIO);
+    let path_of = |r: &Result<PathBuf>| match r {
+        Ok(p) => p.clone(),
+        Err(e) => e.path().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let all: Vec<PathBuf> = transcripts.iter().chain(&audio).map(path_of).collect();
+    let root = check.root.clone().unwrap_or_else(|| batch::common_root(&all));
+    let names: Vec<String> = all.iter().map(|p| batch::name_below(&root, p)).collect();
+    // Saved transcripts are named over the whole batch: the same in every share.
+    let recordings: Vec<PathBuf> = audio.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let mut saved_as = batch::transcript_names(&recordings, check.root.as_deref()).into_iter();
+    let mut mine = names.iter().map(|n| check.shard.is_none_or(|s| s.owns(n)));
+    let transcripts: Vec<Result<PathBuf>> = transcripts.into_iter().filter(|_| mine.next() == Some(true)).collect();
+    let mut audio_mine = Vec::new();
+    let mut audio_names = Vec::new();
+    for r in audio {
+        let name = r.is_ok().then(|| saved_as.next().expect("a name per recording"));
+        if mine.next() == Some(true) {
+            audio_names.extend(name);
+            audio_mine.push(r);
+        }
+    }
+    let record = check.results.as_ref().map(|dir| Record { dir: dir.clone(), root: root.clone(), unredacted: !check.redact });
+    let mut batch = Batch { out, tally: Tally::default(), echo_errors: check.echo_errors, record };
+    let transcripts = batch.readable(transcripts)?;
     let results: Vec<Result<Checked>> = transcripts.par_iter().map(|path| rescore(path, rules, path, check)).collect();
     for (path, result) in transcripts.iter().zip(results) {
         batch.report(path, result)?;
     }
-    let audio = batch.readable(batch::files(&check.audio, batch::AUDIO))?;
+    let audio = batch.readable(audio_mine)?;
     if !audio.is_empty() {
-        hear(check, &audio, rules, &mut batch)?;
+        hear(check, &audio, &audio_names, rules, &mut batch)?;
     }
     batch.out.flush()?;
+    if let Some(record) = &batch.record {
+        let shard = check.shard.unwrap_or(Shard { index: 0, count: 1 });
+        let calls = names.iter().filter(|n| shard.owns(n)).cloned().collect();
+        record.share(shard, names, calls)?;
+    }
     Ok(batch.tally)
+}
+
+/// Where each call's results are kept, one file per call.
+struct Record {
+    dir: PathBuf,
+    root: PathBuf,
+    unredacted: bool,
+}
+
+impl Record {
+    /// Writes a call's records (as `write` puts them into a sink) to its
+    /// own file, whole or not at all.
+    fn call(&self, path: &Path, write: impl FnOnce(&mut dyn Sink) -> std::io::Result<()>) -> Result<()> {
+        let mut bytes = Vec::new();
+        {
+            let style = Style { format: Format::Jsonl, color: false, unredacted: self.unredacted };
+            let mut sink = crate::report::sink(style, Box::new(&mut bytes));
+            write(&mut *sink)?;
+            sink.flush()?;
+        }
+        let file = self.dir.join(format!("{}.jsonl", batch::name_below(&self.root, path)));
+        write_whole(&file, &bytes).map_err(|e| Error::Core(CoreError::io(&file, e)))
+    }
+
+    /// Writes which calls the batch has, and which were this share's.
+    fn share(&self, shard: Shard, batch: Vec<String>, calls: Vec<String>) -> Result<()> {
+        let list = ShareList { shard: shard.index, of: shard.count, root: self.root.display().to_string(), batch, calls };
+        let json = serde_json::to_vec_pretty(&list).expect("a list serialises");
+        let file = self.dir.join(SHARES).join(format!("{}-of-{}.json", shard.index, shard.count));
+        write_whole(&file, &json).map_err(|e| Error::Core(CoreError::io(&file, e)))
+    }
 }
 
 /// A batch's sink and tally.
@@ -83,6 +153,7 @@ struct Batch<'o, 'w> {
     out: &'o mut (dyn Sink + 'w),
     tally: Tally,
     echo_errors: bool,
+    record: Option<Record>,
 }
 
 impl Batch<'_, '_> {
@@ -112,14 +183,9 @@ impl Batch<'_, '_> {
             Ok(checked) => checked,
             Err(e) => return self.failed(path, e).map(|()| None),
         };
-        if let Some(first) = checked.events.first() {
-            self.out.begin_call(first.call())?;
-            self.out.transcript(first.call(), &checked.utterances)?;
-        }
-        for warning in &checked.warnings {
-            let call = path.display().to_string();
-            self.out.warning(&call, warning)?;
-            if self.echo_errors {
+        let call = path.display().to_string();
+        if self.echo_errors {
+            for warning in &checked.warnings {
                 eprintln!("{call}: {warning}");
             }
         }
@@ -129,21 +195,51 @@ impl Batch<'_, '_> {
                 self.tally.unscored += usize::from(!s.scored);
                 self.tally.swapped += usize::from(s.swapped != Swapped::No);
             }
-            deliver(self.out, e, None)?;
         }
-        match checked.unsaved {
+        let (stop, unsaved) = match checked.unsaved {
             // No room left: every call after this one would fail the same way.
-            Some(e) if out_of_room(&e) => Ok(Some(e)),
+            Some(e) if out_of_room(&e) => (Some(e), None),
             // A failure beside the call's events: a record of its own.
-            Some(e) => self.failed(path, e).map(|()| None),
-            None => Ok(None),
+            Some(e) => (None, Some(e.to_string())),
+            None => (None, None),
+        };
+        let write = |out: &mut dyn Sink| -> std::io::Result<()> {
+            if let Some(first) = checked.events.first() {
+                out.begin_call(first.call())?;
+                out.transcript(first.call(), &checked.utterances)?;
+            }
+            for warning in &checked.warnings {
+                out.warning(&call, warning)?;
+            }
+            for e in &checked.events {
+                deliver(out, e, None)?;
+            }
+            if let Some(message) = &unsaved {
+                out.error(&call, message)?;
+            }
+            Ok(())
+        };
+        write(self.out)?;
+        if let Some(record) = &self.record {
+            record.call(path, write)?;
         }
+        if let Some(message) = &unsaved {
+            self.tally.failed += 1;
+            if self.echo_errors {
+                eprintln!("{message}");
+            }
+        }
+        Ok(stop)
     }
 
     fn failed(&mut self, path: &Path, e: Error) -> Result<()> {
         self.tally.failed += 1;
         let message = e.to_string();
-        self.out.error(&path.display().to_string(), &message)?;
+        let call = path.display().to_string();
+        self.out.error(&call, &message)?;
+        if let Some(record) = &self.record {
+            record.call(path, |out| out.error(&call, &message))?;
+        }
         if self.echo_errors {
             eprintln!("{message}");
         }
@@ -210,13 +306,12 @@ fn rescore(transcript: &Path, rules: &RuleSet, call: &Path, check: &Check) -> Re
 
 /// Hears the recordings (or re-scores those with a saved transcript, with
 /// `--resume`), reporting each in its place.
-fn hear(check: &Check, audio: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_, '_>) -> Result<()> {
+fn hear(check: &Check, audio: &[PathBuf], names: &[PathBuf], rules: &RuleSet, batch: &mut Batch<'_, '_>) -> Result<()> {
     if let Some(dir) = &check.save_transcripts {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::Input { path: dir.clone(), message: format!("cannot create the folder: {e}") })?;
     }
-    let names = batch::transcript_names(audio);
     let saved: Vec<Option<PathBuf>> = match (&check.save_transcripts, check.resume) {
-        (Some(dir), true) => audio.iter().zip(&names).map(|(path, name)| resumable(&dir.join(name), path)).collect(),
+        (Some(dir), true) => audio.iter().zip(names).map(|(path, name)| resumable(&dir.join(name), path)).collect(),
         _ => vec![None; audio.len()],
     };
     let bar = if check.progress && std::io::stderr().is_terminal() {
@@ -294,15 +389,20 @@ fn resumable(transcript: &Path, recording: &Path) -> Option<PathBuf> {
 /// fails leaves nothing).
 fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<()> {
     let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
+    write_whole(path, json.as_bytes()).map_err(|e| Error::Unsaved { path: path.to_path_buf(), source: e })
+}
+
+/// Writes a file whole or not at all (a temporary file beside it, then
+/// renamed over it), readable by its owner alone: it holds a call's words.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new(""));
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     std::fs::create_dir_all(parent)
-        .and_then(|()| private(Path::new(&partial))?.write_all(json.as_bytes()))
+        .and_then(|()| private(Path::new(&partial))?.write_all(bytes))
         .and_then(|()| std::fs::rename(&partial, path))
-        .map_err(|e| {
+        .inspect_err(|_| {
             let _ = std::fs::remove_file(&partial);
-            Error::Unsaved { path: path.to_path_buf(), source: e }
         })
 }
 

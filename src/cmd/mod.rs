@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod live;
+pub mod merge;
 pub mod models;
 pub mod report;
 pub mod rules;

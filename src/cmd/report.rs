@@ -32,6 +32,8 @@ pub struct Written {
     pub operators: usize,
     /// Lines of the results that could not be read (file:line: why).
     pub skipped: Vec<String>,
+    /// Results folders whose batch lacks calls or has some twice.
+    pub incomplete: Vec<String>,
 }
 
 pub fn run(report: &Report) -> Result<Written> {
@@ -61,5 +63,5 @@ pub fn run(report: &Report) -> Result<Written> {
         let _ = std::fs::remove_file(&partial);
         sufler_core::Error::io(&report.out, e)
     })?;
-    Ok(Written { calls: results.calls.len(), operators: stats.operators.len(), skipped: results.skipped })
+    Ok(Written { calls: results.calls.len(), operators: stats.operators.len(), skipped: results.skipped, incomplete: results.incomplete })
 }

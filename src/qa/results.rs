@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::Result;
+use crate::shard::Outputs;
 
 /// One call as its records tell it.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -84,24 +85,39 @@ pub fn flag_name(f: &Value) -> String {
 pub struct Results {
     pub calls: Vec<Call>,
     pub skipped: Vec<String>,
+    /// Results folders whose batch lacks calls or has some twice.
+    pub incomplete: Vec<String>,
 }
 
 /// Fields a record carries about its call, kept once per call.
 const CALL_FIELDS: [&str; 7] = ["type", "call", "call_id", "operator", "team", "call_start", "tags"];
 
 impl Results {
-    /// Reads results files (`-` is stdin) in order.
+    /// Reads results files (`-` is stdin) in order; a folder is the
+    /// results of `check --results` (a batch's shares), whose calls missing
+    /// or doubled are told among the lines skipped.
     pub fn read(paths: &[PathBuf]) -> Result<Results> {
         let mut reader = Reader::default();
+        let mut incomplete = Vec::new();
         for path in paths {
-            if path.as_os_str() == "-" {
+            if path.is_dir() {
+                let outputs = Outputs::collect(std::slice::from_ref(path))?;
+                if !outputs.complete() {
+                    incomplete.extend(outputs.told().into_iter().map(|l| format!("{}: {l}", path.display())));
+                }
+                for (_, file) in &outputs.files {
+                    let input = std::fs::File::open(file).map_err(|e| sufler_core::Error::io(file, e))?;
+                    reader.lines(file, std::io::BufReader::new(input))?;
+                }
+            } else if path.as_os_str() == "-" {
                 reader.lines(Path::new("<stdin>"), std::io::stdin().lock())?;
             } else {
                 let file = std::fs::File::open(path).map_err(|e| sufler_core::Error::io(path, e))?;
                 reader.lines(path, std::io::BufReader::new(file))?;
             }
         }
-        Ok(Results { calls: reader.calls.into_iter().filter(|c| c.summary.is_some() || !c.errors.is_empty()).collect(), skipped: reader.skipped })
+        let calls = reader.calls.into_iter().filter(|c| c.summary.is_some() || !c.errors.is_empty()).collect();
+        Ok(Results { calls, skipped: reader.skipped, incomplete })
     }
 }
 
