@@ -46,5 +46,13 @@ if [ ! -f "$models/ggml-base.bin" ] || [ ! -f "$models/ggml-base-f16.bin" ] || [
   $sufler models import-vad "$pypi/silero_vad_16k.safetensors" --out "$models/ggml-silero-vad.bin"
 fi
 
+# What checks deploy/ without a cluster or docker (scripts/check_deploy.py):
+# YAML, the Kubernetes API's models, a Dockerfile parser, in a venv of ours.
+venv=target/venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import yaml, kubernetes, dockerfile_parse' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet pyyaml kubernetes dockerfile-parse
+fi
+
 # Labelled test calls (clean and through a simulated phone line).
 [ -f target/test-calls/labels.json ] || python3 scripts/make_calls.py target/test-calls
