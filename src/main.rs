@@ -77,6 +77,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut check = args.resolve(&settings)?;
     let rules = load(&settings)?;
     check.scorecard = args.scorecard(&settings, &rules)?;
+    if let Some(s) = check.shard {
+        // A worker's log says which share it took (the scheduler may have chosen).
+        eprintln!("share {} of {} (shares 0 to {})", s.index, s.count, s.count - 1);
+    }
     let mut out = sink(args.style(), Box::new(std::io::BufWriter::new(std::io::stdout().lock())));
     let tally = cmd::check::run(&check, &rules, &mut *out)?;
     if let Some(line) = tally.line() {
