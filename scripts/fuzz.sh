@@ -13,7 +13,7 @@ if ! cargo +nightly --version >/dev/null 2>&1; then
   exit 1
 fi
 command -v cargo-fuzz >/dev/null || { echo "fuzz: cargo-fuzz is missing: run scripts/setup.sh" >&2; exit 1; }
-for target in rules transcript redact audio; do
+for target in rules transcript redact audio audiosocket twilio; do
   mkdir -p "target/corpus/$target"
   log="target/$target.log"
   if ! cargo +nightly fuzz run -O "$target" "target/corpus/$target" "corpus/$target" -- \
