@@ -10,6 +10,7 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 
 pub struct Browser {
@@ -125,7 +126,7 @@ impl Browser {
     /// The page as a PNG.
     pub fn screenshot(&mut self) -> Vec<u8> {
         let r = self.page("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": true }));
-        decode64(r["data"].as_str().unwrap())
+        base64::engine::general_purpose::STANDARD.decode(r["data"].as_str().unwrap()).unwrap()
     }
 }
 
@@ -134,20 +135,4 @@ impl Drop for Browser {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn decode64(s: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=').map(value).collect();
-    bytes.chunks(4).flat_map(|c| {
-        let n = c.iter().enumerate().fold(0u32, |n, (i, v)| n | u32::from(*v) << (18 - 6 * i));
-        let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.into_iter().take(c.len() - 1)
-    }).collect()
 }
