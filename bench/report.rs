@@ -46,6 +46,7 @@ fn main() {
         channels: ChannelMap::default(),
         hearing: Hearing { model: PathBuf::new(), vad_model: PathBuf::new(), threads: 1, vad_threshold: 0.5, vocabulary: Vec::new() },
         save_transcripts: None,
+        redact_audio: None,
         resume: false,
         echo_errors: false,
         progress: false,

@@ -202,6 +202,11 @@ pub struct CheckArgs {
     /// a batch stopped partway goes on where it stopped
     #[arg(long, requires = "save_transcripts")]
     resume: bool,
+    /// Write a copy of each recording heard (16 kHz, operator left, client
+    /// right) with the card and phone numbers, codes and e-mail addresses
+    /// that redaction took out silenced, into this directory
+    #[arg(long, value_name = "DIR", conflicts_with = "no_redact")]
+    redact_audio: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     #[arg(long, value_enum, default_value_t)]
@@ -258,6 +263,7 @@ impl CheckArgs {
             channels: self.asr.channels,
             hearing: self.asr.hearing(rules),
             save_transcripts: self.save_transcripts.clone(),
+            redact_audio: self.redact_audio.clone(),
             resume: self.resume,
             echo_errors: self.format != Format::Text,
             progress: true,

@@ -548,6 +548,38 @@ fn a_card_and_a_phone_number_read_out_are_kept_nowhere() {
 }
 
 #[test]
+fn a_copy_of_the_recording_has_the_numbers_silenced() {
+    let call = card_call();
+    let (saved, copies) = (tempdir("silenced-transcripts"), tempdir("silenced-audio"));
+    let out = sufler(&["--save-transcripts", saved.to_str().unwrap(), "--redact-audio", copies.to_str().unwrap(), call.to_str().unwrap()]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved.join("call.json")).unwrap()).unwrap();
+    let copy = copies.join("call.wav");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
+    let mut wav = hound::WavReader::open(&copy).unwrap();
+    assert_eq!((wav.spec().channels, wav.spec().sample_rate), (2, 16_000));
+    let samples: Vec<i16> = wav.samples::<i16>().map(Result::unwrap).collect();
+    let channel = |c: usize, from: f64, to: f64| -> Vec<i16> {
+        let at = |t: f64| ((t * 16_000.0) as usize).min(samples.len() / 2);
+        (at(from)..at(to)).map(|i| samples[2 * i + c]).collect()
+    };
+    let loudest = |s: Vec<i16>| s.into_iter().map(|x| i32::from(x).abs()).max().unwrap_or(0);
+    let taken = t["redacted"].as_array().unwrap();
+    assert_eq!(taken.len(), 2, "{t}");
+    for r in taken {
+        let c = if r["speaker"] == "client" { 1 } else { 0 };
+        let (start, end) = (r["start"].as_f64().unwrap(), r["end"].as_f64().unwrap());
+        assert_eq!(loudest(channel(c, start - 0.3, end + 0.3)), 0, "{r} is silent");
+    }
+    // What was said around the numbers is still there: the operator's
+    // greeting, the client's «Хочу оплатить заказ» before the card.
+    assert!(loudest(channel(0, 0.0, 3.0)) > 1000);
+    let first = taken.iter().map(|r| r["start"].as_f64().unwrap()).fold(f64::INFINITY, f64::min);
+    assert!(loudest(channel(1, 5.0, first - 0.3)) > 1000);
+}
+
+#[test]
 fn damaged_recordings_keep_their_times_and_say_what_was_lost() {
     let dir = tempdir("damaged");
     let sample = std::fs::read(root().join("samples/call-ru.wav")).unwrap();

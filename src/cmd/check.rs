@@ -13,7 +13,7 @@ use sufler_core::engine::{Event, Swapped};
 use sufler_core::redact;
 use sufler_core::rules::RuleSet;
 use sufler_core::scorecard::Scorecard;
-use sufler_core::transcript::{self, Transcript};
+use sufler_core::transcript::{self, Redaction, Transcript};
 use sufler_hear::asr::Model;
 use sufler_hear::audio::ChannelMap;
 
@@ -37,6 +37,9 @@ pub struct Check {
     pub hearing: Hearing,
     /// Where each call's transcript is saved.
     pub save_transcripts: Option<PathBuf>,
+    /// Where a copy of each recording heard is written with what redaction
+    /// took out silenced (see [`super::silence`]).
+    pub redact_audio: Option<PathBuf>,
     /// Re-score the calls whose transcript is saved instead of hearing them.
     pub resume: bool,
     /// Errors and warnings are also told on stderr (the sink's output is for machines).
@@ -250,6 +253,8 @@ impl Batch<'_, '_> {
 /// What checking a call came to.
 struct Checked {
     events: Vec<Event>,
+    /// What redaction took out of its words.
+    redacted: Vec<Redaction>,
     /// Its words, utterance by utterance.
     utterances: Vec<Utterance>,
     /// What went wrong in reading its recording.
@@ -267,7 +272,7 @@ impl Checked {
             card.apply(&mut events);
         }
         let utterances = t.segments.iter().map(|s| Utterance { speaker: s.speaker, start: s.start, end: s.end, text: s.text.to_string() }).collect();
-        Checked { events, utterances, warnings: t.warnings.clone(), unsaved: None }
+        Checked { events, utterances, redacted: t.redacted.clone(), warnings: t.warnings.clone(), unsaved: None }
     }
 }
 
@@ -344,7 +349,13 @@ fn hear(check: &Check, audio: &[PathBuf], names: &[PathBuf], rules: &RuleSet, ba
     let mut next = 0;
     let mut report = |upto: usize, heard: Option<Result<Checked>>| -> Result<()> {
         for i in next..upto {
-            one(i, rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], check))?;
+            let result = rescore(saved[i].as_deref().expect("only re-scored calls are skipped"), rules, &audio[i], check);
+            // A call stopped between its transcript and its copy gets the copy now.
+            let result = result.map(|c| match silenced_copy(check, &audio[i], &names[i], &c.redacted, false) {
+                Ok(()) => c,
+                Err(e) => Checked { unsaved: Some(e), ..c },
+            });
+            one(i, result)?;
         }
         next = upto;
         if let Some(result) = heard {
@@ -364,6 +375,7 @@ fn hear(check: &Check, audio: &[PathBuf], names: &[PathBuf], rules: &RuleSet, ba
                 let meta = check.meta.of(&audio[i]);
                 t.call = Some(meta.clone());
                 let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
+                let unsaved = unsaved.or_else(|| silenced_copy(check, &audio[i], &names[i], &t.redacted, true).err());
                 Checked { unsaved, ..Checked::of(&t, rules, meta, check) }
             });
             report(i, Some(result))
@@ -372,6 +384,17 @@ fn hear(check: &Check, audio: &[PathBuf], names: &[PathBuf], rules: &RuleSet, ba
     report(audio.len(), None)?;
     bar.finish_and_clear();
     Ok(())
+}
+
+/// Writes the recording's silenced copy (`--redact-audio`), named as its
+/// transcript is; `again`: over one already there.
+fn silenced_copy(check: &Check, recording: &Path, name: &Path, taken: &[Redaction], again: bool) -> Result<()> {
+    let Some(dir) = &check.redact_audio else { return Ok(()) };
+    let to = dir.join(name).with_extension("wav");
+    if !again && to.exists() {
+        return Ok(());
+    }
+    super::silence::write(recording, check.channels, taken, &to)
 }
 
 /// A call's saved transcript, to re-score instead of hearing the call
@@ -407,7 +430,7 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// A new file only its owner may read: a call's words are personal data.
-fn private(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

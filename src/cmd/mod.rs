@@ -9,4 +9,5 @@ pub mod merge;
 pub mod models;
 pub mod report;
 pub mod rules;
+pub mod silence;
 pub mod transcribe;
