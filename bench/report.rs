@@ -15,8 +15,7 @@ use serde_json::Value;
 use sufler::cmd::check::{self, Check};
 use sufler::cmd::report::{self, Report};
 use sufler::report::{Format, Style, sink};
-use sufler::settings::{Hearing, Rules};
-use sufler_hear::audio::ChannelMap;
+use sufler::settings::Rules;
 
 // Only the part of the test driver that opens pages is used here.
 #[allow(dead_code)]
@@ -40,23 +39,7 @@ fn main() {
     // The varied calls checked once, as `check --format jsonl` writes them.
     let settings = Rules::resolve(None, None, &[("company".into(), "Ромашка".into()), ("operator_name".into(), "Анна".into())], None).unwrap();
     let (rules, _) = settings.load().unwrap();
-    let mut check = Check {
-        transcripts: texts,
-        audio: Vec::new(),
-        channels: ChannelMap::default(),
-        hearing: Hearing { model: PathBuf::new(), vad_model: PathBuf::new(), threads: 1, vad_threshold: 0.5, vocabulary: Vec::new() },
-        save_transcripts: None,
-        redact_audio: None,
-        resume: false,
-        echo_errors: false,
-        progress: false,
-        redact: true,
-        meta: Default::default(),
-        scorecard: None,
-        shard: None,
-        root: None,
-        results: None,
-    };
+    let mut check = Check::transcripts(texts);
     check.scorecard = sufler::settings::scorecard(None, &settings, &rules, None).unwrap();
     let mut out = Vec::new();
     {

@@ -13,9 +13,8 @@ use std::time::Instant;
 use sufler::cmd::check::{self, Check};
 use sufler::cmd::merge;
 use sufler::report::{Format, Style, sink};
-use sufler::settings::{self, Hearing, Rules};
+use sufler::settings::{self, Rules};
 use sufler::shard::Shard;
-use sufler_hear::audio::ChannelMap;
 
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
@@ -39,21 +38,11 @@ fn main() {
     let settings = Rules::resolve(None, None, &[("company".into(), "Ромашка".into()), ("operator_name".into(), "Анна".into())], None).unwrap();
     let (rules, _) = settings.load().unwrap();
     let check = |shard: Option<Shard>, results: PathBuf| Check {
-        transcripts: vec![store.clone()],
-        audio: Vec::new(),
-        channels: ChannelMap::default(),
-        hearing: Hearing { model: PathBuf::new(), vad_model: PathBuf::new(), threads: 2, vad_threshold: 0.5, vocabulary: Vec::new() },
-        save_transcripts: None,
-        redact_audio: None,
-        resume: false,
-        echo_errors: false,
-        progress: false,
-        redact: true,
-        meta: Default::default(),
         scorecard: settings::scorecard(None, &settings, &rules, None).unwrap(),
         shard,
         root: Some(store.clone()),
         results: Some(results),
+        ..Check::transcripts(vec![store.clone()])
     };
     let run = |c: Check| {
         let started = Instant::now();

@@ -64,6 +64,31 @@ pub struct Check {
     pub results: Option<PathBuf>,
 }
 
+impl Check {
+    /// Stored transcripts re-scored as `check --transcript` does by
+    /// default (redacted, no scorecard, nothing heard or written): a start
+    /// for tools and benchmarks, which set what they need beside it.
+    pub fn transcripts(transcripts: Vec<PathBuf>) -> Check {
+        Check {
+            transcripts,
+            audio: Vec::new(),
+            channels: ChannelMap::default(),
+            hearing: Hearing { model: PathBuf::new(), vad_model: PathBuf::new(), threads: 1, vad_threshold: 0.5, vocabulary: Vec::new() },
+            save_transcripts: None,
+            redact_audio: None,
+            resume: false,
+            echo_errors: false,
+            progress: false,
+            redact: true,
+            meta: Meta::default(),
+            scorecard: None,
+            shard: None,
+            root: None,
+            results: None,
+        }
+    }
+}
+
 /// What the calls of a batch came to.
 #[derive(Debug, Default)]
 pub struct Tally {
