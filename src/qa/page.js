@@ -101,7 +101,7 @@ function callTable(members, route, page) {
     const s = c.summary || {};
     return `<tr><td>${link(`call/${i}`, c.call_id || c.call)}</td><td>${esc(c.operator || "")}</td><td>${esc(c.team || "")}</td>
       <td>${esc(c.start || "")}</td><td class="num">${num(score(c))}</td><td>${c.errors && c.errors.length ? `<span class="fail">${esc(c.errors[0])}</span>` : verdict(passed(c))}</td>
-      <td class="num">${s.violations != null ? s.violations : "—"}</td></tr>`;
+      <td class="num">${s.violations != null ? esc(s.violations) : "—"}</td></tr>`;
   }).join("");
   const pager = pages > 1 ? `<div class="pager">${page > 1 ? link(`${route}/${page - 1}`, L.prev) : ""}<span>${L.page} ${page} ${L.of} ${pages}</span>${page < pages ? link(`${route}/${page + 1}`, L.next) : ""}</div>` : "";
   return `${pager}<table class="calls"><tr><th>${L.call}</th><th>${L.operator}</th><th>${L.team}</th><th>${L.start}</th><th class="num">${L.score}</th>
@@ -136,7 +136,7 @@ function timeline(c) {
   const speech = c.utterances.map((u) => `<rect class="${u.speaker === "client" ? "cl" : "op"}" x="${x(u.start)}" y="${row[u.speaker] - 8}" width="${Math.max(1, x(u.end) - x(u.start))}" height="16"><title>${clock(u.start)} ${esc(u.text)}</title></rect>`).join("");
   const flags = c.flags.map((f, i) => {
     const cx = x(f.start), cy = row[f.speaker] || row.operator;
-    return `<g class="flag ${f.type}" data-flag="${i}" data-start="${f.start}" tabindex="0"><path d="M${cx},${cy - 14} l7,-12 h-14 z"/><title>${clock(f.start)} ${esc(f.message)}</title></g>`;
+    return `<g class="flag ${esc(f.type)}" data-flag="${i}" data-start="${Number(f.start)}" tabindex="0"><path d="M${cx},${cy - 14} l7,-12 h-14 z"/><title>${clock(f.start)} ${esc(f.message)}</title></g>`;
   }).join("");
   const step = [5, 10, 15, 30, 60, 120, 300, 600].find((st) => dur / st <= 12) || 1200;
   let ticks = "";
@@ -158,7 +158,7 @@ function transcript(c) {
     c.flags.forEach((f, i) => {
       if (placed.has(i) || !f.text || f.speaker !== u.speaker || f.start < u.start - 0.5 || f.start > u.end + 0.5) return;
       const at = html.toLowerCase().indexOf(esc(f.text).toLowerCase());
-      const mark = (t) => `<mark class="flag ${f.type}" data-flag="${i}" data-start="${f.start}" title="${esc(f.message)}${f.suggest ? ` — ${esc(L.suggest)}: ${esc(f.suggest)}` : ""}">${t}</mark>`;
+      const mark = (t) => `<mark class="flag ${esc(f.type)}" data-flag="${i}" data-start="${Number(f.start)}" title="${esc(f.message)}${f.suggest ? ` — ${esc(L.suggest)}: ${esc(f.suggest)}` : ""}">${t}</mark>`;
       if (at >= 0) {
         const len = esc(f.text).length;
         html = html.slice(0, at) + mark(html.slice(at, at + len)) + html.slice(at + len);
@@ -167,12 +167,12 @@ function transcript(c) {
       }
       placed.add(i);
     });
-    return { t: u.start, html: `<div class="utt"><span class="t" data-start="${u.start}">${clock(u.start)}</span><span class="who ${u.speaker}">${u.speaker === "client" ? L.clientParty : L.operatorParty}</span><span>${html}</span></div>` };
+    return { t: u.start, html: `<div class="utt"><span class="t" data-start="${Number(u.start)}">${clock(u.start)}</span><span class="who ${esc(u.speaker)}">${u.speaker === "client" ? L.clientParty : L.operatorParty}</span><span>${html}</span></div>` };
   });
   c.flags.forEach((f, i) => {
     if (placed.has(i)) return;
     const said = f.text ? `«${esc(f.text)}» ` : `(${L.missing}) `;
-    items.push({ t: f.start, html: `<span class="note ${f.type}" data-flag="${i}" data-start="${f.start}">${clock(f.start)} ${said}${esc(f.message)}${f.suggest ? ` — <span class="suggest">${esc(L.suggest)}: ${esc(f.suggest)}</span>` : ""}</span>` });
+    items.push({ t: f.start, html: `<span class="note ${esc(f.type)}" data-flag="${i}" data-start="${Number(f.start)}">${clock(f.start)} ${said}${esc(f.message)}${f.suggest ? ` — <span class="suggest">${esc(L.suggest)}: ${esc(f.suggest)}</span>` : ""}</span>` });
   });
   items.sort((a, b) => a.t - b.t);
   return `<div class="transcript">${items.map((i) => i.html).join("")}</div>`;
@@ -184,11 +184,11 @@ function scorecard(c) {
   const status = (s) => ({ pass: `<span class="pass">✓ ${L.pass}</span>`, fail: `<span class="fail">✗ ${L.fail}</span>`, not_applicable: `<span class="na">${L.na}</span>` })[s] || esc(s);
   const evidence = (e) => {
     if (!e) return "";
-    const t = e.at != null ? `<span class="t" data-start="${e.at}">${clock(e.at)}</span> ` : "";
+    const t = e.at != null ? `<span class="t" data-start="${Number(e.at)}">${clock(e.at)}</span> ` : "";
     return t + (e.text ? `«${esc(e.text)}»` : "") + (e.value != null ? ` ${num(e.value, 2)}` : "");
   };
-  const rows = card.sections.map((s) => `<tr><th colspan="2">${esc(s.title)} <span class="meta">(${L.weight} ${s.weight})</span></th><th class="num">${num(s.score, 0)}</th></tr>` +
-    s.items.map((i) => `<tr class="item item-${i.status}"><td>${esc(i.title)}</td><td>${evidence(i.evidence)}</td><td class="num">${status(i.status)}</td></tr>`).join("")).join("");
+  const rows = card.sections.map((s) => `<tr><th colspan="2">${esc(s.title)} <span class="meta">(${L.weight} ${esc(s.weight)})</span></th><th class="num">${num(s.score, 0)}</th></tr>` +
+    s.items.map((i) => `<tr class="item item-${esc(i.status)}"><td>${esc(i.title)}</td><td>${evidence(i.evidence)}</td><td class="num">${status(i.status)}</td></tr>`).join("")).join("");
   const failed = card.failed_by ? `<p class="fail">${L.failedBy}: ${esc(card.failed_by)}</p>` : "";
   return `<h3>${L.scorecard}: ${esc(card.name)} <span class="meta">${esc(card.version)}</span></h3>${failed}
     <table class="scorecard"><tr><th>${L.item}</th><th>${L.evidence}</th><th class="num">${L.score}: <span data-card-score>${num(card.score, 1)}</span></th></tr>${rows}</table>`;
@@ -198,7 +198,7 @@ function metrics(c) {
   const m = (c.summary || {}).metrics;
   if (!m) return "";
   const row = (label, value) => `<tr><td>${label}</td><td class="num">${value}</td></tr>`;
-  const periods = (ps) => (ps && ps.length ? ps.map((p) => `<span class="t" data-start="${p.start}">${clock(p.start)}</span> ${num(p.end - p.start)} ${L.sec}`).join(", ") : L.none);
+  const periods = (ps) => (ps && ps.length ? ps.map((p) => `<span class="t" data-start="${Number(p.start)}">${clock(p.start)}</span> ${num(p.end - p.start)} ${L.sec}`).join(", ") : L.none);
   return `<h3>${L.metrics}</h3><table class="metrics">
     ${row(L.talk, `${pct(m.talk_share.operator)} / ${pct(m.talk_share.client)}`)}
     ${row(L.wpm, `${num(m.wpm.operator, 0)} / ${num(m.wpm.client, 0)}`)}
@@ -218,7 +218,7 @@ function callView(i) {
   const audio = c.audio ? `<audio controls preload="metadata" src="${esc(c.audio)}"></audio>` : `<p class="meta">${L.noAudio}</p>`;
   const head = s.scored === false ? `<p class="na">${L.unscored}</p>` : `<p>${L.score}: <b data-call-score>${num(score(c))}</b> · ${verdict(passed(c))}</p>`;
   const errors = (c.errors || []).concat(c.warnings || []).map((e) => `<p class="fail">${esc(e)}</p>`).join("");
-  const flagList = c.flags.map((f, i) => `<tr class="flagrow ${f.type}" data-flag="${i}" data-start="${f.start}"><td><span class="t">${clock(f.start)}</span></td>
+  const flagList = c.flags.map((f, i) => `<tr class="flagrow ${esc(f.type)}" data-flag="${i}" data-start="${Number(f.start)}"><td><span class="t">${clock(f.start)}</span></td>
     <td>${esc(f.rule)}${f.element ? "." + esc(f.element) : ""}</td><td>${f.text ? `«${esc(f.text)}» ` : ""}${esc(f.message)}</td><td class="suggest">${esc(f.suggest || "")}</td></tr>`).join("");
   return `<h2>${L.call}: ${esc(c.call_id || c.call)}</h2><p class="meta">${esc(c.call)}</p><p class="meta">${meta}</p>${head}${errors}${audio}
     <h3>${L.timeline}</h3>${timeline(c)}
