@@ -94,17 +94,28 @@ fn the_report_of_the_generated_calls_in_a_browser() {
     for out in [&heard, &read] {
         lines.push_str(&String::from_utf8_lossy(&out.stdout));
     }
+    // A results file made by hand to put markup into the page: it must show as text.
+    let crafted = [
+        r#"{"type":"violation","call":"<b>crafted</b>.wav","operator":"<img src=x onerror=alert(1)>","rule":"ne-znayu","category":"banned","speaker":"operator","start":"1\" onmouseover=\"alert(2)","end":2.0,"text":"<img src=y>","kind":"banned","severity":"error","weight":5.0,"message":"<script>alert(3)</script>","suggest":""}"#,
+        r#"{"type":"call_summary","call":"<b>crafted</b>.wav","operator":"<img src=x onerror=alert(1)>","lang":"ru","scored":true,"score":95.0,"violations":"<img src=z>","alerts":0,"duration":10.0,"operator_words":3,"client_words":0,"met":[],"missing":[]}"#,
+    ];
+    for line in crafted {
+        lines.push_str(line);
+        lines.push('\n');
+    }
     std::fs::write(&results, &lines).unwrap();
-    let records: Vec<Value> = [events(&heard), events(&read)].concat();
+    let crafted: Vec<Value> = crafted.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<Value> = [events(&heard), events(&read), crafted].concat();
     let truth = truth(&records);
-    assert_eq!(truth.summaries.len(), audio.len() + texts.len());
+    assert_eq!(truth.summaries.len(), audio.len() + texts.len() + 1);
 
     let page = dir.join("report.html");
     let out = sufler(&["report", results.to_str().unwrap(), "-o", page.to_str().unwrap(), "--csv", dir.join("csv").to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // The summary's numbers are the results'.
-    let scores: Vec<f64> = truth.summaries.iter().filter_map(|s| s["scorecard"]["score"].as_f64()).collect();
+    // A call's score is its scorecard's, else the rules' weights' (a call checked with no card).
+    let scores: Vec<f64> = truth.summaries.iter().filter_map(|s| s["scorecard"]["score"].as_f64().or(s["score"].as_f64())).collect();
     let verdicts: Vec<bool> = truth.summaries.iter().filter_map(|s| s["scorecard"]["passed"].as_bool()).collect();
     let mean = scores.iter().sum::<f64>() / scores.len() as f64;
     let pass_rate = verdicts.iter().filter(|p| **p).count() as f64 / verdicts.len() as f64;
@@ -119,7 +130,9 @@ fn the_report_of_the_generated_calls_in_a_browser() {
     assert_eq!(stat(&mut browser, "violations"), violations.to_string());
     // Every operator, with their calls.
     let operators = browser.eval("[...document.querySelectorAll('table.groups')].pop().querySelectorAll('tr').length - 1");
-    assert_eq!(operators, 4);
+    assert_eq!(operators, 5);
+    let markup = |b: &mut Browser| b.eval("document.querySelectorAll('main img, main script, [onmouseover], [onerror]').length");
+    assert_eq!(markup(&mut browser), 0, "markup from the results");
     let summary_png = browser.screenshot();
 
     // Every call: each flag on its timeline and in its transcript.
@@ -133,6 +146,7 @@ fn the_report_of_the_generated_calls_in_a_browser() {
         assert_eq!(on(&mut browser, ".timeline"), want, "{call}: timeline");
         assert_eq!(on(&mut browser, ".transcript"), want, "{call}: transcript");
         assert_eq!(browser.eval("document.querySelectorAll('.transcript [data-flag]').length"), want, "{call}: each flag once in the transcript");
+        assert_eq!(markup(&mut browser), 0, "{call}: markup from the results");
     }
 
     // A click on a flag plays the recording from where it was said.
