@@ -157,7 +157,7 @@ impl Outputs {
         }
         out.shares.sort();
         out.doubled = found.iter().filter(|(_, f)| f.len() > 1).map(|(c, _)| c.clone()).collect();
-        out.doubled.extend(claimed.iter().filter(|(c, n)| **n > 1 && !found.get(*c).is_some_and(|f| f.len() > 1)).map(|(c, _)| c.clone()));
+        out.doubled.extend(claimed.iter().filter(|(c, n)| **n > 1 && found.get(*c).is_none_or(|f| f.len() <= 1)).map(|(c, _)| c.clone()));
         out.doubled.sort();
         out.missing = batch.iter().filter(|c| !found.contains_key(*c)).cloned().collect();
         // The batch's order, then what no list names.
@@ -203,7 +203,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = e.path();
         if e.file_type()?.is_dir() {
             walk(&path, files)?;
-        } else if !path.extension().is_some_and(|x| x == "partial") {
+        } else if path.extension().is_none_or(|x| x != "partial") {
             files.push(path);
         }
     }
@@ -221,7 +221,9 @@ mod tests {
 
     #[test]
     fn shares_from_the_schedulers() {
-        let table: &[(&[(&str, &str)], Result<Option<(usize, usize)>, &str>)] = &[
+        // The variables set, and the share (index, count) or the error they give.
+        type Case<'a> = (&'a [(&'a str, &'a str)], Result<Option<(usize, usize)>, &'a str>);
+        let table: &[Case] = &[
             (&[], Ok(None)),
             (&[("JOB_COMPLETION_INDEX", "2"), ("JOB_COMPLETIONS", "3")], Ok(Some((2, 3)))),
             (&[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")], Ok(Some((1, 4)))),
@@ -235,7 +237,7 @@ mod tests {
         ];
         for (vars, want) in table {
             let got = Shard::from_env(env(vars)).map(|s| s.map(|s| (s.index, s.count))).map_err(|e| e.to_string());
-            assert_eq!(got, want.clone().map_err(str::to_string), "{vars:?}");
+            assert_eq!(got, want.map_err(str::to_string), "{vars:?}");
         }
     }
 

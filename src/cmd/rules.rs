@@ -98,7 +98,9 @@ pub fn diff(old: &Rules, new: &Rules, transcripts: &[PathBuf]) -> Result<Diff> {
     let (new, mut more) = new.load()?;
     dropped.append(&mut more);
     let files = crate::batch::files(transcripts, crate::batch::TRANSCRIPTS);
-    let results: Vec<std::result::Result<(String, Vec<Key>, Vec<Key>), String>> = files
+    // Per transcript: its call, its flags under each version (or why it was not read).
+    type Flags = std::result::Result<(String, Vec<Key>, Vec<Key>), String>;
+    let results: Vec<Flags> = files
         .par_iter()
         .map(|f| {
             let path = f.as_ref().map_err(|e| e.to_string())?;

@@ -29,7 +29,7 @@ pub fn write(recording: &Path, map: ChannelMap, taken: &[Redaction], to: &Path) 
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
     let file = super::check::private(&partial).map_err(fail)?;
-    let written = copy(recording, map, taken, BufWriter::new(file)).and_then(|()| std::fs::rename(&partial, to).map_err(|e| fail(e)));
+    let written = copy(recording, map, taken, BufWriter::new(file)).and_then(|()| std::fs::rename(&partial, to).map_err(fail));
     if written.is_err() {
         let _ = std::fs::remove_file(&partial);
     }

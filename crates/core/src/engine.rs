@@ -142,7 +142,7 @@ pub enum Event {
     /// it excused: the operator corrected themselves.
     Withdrawn(Flag),
     Met(Met),
-    CallSummary(Summary),
+    CallSummary(Box<Summary>),
 }
 
 impl Event {
@@ -547,7 +547,7 @@ impl<'r> Engine<'r> {
             metrics,
             scorecard: None,
         };
-        self.events.push(Event::CallSummary(summary.clone()));
+        self.events.push(Event::CallSummary(Box::new(summary.clone())));
         summary
     }
 

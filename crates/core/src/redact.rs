@@ -589,7 +589,7 @@ mod tests {
 
     #[test]
     fn the_luhn_check() {
-        assert!(luhn("4276380155551234") == false);
+        assert!(!luhn("4276380155551234"));
         assert!(luhn("4111111111111111"));
         assert!(luhn("5500000000000004"));
     }

@@ -136,7 +136,9 @@ fn statuses(card: &Card) -> Vec<String> {
 
 #[test]
 fn sections_weights_critical_items_and_items_that_do_not_apply() {
-    let table: &[(&str, &str, Option<f64>, Option<bool>, &[&str])] = &[
+    // What the call is, its transcript, the score and verdict, each item's status.
+    type Case<'a> = (&'a str, &'a str, Option<f64>, Option<bool>, &'a [&'a str]);
+    let table: &[Case] = &[
         (
             "all said, no conflict: the conflict section does not apply",
             "operator: Здравствуйте, меня зовут Анна",

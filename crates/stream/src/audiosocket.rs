@@ -100,7 +100,7 @@ fn frame(kind: u8, payload: &[u8]) -> Result<Frame, Error> {
         },
         k => {
             let rate = RATES.iter().find(|(t, _)| *t == k).map(|(_, r)| *r).expect("a known audio type");
-            if payload.len() % 2 != 0 {
+            if !payload.len().is_multiple_of(2) {
                 return Err(bad("audio", "an even number"));
             }
             Frame::Audio { rate, samples: payload.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect() }
