@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use sufler_core::Diagnostic;
 use sufler_core::call::Speaker;
-use sufler_core::engine::{Event, element_name};
+use sufler_core::engine::{Event, element_name, standing};
 use sufler_core::redact;
 use sufler_core::rules;
 use sufler_core::text::Lang;
@@ -143,22 +143,14 @@ pub fn diff(old: &Rules, new: &Rules, transcripts: &[PathBuf]) -> Result<Diff> {
 
 /// The violations and alerts of a call's events, as compared.
 fn keys(events: &[Event]) -> Vec<Key> {
-    let mut keys = Vec::new();
-    for e in events {
-        let (Event::Violation(f) | Event::Alert(f)) = e else {
-            if let Event::Withdrawn(w) = e {
-                let name = element_name(&w.at.rule, w.at.element.as_deref());
-                keys.retain(|k: &Key| !(k.name == name && k.tenths == (w.at.start * 10.0).round() as i64));
-            }
-            continue;
-        };
-        keys.push(Key {
+    standing(events)
+        .into_iter()
+        .map(|f| Key {
             name: element_name(&f.at.rule, f.at.element.as_deref()),
             kind: f.kind.name(),
             speaker: f.at.speaker,
             tenths: (f.at.start * 10.0).round() as i64,
             text: f.at.text.clone(),
-        });
-    }
-    keys
+        })
+        .collect()
 }

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use sufler_core::engine::element_name;
+
 use crate::error::Result;
 use crate::shard::Outputs;
 
@@ -67,16 +69,10 @@ impl Call {
 
     /// `rule` or `rule.element` of each violation that stands.
     pub fn violations(&self) -> impl Iterator<Item = String> + '_ {
-        self.flags.iter().filter(|f| f["type"] == "violation").map(flag_name)
-    }
-}
-
-/// `rule` or `rule.element`.
-pub fn flag_name(f: &Value) -> String {
-    let rule = f["rule"].as_str().unwrap_or("");
-    match f.get("element").and_then(Value::as_str) {
-        Some(e) => format!("{rule}.{e}"),
-        None => rule.to_string(),
+        self.flags
+            .iter()
+            .filter(|f| f["type"] == "violation")
+            .map(|f| element_name(f["rule"].as_str().unwrap_or(""), f.get("element").and_then(Value::as_str)))
     }
 }
 

@@ -954,6 +954,24 @@ fn scope_speaker(scope: SpeakerScope) -> Speaker {
 }
 
 /// `rule` or `rule.element`.
+/// The violations and alerts of a call's events that stand, in order (a
+/// flag withdrawn live, after a correction, does not).
+pub fn standing(events: &[Event]) -> Vec<&Flag> {
+    let mut flags: Vec<&Flag> = Vec::new();
+    for e in events {
+        match e {
+            Event::Violation(f) | Event::Alert(f) => flags.push(f),
+            Event::Withdrawn(w) => {
+                if let Some(i) = flags.iter().position(|f| f.at.rule == w.at.rule && f.at.element == w.at.element && f.at.start == w.at.start) {
+                    flags.remove(i);
+                }
+            }
+            Event::Met(_) | Event::CallSummary(_) => {}
+        }
+    }
+    flags
+}
+
 /// Whether a rule's `first_s` window is the call's opening (not a window
 /// after a trigger).
 fn opens(rule: &Rule) -> bool {

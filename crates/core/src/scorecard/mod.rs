@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::engine::{Event, Flag, Summary, element_name};
+use crate::engine::{Event, Flag, Summary, element_name, standing};
 use crate::error::{Error, Result};
 use crate::rules::{Kind, RuleSet, Source};
 use file::{CardFile, RawItem};
@@ -223,23 +223,6 @@ fn what(i: &RawItem, rules: &RuleSet) -> std::result::Result<What, (Option<std::
         (Some(_), Some(metric)) => Err((Some(metric.span()), "an item scores a `rule` or a `metric`, not both".into())),
         (None, None) => Err((None, "an item needs a `rule` (with an `element` or not) or a `metric`".into())),
     }
-}
-
-/// The violations and alerts that stand (a withdrawn one does not).
-fn standing(events: &[Event]) -> Vec<&Flag> {
-    let mut flags: Vec<&Flag> = Vec::new();
-    for e in events {
-        match e {
-            Event::Violation(f) | Event::Alert(f) => flags.push(f),
-            Event::Withdrawn(w) => {
-                if let Some(i) = flags.iter().position(|f| f.at.rule == w.at.rule && f.at.element == w.at.element && f.at.start == w.at.start) {
-                    flags.remove(i);
-                }
-            }
-            Event::Met(_) | Event::CallSummary(_) => {}
-        }
-    }
-    flags
 }
 
 fn item(i: &Item, summary: &Summary, flags: &[&Flag], events: &[Event]) -> ItemResult {
