@@ -166,6 +166,18 @@ pub struct Bound {
 }
 
 impl Bound {
+    /// A metric's bounds, checked: a metric by name, bounded at least one
+    /// way. `what` bounds it, for the message ("rule", "item").
+    pub(crate) fn new(metric: &str, min: Option<f64>, max: Option<f64>, what: &str) -> Result<Bound, String> {
+        if !crate::metrics::NAMES.contains(&metric) {
+            return Err(format!("no metric `{metric}` (there are {})", crate::metrics::NAMES.join(", ")));
+        }
+        if min.is_none() && max.is_none() {
+            return Err(format!("a metric {what} needs `min`, `max` or both"));
+        }
+        Ok(Bound { metric: metric.to_string(), min, max })
+    }
+
     pub fn holds(&self, value: f64) -> bool {
         self.min.is_none_or(|m| value >= m) && self.max.is_none_or(|m| value <= m)
     }
@@ -683,12 +695,7 @@ fn compile_metric_rule(p: &Pending<'_, '_>, vars: &Vars, c: &mut Compiler) -> Re
     let (raw, src) = (p.raw, p.source);
     let metric = raw.metric.as_ref().expect("a metric rule has its metric");
     let mut errors = Vec::new();
-    if !crate::metrics::NAMES.contains(&metric.get_ref().as_str()) {
-        errors.push(src.diag(metric.span(), format!("no metric `{}` (there are {})", metric.get_ref(), crate::metrics::NAMES.join(", "))));
-    }
-    if raw.min.is_none() && raw.max.is_none() {
-        errors.push(src.diag(metric.span(), "a metric rule needs `min`, `max` or both"));
-    }
+    let bound = Bound::new(metric.get_ref(), raw.min, raw.max, "rule").map_err(|m| errors.push(src.diag(metric.span(), m))).ok();
     let phrases = raw.phrases.iter().chain(&raw.exact).chain(&raw.regex).chain(&raw.except).next();
     if let Some(phrase) = phrases {
         errors.push(src.diag(phrase.span(), "a metric rule has no phrases"));
@@ -708,7 +715,7 @@ fn compile_metric_rule(p: &Pending<'_, '_>, vars: &Vars, c: &mut Compiler) -> Re
         first_s: None,
         last_s: None,
         trigger: None,
-        metric: Some(Bound { metric: metric.get_ref().clone(), min: raw.min, max: raw.max }),
+        metric: bound,
         elements: vec![Element { id: None, severity: raw.severity, weight: raw.weight, message: fill(&raw.message, vars), suggest: raw.suggest.as_ref().map(|s| fill(s, vars)) }],
         origin: origin(src, &raw.id),
         lookahead: 0,

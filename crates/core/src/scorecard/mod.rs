@@ -20,7 +20,7 @@ use toml::Spanned;
 
 use crate::engine::{Event, Flag, Summary, element_name, standing};
 use crate::error::{Error, Result};
-use crate::rules::{Kind, RuleSet, Source};
+use crate::rules::{Bound, Kind, RuleSet, Source};
 use file::{CardFile, RawItem};
 
 /// What a critical item's failure fails.
@@ -61,7 +61,7 @@ struct Item {
 #[derive(Debug, Clone)]
 enum What {
     Rule { rule: String, element: Option<String>, kind: Kind },
-    Metric { name: String, min: Option<f64>, max: Option<f64> },
+    Metric(Bound),
 }
 
 /// Pass mark when a card does not say.
@@ -212,13 +212,7 @@ fn what(i: &RawItem, rules: &RuleSet) -> std::result::Result<What, (Option<std::
             Ok(What::Rule { rule: r.id.clone(), element: i.element.as_ref().map(|e| e.get_ref().clone()), kind: r.kind })
         }
         (None, Some(metric)) => {
-            if !crate::metrics::NAMES.contains(&metric.get_ref().as_str()) {
-                return Err((Some(metric.span()), format!("no metric `{}` (there are {})", metric.get_ref(), crate::metrics::NAMES.join(", "))));
-            }
-            if i.min.is_none() && i.max.is_none() {
-                return Err((Some(metric.span()), "a metric item needs `min`, `max` or both".into()));
-            }
-            Ok(What::Metric { name: metric.get_ref().clone(), min: i.min, max: i.max })
+            Bound::new(metric.get_ref(), i.min, i.max, "item").map(What::Metric).map_err(|m| (Some(metric.span()), m))
         }
         (Some(_), Some(metric)) => Err((Some(metric.span()), "an item scores a `rule` or a `metric`, not both".into())),
         (None, None) => Err((None, "an item needs a `rule` (with an `element` or not) or a `metric`".into())),
@@ -264,9 +258,9 @@ fn item(i: &Item, summary: &Summary, flags: &[&Flag], events: &[Event]) -> ItemR
                 not_applicable()
             }
         }
-        What::Metric { name, min, max } => {
-            let Some((value, at)) = metric(summary, name) else { return not_applicable() };
-            let ok = min.is_none_or(|m| value >= m) && max.is_none_or(|m| value <= m);
+        What::Metric(bound) => {
+            let Some((value, at)) = metric(summary, &bound.metric) else { return not_applicable() };
+            let ok = bound.holds(value);
             let evidence = Evidence { at, text: None, value: Some((value * 100.0).round() / 100.0) };
             result(if ok { Status::Pass } else { Status::Fail }, Some(evidence))
         }
