@@ -13,6 +13,7 @@ pub mod batch;
 pub mod cli;
 pub mod cmd;
 pub mod error;
+pub mod files;
 pub mod live;
 pub mod meta;
 pub mod qa;

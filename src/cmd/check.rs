@@ -2,7 +2,7 @@
 //! checked one after another into a sink. A call that cannot be read or
 //! heard is an error record in its place; the batch goes on.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -18,6 +18,7 @@ use sufler_hear::asr::Model;
 use sufler_hear::audio::ChannelMap;
 
 use crate::batch;
+use crate::files;
 use crate::meta::Meta;
 use crate::error::{Error, Result};
 use crate::report::{Format, Sink, Style, Utterance, deliver};
@@ -164,7 +165,7 @@ impl Record {
             sink.flush()?;
         }
         let file = self.dir.join(format!("{}.jsonl", batch::name_below(&self.root, path)));
-        write_whole(&file, &bytes).map_err(|e| Error::Core(CoreError::io(&file, e)))
+        files::write_bytes(&file, &bytes).map_err(|e| Error::Core(CoreError::io(&file, e)))
     }
 
     /// Writes which calls the batch has, and which were this share's.
@@ -172,7 +173,7 @@ impl Record {
         let list = ShareList { shard: shard.index, of: shard.count, root: self.root.display().to_string(), batch, calls };
         let json = serde_json::to_vec_pretty(&list).expect("a list serialises");
         let file = self.dir.join(SHARES).join(format!("{}-of-{}.json", shard.index, shard.count));
-        write_whole(&file, &json).map_err(|e| Error::Core(CoreError::io(&file, e)))
+        files::write_bytes(&file, &json).map_err(|e| Error::Core(CoreError::io(&file, e)))
     }
 }
 
@@ -437,30 +438,7 @@ fn resumable(transcript: &Path, recording: &Path) -> Option<PathBuf> {
 /// fails leaves nothing).
 fn save_transcript(path: &Path, t: &Transcript<'_>) -> Result<()> {
     let json = serde_json::to_string_pretty(t).expect("transcripts serialise");
-    write_whole(path, json.as_bytes()).map_err(|e| Error::Unsaved { path: path.to_path_buf(), source: e })
-}
-
-/// Writes a file whole or not at all (a temporary file beside it, then
-/// renamed over it), readable by its owner alone: it holds a call's words.
-fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new(""));
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    std::fs::create_dir_all(parent)
-        .and_then(|()| private(Path::new(&partial))?.write_all(bytes))
-        .and_then(|()| std::fs::rename(&partial, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&partial);
-        })
-}
-
-/// A new file only its owner may read: a call's words are personal data.
-pub(crate) fn private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    files::write_bytes(path, json.as_bytes()).map_err(|e| Error::Unsaved { path: path.to_path_buf(), source: e })
 }
 
 /// Whether a write failed for want of room (a full disk, a quota): the

@@ -2,12 +2,12 @@
 //! HTML page for QA, and CSV files for spreadsheets.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::error::Result;
+use crate::files;
 use crate::qa::page::{self, CallData, PageData};
 use crate::qa::results::Results;
 use crate::qa::stats::Stats;
@@ -43,6 +43,7 @@ pub fn run(report: &Report) -> Result<Written> {
         export::write(dir, &results.calls, &stats)?;
     }
     let page_dir = report.out.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    // (Made now: recordings are found relative to it.)
     std::fs::create_dir_all(&page_dir).map_err(|e| sufler_core::Error::io(&page_dir, e))?;
     let calls: Vec<CallData<'_>> = results.calls.par_iter().map(|call| CallData { call, audio: page::audio(&call.call, &page_dir, report.embed_audio) }).collect();
     // The labels' language: the one most calls were checked in.
@@ -52,16 +53,7 @@ pub fn run(report: &Report) -> Result<Written> {
     }
     let lang = langs.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map_or("ru", |(l, _)| l);
     let data = PageData { lang, stats: &stats, calls };
-    let partial = report.out.with_extension("html.partial");
-    let write = || -> std::io::Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        page::write(&mut file, &data)?;
-        file.flush()?;
-        std::fs::rename(&partial, &report.out)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        sufler_core::Error::io(&report.out, e)
-    })?;
+    // The page holds the calls' words: its owner's alone, like their transcripts.
+    files::write_whole(&report.out, |e| sufler_core::Error::io(&report.out, e), |out| page::write(out, &data).map_err(|e| sufler_core::Error::io(&report.out, e)))?;
     Ok(Written { calls: results.calls.len(), operators: stats.operators.len(), skipped: results.skipped, incomplete: results.incomplete })
 }

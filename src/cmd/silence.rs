@@ -6,6 +6,7 @@
 //! Word times are Whisper's guesses (a word after a pause starts ~0.2 s
 //! late): each stretch is widened by [`MARGIN_S`] on both sides.
 
+use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -21,19 +22,8 @@ pub const MARGIN_S: f64 = 0.3;
 /// Writes the copy of `recording` to `to`, whole or not at all, readable by
 /// its owner alone.
 pub fn write(recording: &Path, map: ChannelMap, taken: &[Redaction], to: &Path) -> Result<()> {
-    let mut partial = to.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = std::path::PathBuf::from(partial);
-    let fail = |e: std::io::Error| Error::Unsaved { path: to.to_path_buf(), source: e };
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    let file = super::check::private(&partial).map_err(fail)?;
-    let written = copy(recording, map, taken, BufWriter::new(file)).and_then(|()| std::fs::rename(&partial, to).map_err(fail));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+    let io = |e: std::io::Error| Error::Unsaved { path: to.to_path_buf(), source: e };
+    crate::files::write_whole(to, io, |out| copy(recording, map, taken, out, io))
 }
 
 /// Which samples of each party to silence: `[start, end)` in 16 kHz samples.
@@ -46,31 +36,37 @@ fn spans(taken: &[Redaction]) -> Parties<Vec<(usize, usize)>> {
     spans
 }
 
-fn copy(recording: &Path, map: ChannelMap, taken: &[Redaction], mut out: BufWriter<std::fs::File>) -> Result<()> {
+fn copy(recording: &Path, map: ChannelMap, taken: &[Redaction], out: &mut BufWriter<File>, io: impl Fn(std::io::Error) -> Error) -> Result<()> {
     let spans = spans(taken);
-    let io = |e: std::io::Error| Error::Unsaved { path: recording.to_path_buf(), source: e };
-    out.write_all(&header(0)).map_err(io)?;
+    out.write_all(&header(0)).map_err(&io)?;
     let reader = Reader::open(recording, map, |_| true)?;
     let mut at = 0usize;
     for packet in reader {
         let packet = packet?;
         let of = |s: Speaker| packet.iter().find(|(p, _)| *p == s).map(|(_, x)| x.as_slice()).unwrap_or(&[]);
-        let (op, cl) = (of(Speaker::Operator), of(Speaker::Client));
-        let len = op.len().max(cl.len());
-        let mut bytes = Vec::with_capacity(len * 4);
-        for i in 0..len {
-            for (samples, party) in [(op, Speaker::Operator), (cl, Speaker::Client)] {
-                let silenced = spans[party].iter().any(|&(a, b)| (a..b).contains(&(at + i)));
-                let s = if silenced { 0.0 } else { samples.get(i).copied().unwrap_or(0.0) };
-                bytes.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32767.0).round() as i16).to_le_bytes());
+        let parties = [of(Speaker::Operator), of(Speaker::Client)];
+        let len = parties.iter().map(|p| p.len()).max().unwrap_or(0);
+        // Interleaved, a party with no channel silent.
+        let mut frames = vec![0i16; 2 * len];
+        for (c, samples) in parties.iter().enumerate() {
+            for (i, s) in samples.iter().enumerate() {
+                frames[2 * i + c] = (s.clamp(-1.0, 1.0) * 32767.0).round() as i16;
             }
         }
-        out.write_all(&bytes).map_err(io)?;
+        // The stretches taken out that fall in this block.
+        for (c, party) in [Speaker::Operator, Speaker::Client].into_iter().enumerate() {
+            for &(a, b) in &spans[party] {
+                for i in a.max(at)..b.min(at + len) {
+                    frames[2 * (i - at) + c] = 0;
+                }
+            }
+        }
+        let bytes: Vec<u8> = frames.iter().flat_map(|s| s.to_le_bytes()).collect();
+        out.write_all(&bytes).map_err(&io)?;
         at += len;
     }
     // The sizes, now that they are known.
-    let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
-    file.seek(SeekFrom::Start(0)).and_then(|_| file.write_all(&header(at))).and_then(|()| file.sync_all()).map_err(io)
+    out.seek(SeekFrom::Start(0)).and_then(|_| out.write_all(&header(at))).map_err(&io)
 }
 
 /// A RIFF/WAVE header for `frames` stereo 16-bit frames at 16 kHz.
