@@ -72,6 +72,12 @@ pub enum Cmd {
     /// else events as JSON lines (with `emitted_at`). Ctrl-C or SIGTERM
     /// ends the call as the end of its audio would, with its summary.
     Live(LiveArgs),
+    /// Check many calls at once as they go on, straight from the PBX
+    /// (Asterisk AudioSocket, Twilio Media Streams, L16 WebSockets), with
+    /// an operator panel in the browser and the calls' events as
+    /// Server-Sent Events; SIGTERM stops taking calls and finishes those
+    /// in progress. Settings: the flags, else `[serve]` in sufler.toml.
+    Serve(ServeArgs),
     /// List the sound inputs `live --mic` can use.
     Devices,
     /// Get and convert speech models (into $SUFLER_MODELS, else
@@ -314,6 +320,72 @@ pub struct ReportArgs {
 impl ReportArgs {
     pub fn resolve(&self) -> Report {
         Report { results: self.results.clone(), out: self.out.clone(), csv: self.csv.clone(), embed_audio: self.embed_audio }
+    }
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub rules: RuleOpts,
+    #[command(flatten)]
+    pub asr: AsrOpts,
+    /// HTTP address: the panel, events, WebSocket ingest, /healthz, /metrics [default: 127.0.0.1:8686]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// AudioSocket port of the operators' legs
+    #[arg(long, value_name = "ADDR")]
+    audiosocket_operator: Option<std::net::SocketAddr>,
+    /// AudioSocket port of the clients' legs (same UUID as the operator's: one call)
+    #[arg(long, value_name = "ADDR")]
+    audiosocket_client: Option<std::net::SocketAddr>,
+    /// AudioSocket port of interleaved stereo calls (channels as --channels says)
+    #[arg(long, value_name = "ADDR")]
+    audiosocket_stereo: Option<std::net::SocketAddr>,
+    /// Calls checked at once; more are refused
+    #[arg(long, value_name = "N")]
+    max_calls: Option<usize>,
+    /// Write each finished call's results (JSON lines) into this folder
+    #[arg(long, value_name = "DIR")]
+    results: Option<PathBuf>,
+    /// Seconds the calls in progress at SIGTERM get to end by themselves
+    #[arg(long, value_name = "SECONDS")]
+    drain: Option<f64>,
+    #[command(flatten)]
+    pub redaction: RedactOpts,
+}
+
+impl ServeArgs {
+    /// The flags over the config file's `[serve]`, over the defaults.
+    pub fn resolve(&self) -> Result<crate::serve::Config> {
+        use crate::serve::config::{self, AudioSocket, Config};
+        let (file, base) = settings::serve(self.rules.config.as_deref())?;
+        let usage = |m: String| crate::error::Error::Usage(m);
+        let max_calls = self.max_calls.or(file.max_calls).unwrap_or(config::MAX_CALLS);
+        if max_calls == 0 {
+            return Err(usage("--max-calls must be at least 1".into()));
+        }
+        let drain_s = self.drain.or(file.drain_s).unwrap_or(config::DRAIN_S);
+        if !(drain_s >= 0.0 && drain_s.is_finite()) {
+            return Err(usage("--drain must be a number of seconds".into()));
+        }
+        let a = file.audiosocket;
+        let tracks = sufler_stream::twilio::Tracks::default();
+        Ok(Config {
+            listen: self.listen.or(file.listen).unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8686))),
+            token: settings::serve_token(file.token)?,
+            max_calls,
+            results: self.results.clone().or_else(|| file.results.map(|r| base.join(r))),
+            drain_s,
+            audiosocket: AudioSocket {
+                operator: self.audiosocket_operator.or(a.operator),
+                client: self.audiosocket_client.or(a.client),
+                stereo: self.audiosocket_stereo.or(a.stereo),
+                allow: a.allow.unwrap_or_else(|| vec![std::net::IpAddr::from([127, 0, 0, 1])]),
+            },
+            tracks: sufler_stream::twilio::Tracks { inbound: file.twilio.inbound.unwrap_or(tracks.inbound), outbound: file.twilio.outbound.unwrap_or(tracks.outbound) },
+            channels: self.asr.channels,
+            redact: !self.redaction.no_redact,
+        })
     }
 }
 

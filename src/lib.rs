@@ -18,6 +18,7 @@ pub mod live;
 pub mod meta;
 pub mod qa;
 pub mod report;
+pub mod serve;
 pub mod settings;
 pub mod shard;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use clap::Parser;
 
-use sufler::cli::{CheckArgs, Cli, Cmd, DiffFormat, LiveArgs, ModelsCmd, ReportArgs, RulesCmd};
+use sufler::cli::{CheckArgs, Cli, Cmd, DiffFormat, LiveArgs, ModelsCmd, ReportArgs, RulesCmd, ServeArgs};
 use sufler::cmd::{self, live::Output};
 use sufler::report::sink;
 use sufler::settings;
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Cmd::Report(args) => report(args),
         Cmd::Merge { dirs, out } => merge(&dirs, out.as_deref()),
         Cmd::Live(args) => live(args),
+        Cmd::Serve(args) => serve(args),
         Cmd::Devices => devices(),
         Cmd::Rules { cmd } => rules(cmd),
         Cmd::Models { cmd } => models(cmd),
@@ -130,6 +131,16 @@ fn live(args: LiveArgs) -> anyhow::Result<ExitCode> {
     };
     let outcome = cmd::live::run(&live, rules, &model, output, cmd::live::interrupted())?;
     Ok(exit_code(outcome.violations > 0))
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = args.resolve()?;
+    let rules = args.rules.resolve(None)?;
+    let hearing = args.asr.hearing(&rules);
+    let rules = Arc::new(load(&rules)?);
+    let model = Arc::new(Model::load(hearing.options(rules.lang))?);
+    sufler::serve::run(config, rules, &model, cmd::live::interrupted())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn devices() -> anyhow::Result<ExitCode> {

@@ -79,6 +79,9 @@ struct Config {
     meta: MetaConfig,
     /// A scorecard, relative to the file.
     scorecard: Option<PathBuf>,
+    /// `sufler serve`'s settings.
+    #[serde(default)]
+    serve: crate::serve::config::ServeConfig,
 }
 
 /// What the rules are: where from, in what language, with what variables.
@@ -170,6 +173,34 @@ pub fn meta(pattern: Option<&str>, file: Option<&Path>, config: Option<&Path>) -
     let mut settings = config.meta;
     settings.file = settings.file.map(|f| base.join(f));
     Meta::load(pattern, file, &settings)
+}
+
+/// `sufler serve`'s settings from the config file, and the folder its
+/// paths are relative to.
+pub fn serve(config: Option<&Path>) -> Result<(crate::serve::config::ServeConfig, PathBuf)> {
+    let (config, base) = find_config(config)?;
+    Ok((config.serve, base))
+}
+
+/// The token of `sufler serve`: the one configured, else
+/// `$SUFLER_SERVE_TOKEN`, else the one generated at the first start and
+/// kept (owner-only) in the user's data folder, where it is printed.
+pub fn serve_token(configured: Option<String>) -> Result<String> {
+    if let Some(t) = configured.or_else(|| std::env::var("SUFLER_SERVE_TOKEN").ok()).filter(|t| !t.is_empty()) {
+        return Ok(t);
+    }
+    let home = data_dir().and_then(|d| d.parent().map(Path::to_path_buf)).unwrap_or_else(|| PathBuf::from("."));
+    let file = home.join("serve-token");
+    if let Ok(t) = std::fs::read_to_string(&file) {
+        return Ok(t.trim().to_string());
+    }
+    let mut bytes = [0u8; 24];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom").map_err(|e| sufler_core::Error::io(Path::new("/dev/urandom"), e))?, &mut bytes)
+        .map_err(|e| sufler_core::Error::io(Path::new("/dev/urandom"), e))?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    crate::files::write_bytes(&file, format!("{token}\n").as_bytes()).map_err(|e| sufler_core::Error::io(&file, e))?;
+    eprintln!("a token for sufler serve was generated and kept in {}: {token}", file.display());
+    Ok(token)
 }
 
 /// The config file given, else `./sufler.toml` when there is one, and the

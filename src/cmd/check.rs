@@ -21,7 +21,7 @@ use crate::batch;
 use crate::files;
 use crate::meta::Meta;
 use crate::error::{Error, Result};
-use crate::report::{Format, Sink, Style, Utterance, deliver};
+use crate::report::{Sink, Utterance, deliver};
 use crate::shard::{SHARES, Shard, ShareList};
 use crate::cmd::transcribe::redaction;
 use crate::settings::Hearing;
@@ -157,13 +157,7 @@ impl Record {
     /// Writes a call's records (as `write` puts them into a sink) to its
     /// own file, whole or not at all.
     fn call(&self, path: &Path, write: impl FnOnce(&mut dyn Sink) -> std::io::Result<()>) -> Result<()> {
-        let mut bytes = Vec::new();
-        {
-            let style = Style { format: Format::Jsonl, color: false, unredacted: self.unredacted };
-            let mut sink = crate::report::sink(style, Box::new(&mut bytes));
-            write(&mut *sink)?;
-            sink.flush()?;
-        }
+        let bytes = crate::report::jsonl(self.unredacted, write)?;
         let file = self.dir.join(format!("{}.jsonl", batch::name_below(&self.root, path)));
         files::write_bytes(&file, &bytes).map_err(|e| Error::Core(CoreError::io(&file, e)))
     }

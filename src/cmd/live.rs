@@ -88,16 +88,14 @@ pub fn run(live: &Live, rules: Arc<RuleSet>, model: &Arc<Model>, output: Output<
     });
     let session = model.session()?;
     let clock = Clock::new(replay.as_ref().map_or(1.0, |(_, speed)| *speed));
-    let (audio_tx, audio_rx) = mpsc::channel(live::AUDIO_QUEUE);
     let (source_tx, mut source_rx) = mpsc::channel::<live::Block>(live::AUDIO_QUEUE);
     let (heard_tx, heard_rx) = mpsc::channel(256);
     let (control_tx, control_rx) = mpsc::channel(4);
     let (update_tx, mut update_rx) = mpsc::channel(256);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().map_err(Error::Runtime)?;
-    let recognition = {
-        let speakers = speakers.clone();
-        std::thread::spawn(move || recognise::run(session, &speakers, audio_rx, heard_tx))
-    };
+    let threshold = model.vad_threshold();
+    let recognition = recognise::Recogniser::start(session);
+    let feed = recognition.open(&speakers, threshold, heard_tx);
     // The source's audio passes on until it ends or the call is stopped:
     // either way the recogniser sees the end of the stream.
     runtime.spawn(async move {
@@ -105,7 +103,7 @@ pub fn run(live: &Live, rules: Arc<RuleSet>, model: &Arc<Model>, output: Output<
         loop {
             tokio::select! {
                 block = source_rx.recv() => match block {
-                    Some(block) => if audio_tx.try_send(block).is_err() && audio_tx.is_closed() { break },
+                    Some(block) => if feed.try_send(block).is_err() && feed.is_closed() { break },
                     None => break,
                 },
                 () = &mut shutdown => break,
@@ -131,7 +129,7 @@ pub fn run(live: &Live, rules: Arc<RuleSet>, model: &Arc<Model>, output: Output<
             (None, Source::Replay { .. }) => unreachable!("a replay has its reader"),
         }
     };
-    runtime.spawn(live::judge(rules.clone(), live.call.clone(), live.redact, heard_rx, control_rx, update_tx, clock.clone()));
+    runtime.spawn(live::judge(rules.clone(), live.call.as_str().into(), live.redact, heard_rx, control_rx, update_tx, clock.clone()));
     let mut sink = match output {
         Output::Screen => {
             runtime.block_on(screen::run(screen::Screen::new(&rules, &live.call), update_rx, control_tx, clock)).map_err(Error::Output)?;
@@ -164,7 +162,7 @@ pub fn run(live: &Live, rules: Arc<RuleSet>, model: &Arc<Model>, output: Output<
         sink.flush()
     })?;
     drop(control_tx);
-    recognition.join().map_err(|_| Error::Thread("recognition"))??;
+    recognition.join()?;
     if let Some(capture) = capture {
         // A source still blocked on its input (standard input, after a
         // Ctrl-C) is left to end with the process.

@@ -22,7 +22,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use sufler_core::call::{Parties, Speaker, Word};
+use sufler_core::call::{CallMeta, Parties, Speaker, Word};
 use sufler_core::redact;
 use sufler_core::text::Lang;
 use sufler_core::engine::{Engine, Event};
@@ -114,7 +114,7 @@ impl Clock {
 /// passed on. Ends with the call's summary when the recogniser is done.
 pub async fn judge(
     rules: Arc<RuleSet>,
-    name: String,
+    call: CallMeta,
     redact: bool,
     mut heard: mpsc::Receiver<Heard>,
     mut control: mpsc::Receiver<Control>,
@@ -123,7 +123,7 @@ pub async fn judge(
 ) {
     let mut redactor = redact.then(|| Redactor::new(rules.lang));
     let mut calls = 1;
-    let mut engine = call_engine(&rules, name.as_str());
+    let mut engine = call_engine(&rules, call.clone());
     let mut lagging = false;
     let mut control_open = true;
     let mut now = 0.0;
@@ -176,9 +176,9 @@ pub async fn judge(
                     engine.finish(Some(now));
                     updates.extend(stamped(engine.take_events(), clock.now()));
                     calls += 1;
-                    let call = format!("{name}#{calls}");
-                    engine = call_engine(&rules, call.as_str());
-                    updates.push(Update::Notice(Notice::NewCall { call, emitted_at: clock.now() }));
+                    let next = CallMeta { id: format!("{}#{calls}", call.id), ..call.clone() };
+                    engine = call_engine(&rules, next.clone());
+                    updates.push(Update::Notice(Notice::NewCall { call: next.id, emitted_at: clock.now() }));
                 }
             },
         }
@@ -222,7 +222,7 @@ impl Redactor {
 
 /// The rule engine for one call heard live: utterances are marked by the
 /// voice detector, and phrases a correction may excuse are flagged at once.
-fn call_engine<'r>(rules: &'r RuleSet, call: &str) -> Engine<'r> {
+fn call_engine(rules: &RuleSet, call: CallMeta) -> Engine<'_> {
     Engine::new(rules, call).with_marked_utterances().with_early_flags()
 }
 

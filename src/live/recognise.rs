@@ -3,11 +3,12 @@
 //!
 //! One thread owns the voice detector and Whisper (whisper.cpp's threads
 //! spin while they wait, so two recognisers on a small machine slow each
-//! other down many times over). Each turn of its loop takes all the audio
-//! that has arrived, runs voice detection on it, and makes one Whisper
-//! pass, chosen in this order:
-//! 1. a finished utterance, oldest first: its words not yet committed are
-//!    committed;
+//! other down many times over), for one call (`live`) or many (`serve`).
+//! Each turn of its loop takes all the audio that has arrived for every
+//! call, runs voice detection on it, and makes one Whisper pass, chosen
+//! in this order:
+//! 1. a finished utterance, the one that has waited longest over all
+//!    calls: its words not yet committed are committed;
 //! 2. an utterance still going on, at least [`FIRST_GLIMPSE_S`] long, that
 //!    has grown by [`STEP_S`] since its last pass: it is transcribed from
 //!    its start, and the words on which this pass and the one before agree
@@ -16,14 +17,16 @@
 //!    which the clip may have cut; so a phrase inside a long turn is
 //!    flagged without waiting for the turn to end.
 //!
-//! Backlog: when recognition falls behind, incremental passes stop until
-//! the finished utterances are done. If the oldest speech waiting is more
+//! Backlog: when recognition falls behind, incremental passes (of every
+//! call) stop until the finished utterances are done. If the oldest speech waiting is more
 //! than [`MAX_LAG_S`] old, the oldest finished utterances are skipped (and
 //! reported) until it is not: the audio kept, and so memory, stays bounded,
 //! and the operator keeps getting prompts about the present.
 
 use std::collections::VecDeque;
 use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
@@ -227,53 +230,214 @@ fn agreement(a: &[TimedWord<'_>], b: &[TimedWord<'_>], norm: &Normalizer) -> usi
     a.iter().zip(b).take_while(|(x, y)| key(x) == key(y)).count()
 }
 
-/// Runs the recognition stage until the audio ends.
-pub fn run(mut session: Session, speakers: &[Speaker], mut audio: mpsc::Receiver<Block>, out: mpsc::Sender<Heard>) -> Result<()> {
-    let norm = Normalizer::new(session.model().lang());
-    let threshold = session.model().vad_threshold();
-    let mut tracks: Vec<Track> = speakers.iter().map(|&speaker| Track::new(speaker, threshold)).collect();
-    let mut ended = false;
-    let mut idle = false;
-    loop {
-        // Wait for audio only when there is nothing else to do.
-        if idle && !ended {
-            match audio.blocking_recv() {
-                Some(block) => take(&mut tracks, block),
-                None => ended = true,
-            }
+/// Recognition shared by calls: one thread, one Whisper state and voice
+/// detector, taking turns among the calls' streams (see the module's
+/// docs for the order). Calls are opened with [`Recogniser::open`]; the
+/// thread ends once this handle is dropped and every call has ended.
+pub struct Recogniser {
+    streams: std::sync::mpsc::Sender<Stream>,
+    wake: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<Result<()>>,
+    passes: Arc<AtomicU64>,
+}
+
+/// A call's audio into the [`Recogniser`]: the call's stream ends when
+/// this is dropped.
+#[derive(Debug)]
+pub struct Feed {
+    audio: Option<mpsc::Sender<Block>>,
+    wake: mpsc::Sender<()>,
+}
+
+impl Feed {
+    /// Passes a block on without waiting: a full queue (recognition far
+    /// behind) gives the block back.
+    pub fn try_send(&self, block: Block) -> std::result::Result<(), mpsc::error::TrySendError<Block>> {
+        let sent = self.audio.as_ref().expect("open until dropped").try_send(block);
+        let _ = self.wake.try_send(());
+        sent
+    }
+
+    /// Whether the recogniser has let the call go (it is shutting down).
+    pub fn is_closed(&self) -> bool {
+        self.audio.as_ref().is_none_or(mpsc::Sender::is_closed)
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        // The audio's end first, then the news of it.
+        drop(self.audio.take());
+        let _ = self.wake.try_send(());
+    }
+}
+
+impl Recogniser {
+    pub fn start(session: Session) -> Recogniser {
+        let (streams, new) = std::sync::mpsc::channel();
+        let (wake, woken) = mpsc::channel(1);
+        let passes = Arc::new(AtomicU64::new(0));
+        let counted = passes.clone();
+        let thread = std::thread::Builder::new()
+            .name("recognition".into())
+            .spawn(move || schedule(session, new, woken, &counted))
+            .expect("a thread for recognition");
+        Recogniser { streams, wake, thread, passes }
+    }
+
+    /// Whisper passes made so far, counted as they are made.
+    pub fn passes(&self) -> Arc<AtomicU64> {
+        self.passes.clone()
+    }
+
+    /// A new call whose parties are `speakers`: its audio goes into the
+    /// feed, and what is heard comes out on `heard`.
+    pub fn open(&self, speakers: &[Speaker], threshold: f32, heard: mpsc::Sender<Heard>) -> Feed {
+        let (audio, blocks) = mpsc::channel(super::AUDIO_QUEUE);
+        let stream = Stream { tracks: speakers.iter().map(|&s| Track::new(s, threshold)).collect(), audio: blocks, out: heard, ended: false };
+        let feed = Feed { audio: Some(audio), wake: self.wake.clone() };
+        if self.streams.send(stream).is_ok() {
+            let _ = self.wake.try_send(());
         }
+        feed
+    }
+
+    /// Waits for the calls opened to end; an error is Whisper's.
+    pub fn join(self) -> Result<()> {
+        let Recogniser { streams, wake, thread, .. } = self;
+        drop(streams);
+        drop(wake);
+        thread.join().map_err(|_| crate::error::Error::Thread("recognition"))?
+    }
+}
+
+/// One call's streams, as the recogniser holds them.
+#[derive(Debug)]
+struct Stream {
+    tracks: Vec<Track>,
+    audio: mpsc::Receiver<Block>,
+    out: mpsc::Sender<Heard>,
+    ended: bool,
+}
+
+impl Stream {
+    /// Takes the audio that has come; notes the stream's end.
+    fn take(&mut self) {
         loop {
-            match audio.try_recv() {
-                Ok(block) => take(&mut tracks, block),
+            match self.audio.try_recv() {
+                Ok(block) => take(&mut self.tracks, block),
                 Err(mpsc::error::TryRecvError::Empty) => break,
                 Err(mpsc::error::TryRecvError::Disconnected) => {
-                    ended = true;
+                    self.ended = true;
                     break;
                 }
             }
         }
-        for t in &mut tracks {
-            t.detect(&mut session, ended)?;
+    }
+
+    fn received(&self) -> usize {
+        self.tracks.iter().map(Track::received).max().unwrap_or(0)
+    }
+
+    /// Voice detection on what came; the backlog beyond [`MAX_LAG_S`]
+    /// skipped. False when the call's results are no longer wanted.
+    fn prepare(&mut self, session: &mut Session) -> Result<bool> {
+        for t in &mut self.tracks {
+            t.detect(session, self.ended)?;
         }
-        let now = tracks.iter().map(Track::received).max().unwrap_or(0);
-        for (speaker, start, end) in skip_backlog(&mut tracks, now) {
-            if out.blocking_send(Heard::Skipped { speaker, start, end }).is_err() {
-                return Ok(());
+        let now = self.received();
+        for (speaker, start, end) in skip_backlog(&mut self.tracks, now) {
+            if self.out.blocking_send(Heard::Skipped { speaker, start, end }).is_err() {
+                return Ok(false);
             }
         }
-        idle = !pass(&mut session, &mut tracks, ended, &norm, &out)?;
-        for t in &mut tracks {
+        Ok(true)
+    }
+
+    /// How long the oldest finished utterance has waited (samples), if any.
+    fn finished(&self) -> Option<(usize, usize)> {
+        let now = self.received();
+        self.tracks.iter().enumerate().filter_map(|(i, t)| t.finished.front().map(|u| (now.saturating_sub(u.start), i))).max()
+    }
+
+    /// The utterance going on that has waited longest for a look, if one is due.
+    fn growing(&self) -> Option<(usize, usize)> {
+        if self.ended {
+            return None;
+        }
+        self.tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.open.as_ref().filter(|u| due(u, t.received())).map(|u| (t.received() - u.passed, i)))
+            .max()
+    }
+
+    /// Forgets audio nothing will read again and tells where recognition
+    /// stands. False when the call's results are no longer wanted.
+    fn report(&mut self) -> bool {
+        for t in &mut self.tracks {
             t.trim();
         }
+        let now = self.received();
         let heard = Heard::Progress {
             now: seconds(now),
-            committed_until: tracks.iter().map(Track::committed_until).fold(seconds(now), f64::min),
-            lag: seconds(now - tracks.iter().map(Track::recognised_until).min().unwrap_or(now).min(now)),
+            committed_until: self.tracks.iter().map(Track::committed_until).fold(seconds(now), f64::min),
+            lag: seconds(now - self.tracks.iter().map(Track::recognised_until).min().unwrap_or(now).min(now)),
         };
-        if out.blocking_send(heard).is_err() {
+        self.out.blocking_send(heard).is_ok()
+    }
+
+    /// The stream ended and everything in it has been heard.
+    fn done(&self) -> bool {
+        self.ended && self.tracks.iter().all(|t| t.open.is_none() && t.finished.is_empty())
+    }
+}
+
+/// The recognition thread: turns among the calls until every call has
+/// ended and no new one can come.
+fn schedule(mut session: Session, new: std::sync::mpsc::Receiver<Stream>, mut woken: mpsc::Receiver<()>, passes: &AtomicU64) -> Result<()> {
+    let norm = Normalizer::new(session.model().lang());
+    let mut streams: Vec<Stream> = Vec::new();
+    let mut accepting = true;
+    let mut busy = true;
+    loop {
+        // Wait for audio only when there is nothing else to do.
+        if !busy && woken.blocking_recv().is_none() && streams.is_empty() {
             return Ok(());
         }
-        if ended && idle {
+        while accepting {
+            match new.try_recv() {
+                Ok(s) => streams.push(s),
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => accepting = false,
+            }
+        }
+        let mut wanted = Vec::with_capacity(streams.len());
+        for s in &mut streams {
+            s.take();
+            wanted.push(s.prepare(&mut session)?);
+        }
+        // Finished utterances first, the one waiting longest; then, when
+        // none waits anywhere, a look at an utterance going on.
+        let finished = streams.iter().enumerate().filter_map(|(k, s)| s.finished().map(|(age, i)| (age, k, i))).max();
+        let growing = || streams.iter().enumerate().filter_map(|(k, s)| s.growing().map(|(age, i)| (age, k, i))).max();
+        let chosen = match finished {
+            Some((_, k, i)) => Some((k, i, true)),
+            None => growing().map(|(_, k, i)| (k, i, false)),
+        };
+        if let Some((k, i, last)) = chosen {
+            passes.fetch_add(1, Ordering::Relaxed);
+            let s = &mut streams[k];
+            wanted[k] &= pass(&mut session, &mut s.tracks[i], last, &norm, &s.out)?;
+        }
+        for (s, wanted) in streams.iter_mut().zip(&mut wanted) {
+            *wanted &= s.report();
+        }
+        // A call whose results nobody reads is let go: its feed sees it closed.
+        let mut wanted = wanted.into_iter();
+        streams.retain(|s| wanted.next().expect("one per stream") && !s.done());
+        busy = chosen.is_some();
+        if !accepting && streams.is_empty() {
             return Ok(());
         }
     }
@@ -314,29 +478,9 @@ fn due(u: &Utterance, received: usize) -> bool {
     received - u.passed >= samples(STEP_S) && received - u.start >= samples(FIRST_GLIMPSE_S)
 }
 
-/// Makes at most one Whisper pass; says whether it made one.
-fn pass(
-    session: &mut Session,
-    tracks: &mut [Track],
-    ended: bool,
-    norm: &Normalizer,
-    out: &mpsc::Sender<Heard>,
-) -> Result<bool> {
-    let finished = tracks.iter().enumerate().filter_map(|(i, t)| t.finished.front().map(|u| (u.start, i))).min();
-    let growing = || {
-        tracks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| t.open.as_ref().filter(|u| !ended && due(u, t.received())).map(|u| (u.passed, i)))
-            .min()
-            .map(|(_, i)| i)
-    };
-    let (i, last) = match (finished, growing()) {
-        (Some((_, i)), _) => (i, true),
-        (None, Some(i)) => (i, false),
-        (None, None) => return Ok(false),
-    };
-    let t = &mut tracks[i];
+/// One Whisper pass over a track's oldest finished utterance (`last`) or
+/// its utterance going on; false when the call's results are no longer wanted.
+fn pass(session: &mut Session, t: &mut Track, last: bool, norm: &Normalizer, out: &mpsc::Sender<Heard>) -> Result<bool> {
     let received = t.received();
     let u = if last { t.finished.front() } else { t.open.as_ref() }.expect("chosen");
     let (start, end) = (u.start, u.end.unwrap_or(received));
@@ -358,8 +502,7 @@ fn pass(
         (commit, first)
     };
     if !commit.is_empty() || last {
-        // A closed channel means the pipeline is shutting down.
-        let _ = out.blocking_send(Heard::Words { speaker, words: commit, utterance_start, utterance_end: last });
+        return Ok(out.blocking_send(Heard::Words { speaker, words: commit, utterance_start, utterance_end: last }).is_ok());
     }
     Ok(true)
 }

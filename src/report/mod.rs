@@ -73,6 +73,19 @@ pub fn sink<'w>(style: Style, out: Box<dyn Write + 'w>) -> Box<dyn Sink + 'w> {
     }
 }
 
+/// One call's records as JSON lines, as `write` puts them into a sink:
+/// the contents of a results file (`check --results`, `serve`).
+pub fn jsonl(unredacted: bool, write: impl FnOnce(&mut dyn Sink) -> io::Result<()>) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    {
+        let style = Style { format: Format::Jsonl, color: false, unredacted };
+        let mut sink = sink(style, Box::new(&mut bytes));
+        write(&mut *sink)?;
+        sink.flush()?;
+    }
+    Ok(bytes)
+}
+
 /// What a call's summary says when its words were kept as heard.
 pub const UNREDACTED: &str = "not redacted (--no-redact): card and phone numbers are in clear";
 

@@ -124,6 +124,11 @@ impl Browser {
     }
 
     /// The page as a PNG.
+    /// The page's size, as a window of `width` × `height` would give it.
+    pub fn viewport(&mut self, width: u32, height: u32) {
+        self.page("Emulation.setDeviceMetricsOverride", json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }));
+    }
+
     pub fn screenshot(&mut self) -> Vec<u8> {
         let r = self.page("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": true }));
         base64::engine::general_purpose::STANDARD.decode(r["data"].as_str().unwrap()).unwrap()

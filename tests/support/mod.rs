@@ -82,3 +82,4 @@ pub fn strings(json: &str) -> String {
     out
 }
 pub mod browser;
+pub mod pbx;
