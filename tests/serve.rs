@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use support::pbx::{FRAME, Server, TOKEN, audiosocket_leg, frame, pace, stereo, tempdir, through_mulaw, twilio_call, uuid_text};
+use support::pbx::{FRAME, Server, TOKEN, audiosocket_leg, frame, l16_call, pace, stereo, tempdir, through_mulaw, twilio_call, uuid_text};
 use support::{events, model, root};
 
 const SAMPLE: &str = "samples/call-ru.wav";
@@ -235,7 +235,12 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     browser.viewport(400, 900);
     browser.open(&format!("http://{}/panel?token={TOKEN}&operator=anna", server.http));
 
-    let legs = [(server.operator, op), (server.client, client)].map(|(addr, samples)| std::thread::spawn(move || audiosocket_leg(addr, uuid, &samples)));
+    let legs = [(server.operator, op.clone()), (server.client, client.clone())].map(|(addr, samples)| std::thread::spawn(move || audiosocket_leg(addr, uuid, &samples)));
+    // A second call beside it, as FreeSWITCH streams one.
+    let l16 = {
+        let http = server.http;
+        std::thread::spawn(move || tokio::runtime::Runtime::new().unwrap().block_on(l16_call(http, json!({ "call_id": "fs-0001", "operator": "vera" }), (op, client))))
+    };
 
     // Bad input beside the calls in progress: each closes its own connection, with a reason logged.
     let audiosocket_bad: Vec<(&str, Vec<u8>, &str)> = vec![
@@ -263,6 +268,8 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
         ("an unknown event", "/twilio?token=test-token-0123456789", vec![json!({"event": "dance"}).to_string()], "unknown Media Streams event `dance`"),
         ("not JSON", "/twilio?token=test-token-0123456789", vec!["{{".to_string()], "not a Media Streams message"),
         ("a huge message", "/twilio?token=test-token-0123456789", vec![format!("{{\"event\":\"media\",\"x\":\"{}\"}}", "a".repeat(100_000))], "not a WebSocket message"),
+        ("an L16 frame of half a sample", "/stream?token=test-token-0123456789&channels=2", vec![], "a frame of 3 bytes: not whole 2-channel 16-bit samples"),
+        ("an L16 stream of 5 channels", "/stream?token=test-token-0123456789&channels=5", vec![], "5 channel(s) at 8000 Hz"),
     ];
     let rt = tokio::runtime::Runtime::new().unwrap();
     for (what, path, messages, _) in &websocket_bad {
@@ -272,6 +279,9 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
             let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}{path}", server.http)).await.unwrap();
             for m in messages {
                 let _ = ws.send(Message::Text(m.clone().into())).await;
+            }
+            if messages.is_empty() {
+                let _ = ws.send(Message::Binary(vec![1u8, 2, 3].into())).await;
             }
             // The server closes the connection.
             let closed = tokio::time::timeout(Duration::from_secs(10), async {
@@ -286,7 +296,9 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
         });
     }
     // A wrong token on the panel and the L16 stream is refused at once.
+    assert!(rt.block_on(tokio_tungstenite::connect_async(format!("ws://{}/stream?token=guess", server.http))).is_err());
     assert_eq!(server.get("/events?token=guess").0, 401);
+    assert_eq!(server.get("/panel?token=guess").0, 401);
     assert_eq!(server.get("/metrics").0, 401);
     assert_eq!(server.get("/healthz").0, 200);
 
@@ -300,7 +312,9 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     for l in legs {
         l.join().unwrap();
     }
+    l16.join().unwrap();
     let served = server.results_of(&uuid_text(&uuid));
+    let streamed = server.results_of("fs-0001");
     std::thread::sleep(Duration::from_secs(1));
     let end: Value = serde_json::from_str(browser.eval(PANEL).as_str().unwrap()).unwrap();
     let png = browser.screenshot();
@@ -315,8 +329,10 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
         assert!(closed.iter().any(|c| c.contains(reason)), "{what}: {reason} not among {closed:?}");
     }
 
-    // The call in progress beside them came to the flags of `check`.
+    // The calls in progress beside them came to the flags of `check`.
     assert_eq!(flags(&served), want, "{}", transcript(&served));
+    assert_eq!(flags(&streamed), want, "{}", transcript(&streamed));
+    assert_eq!(streamed[0]["operator"].as_str(), Some("vera"));
     // The stream's own fields are the call's metadata.
     assert_eq!((served[0]["operator"].as_str(), served[0]["team"].as_str()), (Some("anna"), Some("north")));
 
@@ -329,8 +345,9 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     assert!(!end["alerts"].as_array().unwrap().is_empty(), "{end}");
 
     let (_, metrics) = server.get(&format!("/metrics?token={TOKEN}"));
-    // The call, and the four bad connections that named theirs.
-    assert!(metrics.contains("sufler_calls_total 5"), "{metrics}");
+    // The two calls, the four bad connections that named theirs, and the
+    // L16 stream whose first frame was bad (a stream is a call from its first frame).
+    assert!(metrics.contains("sufler_calls_total 7"), "{metrics}");
     assert!(metrics.contains("sufler_calls_in_progress 0"), "{metrics}");
     assert!(server.terminate().success());
 }

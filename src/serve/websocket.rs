@@ -81,9 +81,11 @@ pub async fn twilio(hub: Arc<Hub>, socket: WebSocket, authorised: bool, peer: st
 /// Reads an L16 stream to its end: an optional first text frame of
 /// metadata (a JSON object; other text is kept as the tag `metadata`),
 /// then binary frames of interleaved signed 16-bit little-endian samples.
-pub async fn stream(hub: Arc<Hub>, socket: WebSocket, layout: Layout, peer: std::net::SocketAddr) {
+pub async fn stream(hub: Arc<Hub>, mut socket: WebSocket, layout: Layout, peer: std::net::SocketAddr) {
     if !(1..=2).contains(&layout.channels) || !sufler_hear::audio::RATES.contains(&layout.rate) {
-        closed(&hub, "stream", peer, Err(format!("{} channel(s) at {} Hz: 1 or 2 channels at 8000-192000 Hz are taken", layout.channels, layout.rate)));
+        let reason = format!("{} channel(s) at {} Hz: 1 or 2 channels at 8000-192000 Hz are taken", layout.channels, layout.rate);
+        let _ = socket.send(close(&reason)).await;
+        closed(&hub, "stream", peer, Err(reason));
         return;
     }
     let channels = usize::from(layout.channels);
@@ -97,14 +99,13 @@ pub async fn stream(hub: Arc<Hub>, socket: WebSocket, layout: Layout, peer: std:
                     Ok(fields) => fields.into_iter().map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect(),
                     Err(_) => BTreeMap::from([("metadata".to_string(), text.to_string())]),
                 };
-                let id = meta.get("call_id").or_else(|| meta.get("uuid")).cloned().unwrap_or_else(|| format!("stream-{}", super::hub::unix_ms()));
+                let id = meta.get("call_id").or_else(|| meta.get("uuid")).cloned().unwrap_or_else(stream_name);
                 call = Some(hub.admit(meta_from(id, None, meta), &speakers).map_err(|r| format!("call refused: {r}"))?);
             }
             Message::Text(_) => {}
             Message::Binary(bytes) => {
                 if call.is_none() {
-                    let id = format!("stream-{}", super::hub::unix_ms());
-                    call = Some(hub.admit(CallMeta::named(id), &speakers).map_err(|r| format!("call refused: {r}"))?);
+                    call = Some(hub.admit(CallMeta::named(stream_name()), &speakers).map_err(|r| format!("call refused: {r}"))?);
                 }
                 if bytes.len() > MAX_FRAME {
                     return Err(format!("a frame of {} bytes, more than the {MAX_FRAME} allowed", bytes.len()));
@@ -161,20 +162,27 @@ async fn read(hub: &Hub, mut socket: WebSocket, mut take: impl FnMut(Message) ->
             Ok(true) => {}
             Ok(false) => return Ok(()),
             Err(reason) => {
-                let _ = socket.send(Message::Close(Some(axum::extract::ws::CloseFrame { code: 1008, reason: truncate(&reason).into() }))).await;
+                let _ = socket.send(close(&reason)).await;
                 return Err(reason);
             }
         }
     }
 }
 
-/// A close frame's reason is at most 123 bytes.
-fn truncate(reason: &str) -> String {
+/// A close frame for a policy violation, with its reason (at most 123
+/// bytes: cut at a character's boundary).
+fn close(reason: &str) -> Message {
     let mut end = reason.len().min(120);
     while !reason.is_char_boundary(end) {
         end -= 1;
     }
-    reason[..end].to_string()
+    Message::Close(Some(axum::extract::ws::CloseFrame { code: 1008, reason: reason[..end].into() }))
+}
+
+/// A name for a stream that gave its call none.
+fn stream_name() -> String {
+    static STREAMS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("stream-{}-{}", super::hub::unix_ms(), STREAMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
 fn closed(hub: &Hub, what: &str, peer: std::net::SocketAddr, ended: Ended) {

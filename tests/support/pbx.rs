@@ -249,3 +249,20 @@ pub async fn twilio_call(http: SocketAddr, sid: &str, operator: &str, (op, clien
     let _ = ws.close(None).await;
 }
 
+
+/// A call as FreeSWITCH's mod_audio_stream sends it (`stereo`, `8k`): a
+/// first text frame of metadata, then binary frames of 20 ms of
+/// interleaved signed 16-bit little-endian samples, in real time.
+pub async fn l16_call(http: SocketAddr, metadata: Value, (op, client): (Vec<i16>, Vec<i16>)) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{http}/stream?token={TOKEN}&rate=8000&channels=2")).await.unwrap();
+    ws.send(Message::Text(metadata.to_string().into())).await.unwrap();
+    let start = tokio::time::Instant::now();
+    for (n, (o, c)) in op.chunks(FRAME).zip(client.chunks(FRAME)).enumerate() {
+        tokio::time::sleep_until(start + Duration::from_millis(20 * n as u64)).await;
+        let frame: Vec<u8> = o.iter().zip(c).flat_map(|(a, b)| [a.to_le_bytes(), b.to_le_bytes()]).flatten().collect();
+        ws.send(Message::Binary(frame.into())).await.unwrap();
+    }
+    let _ = ws.close(None).await;
+}
