@@ -187,3 +187,30 @@ async fn metrics(State(hub): State<Arc<Hub>>, headers: HeaderMap, Query(q): Quer
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], super::metrics::render(&hub)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_matches_only_itself() {
+        let table = [("s3cret-token", true), ("s3cret-tokeN", false), ("s3cret-toke", false), ("s3cret-token ", false), ("", false), ("с3cret-token", false)];
+        for (given, want) in table {
+            assert_eq!(token_matches("s3cret-token", given), want, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn a_subscriber_follows_an_operator_a_call_or_every_call() {
+        let q = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>();
+        let table = [
+            (q(&[("operator", "anna")]), Follow::Operator("anna".into())),
+            (q(&[("call", "CA01")]), Follow::Call("CA01".into())),
+            (q(&[("operator", "anna"), ("call", "CA01")]), Follow::Operator("anna".into())),
+            (q(&[("token", "x")]), Follow::All),
+        ];
+        for (query, want) in table {
+            assert_eq!(follow(&query), want, "{query:?}");
+        }
+    }
+}

@@ -254,6 +254,33 @@ struct Party {
     at: usize,
 }
 
+impl Party {
+    /// Samples missing before a packet stamped `at_ms` (packets lost, a
+    /// track muted), to be heard as silence; jitter below 100 ms is not a gap.
+    fn gap(&self, rate: u32, at_ms: Option<u64>) -> usize {
+        let gap = at_ms.map_or(0, |ms| (ms * u64::from(rate) / 1000).saturating_sub(self.input));
+        if gap > u64::from(rate) / 10 { gap as usize } else { 0 }
+    }
+}
+
+/// Silence for the parties more than [`LEVEL_S`] behind `speaker`, whose
+/// audio reaches `until`: it brings them to half that behind.
+fn level(parties: &mut [(Speaker, Party)], speaker: Speaker, until: usize) -> Vec<Block> {
+    let level = (LEVEL_S * f64::from(RATE)) as usize;
+    let mut silences = Vec::new();
+    for (s, p) in parties {
+        if *s != speaker && p.at + level < until {
+            let added = until - level / 2 - p.at;
+            silences.push(Block { speaker: *s, at: p.at, samples: vec![0.0; added] });
+            p.at += added;
+            if let Some((rate, _)) = &p.resampler {
+                p.input += added as u64 * u64::from(*rate) / u64::from(RATE);
+            }
+        }
+    }
+    silences
+}
+
 /// A call taken: its parties' audio goes in here; dropping it ends the
 /// call (its summary and results follow).
 pub struct LiveCall {
@@ -280,11 +307,7 @@ impl LiveCall {
             party.resampler = Some((rate, resampler));
             party.input = party.at as u64 * u64::from(rate) / u64::from(RATE);
         }
-        // Audio missing from the stream (packets lost, a track muted) is
-        // silence; jitter below a gap's size is not.
-        let gap = at_ms.map_or(0, |ms| (ms * u64::from(rate) / 1000).saturating_sub(party.input));
-        let gap = if gap > u64::from(rate) / 10 { gap as usize } else { 0 };
-        let mut floats = vec![0.0; gap];
+        let mut floats = vec![0.0; party.gap(rate, at_ms)];
         floats.extend(samples.iter().map(|&s| f32::from(s) / 32768.0));
         party.input += floats.len() as u64;
         let resampler = &mut party.resampler.as_mut().expect("set").1;
@@ -294,20 +317,7 @@ impl LiveCall {
         party.at += out.len();
         let until = party.at;
         self.send(Block { speaker, at, samples: out })?;
-        // The other parties, brought level when far behind.
-        let level = (LEVEL_S * f64::from(RATE)) as usize;
-        let mut silences = Vec::new();
-        for (s, p) in &mut self.parties {
-            if *s != speaker && p.at + level < until {
-                let added = until - level / 2 - p.at;
-                silences.push(Block { speaker: *s, at: p.at, samples: vec![0.0; added] });
-                p.at += added;
-                if let Some((rate, _)) = &p.resampler {
-                    p.input += added as u64 * u64::from(*rate) / u64::from(RATE);
-                }
-            }
-        }
-        silences.into_iter().try_for_each(|b| self.send(b))
+        level(&mut self.parties, speaker, until).into_iter().try_for_each(|b| self.send(b))
     }
 
     fn send(&self, block: Block) -> Result<(), Closed> {
@@ -417,6 +427,29 @@ mod tests {
         for (id, want) in table {
             assert_eq!(file_name(id), want, "{id}");
         }
+    }
+
+    #[test]
+    fn only_a_hole_in_the_timestamps_is_silence() {
+        // (8 kHz samples taken, the packet's timestamp in ms, samples of silence before it)
+        let table = [(0, Some(0), 0), (160, Some(20), 0), (160, Some(60), 0), (160, Some(140), 960), (8000, Some(900), 0), (8000, None, 0), (0, Some(5000), 40_000)];
+        for (input, ms, want) in table {
+            let party = Party { input, ..Party::default() };
+            assert_eq!(party.gap(8000, ms), want, "{input} {ms:?}");
+        }
+    }
+
+    #[test]
+    fn a_party_far_behind_is_brought_level_with_silence() {
+        let mut parties = vec![(Speaker::Operator, Party { at: 40_000, ..Party::default() }), (Speaker::Client, Party { at: 10_000, ..Party::default() })];
+        // The client is 0.3 s behind the operator: nothing to do.
+        assert!(level(&mut parties, Speaker::Operator, 14_800).is_empty());
+        // 1.9 s behind: brought to half a second behind.
+        let silences = level(&mut parties, Speaker::Operator, 40_000);
+        assert_eq!(silences.iter().map(|b| (b.speaker, b.at, b.samples.len())).collect::<Vec<_>>(), [(Speaker::Client, 10_000, 22_000)]);
+        assert_eq!(parties[1].1.at, 32_000);
+        // The speaker itself never is.
+        assert!(level(&mut parties, Speaker::Client, 90_000).iter().all(|b| b.speaker == Speaker::Operator));
     }
 
     #[test]

@@ -252,3 +252,75 @@ fn notice_json(call: &str, notice: &Notice) -> String {
     v["call"] = call.into();
     v.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sufler_core::rules::{Source, Vars};
+    use sufler_core::text::Lang;
+
+    const RULES: &str = r#"
+[[rule]]
+id = "greeting"
+category = "greeting"
+kind = "required"
+speaker = "operator"
+first_s = 20
+message = "Приветствие неполное"
+
+[[rule.element]]
+id = "hello"
+phrases = ["здравствуйте"]
+suggest = "Здравствуйте!"
+"#;
+
+    fn panel() -> Panel {
+        let source = Source { path: "t.toml".into(), text: RULES.into() };
+        Panel::new(&RuleSet::from_sources(&[source], Some(Lang::Ru), &Vars::new()).unwrap(), false)
+    }
+
+    fn call(id: &str, operator: &str) -> CallMeta {
+        CallMeta { operator: Some(operator.into()), ..CallMeta::named(id) }
+    }
+
+    fn words(text: &str, start: f64) -> Update {
+        Update::Words { speaker: Speaker::Operator, start, end: start + 0.5, text: text.into() }
+    }
+
+    /// (record type, call) of messages.
+    fn brief(messages: &[Arc<Message>]) -> Vec<(&'static str, String)> {
+        messages.iter().map(|m| (m.kind, m.call.clone())).collect()
+    }
+
+    #[test]
+    fn a_panel_opened_mid_call_is_shown_the_call_so_far_then_only_what_it_follows() {
+        let p = panel();
+        let (anna, boris) = (call("c1", "anna"), call("c2", "boris"));
+        p.begin(1, &anna, 1_000);
+        p.update(1, &anna, &words("Здравствуйте", 0.5));
+        p.update(1, &anna, &Update::Lag(0.4));
+        p.begin(2, &boris, 2_000);
+        let (past, mut rx) = p.subscribe(&Follow::Operator("anna".into()));
+        assert_eq!(brief(&past), [("call", "c1".into()), ("lag", "c1".into()), ("words", "c1".into())]);
+        assert!(past[0].json.contains(r#""checklist":[{"key":"greeting.hello","label":"Здравствуйте!"}]"#), "{}", past[0].json);
+        p.update(2, &boris, &words("Добрый день", 1.0));
+        // A lag that hardly moved is not news yet.
+        p.update(1, &anna, &Update::Lag(0.45));
+        p.update(1, &anna, &words("компания", 1.2));
+        let follow = Follow::Operator("anna".into());
+        let mut news = Vec::new();
+        while let Ok(m) = rx.try_recv() {
+            if follow.wants(&m) {
+                news.push(m);
+            }
+        }
+        assert_eq!(brief(&news), [("words", "c1".into())]);
+        // Anna's next call is the one a panel opened now follows.
+        p.end(1);
+        p.begin(3, &call("c3", "anna"), 3_000);
+        assert_eq!(brief(&p.subscribe(&Follow::Operator("anna".into())).0), [("call", "c3".into())]);
+        assert_eq!(brief(&p.subscribe(&Follow::Call("c1".into())).0)[0], ("call", "c1".into()));
+        // Every call in progress, oldest first.
+        assert_eq!(brief(&p.subscribe(&Follow::All).0).iter().filter(|(k, _)| *k == "call").cloned().collect::<Vec<_>>(), [("call", "c2".into()), ("call", "c3".into())]);
+    }
+}
