@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use pbx::{Server, TOKEN, audiosocket_leg, stereo, uuid_text};
+use pbx::{Server, TOKEN, audiosocket_call, stereo, uuid_text};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -77,12 +77,7 @@ fn main() {
                     let (op, client) = stereo(path);
                     let mut uuid = [0u8; 16];
                     uuid[..8].copy_from_slice(&(n as u64 + 1).to_be_bytes());
-                    let (o, c) = (server.operator, server.client);
-                    let t = std::thread::spawn(move || {
-                        let leg = std::thread::spawn(move || audiosocket_leg(c, uuid, &client));
-                        audiosocket_leg(o, uuid, &op);
-                        leg.join().unwrap();
-                    });
+                    let t = audiosocket_call(server.operator, server.client, uuid, (op, client));
                     (uuid_text(&uuid), path.file_stem().unwrap().to_string_lossy().to_string(), t)
                 })
                 .collect();

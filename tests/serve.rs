@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use support::pbx::{FRAME, Server, TOKEN, audiosocket_leg, frame, l16_call, pace, stereo, tempdir, through_mulaw, twilio_call, uuid_text};
+use support::pbx::{FRAME, Server, TOKEN, audiosocket_call, audiosocket_leg, frame, l16_call, stereo, tempdir, through_mulaw, twilio_call, uuid_text};
 use support::{events, model, root};
 
 const SAMPLE: &str = "samples/call-ru.wav";
@@ -113,12 +113,7 @@ fn calls_streamed_in_real_time_over_audiosocket_and_twilio_get_the_flags_of_chec
                 } else {
                     let mut uuid = [0u8; 16];
                     uuid[..8].copy_from_slice(&((first + i) as u64).to_be_bytes());
-                    let (o, c) = (server.operator, server.client);
-                    let t = std::thread::spawn(move || {
-                        let leg = std::thread::spawn(move || audiosocket_leg(c, uuid, &client));
-                        audiosocket_leg(o, uuid, &op);
-                        leg.join().unwrap();
-                    });
+                    let t = audiosocket_call(server.operator, server.client, uuid, (op, client));
                     (uuid_text(&uuid), name, t)
                 }
             })
@@ -217,7 +212,9 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     model(sufler::settings::WHISPER_MODEL);
     let want = batch_flags(&[Path::new(SAMPLE)]).remove(SAMPLE).unwrap().0;
     assert!(want.len() >= 4, "the sample's flags: {want:?}");
-    let mut server = Server::start("panel", &[]);
+    // Room for the two calls and the bad connections that name one (the
+    // limit has a test of its own).
+    let mut server = Server::start("panel", &["--max-calls", "16"]);
     let (op, client) = stereo(Path::new(SAMPLE));
     // The dialplan announces the call's operator before its legs connect.
     let uuid = [0x8d, 0x9b, 0x3c, 0x1e, 0x0f, 0x4a, 0x4e, 0x7c, 0x9a, 0x51, 0x2b, 0x8f, 0x6f, 0x0e, 0x7d, 0x11];
@@ -235,7 +232,7 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     browser.viewport(400, 900);
     browser.open(&format!("http://{}/panel?token={TOKEN}&operator=anna", server.http));
 
-    let legs = [(server.operator, op.clone()), (server.client, client.clone())].map(|(addr, samples)| std::thread::spawn(move || audiosocket_leg(addr, uuid, &samples)));
+    let legs = audiosocket_call(server.operator, server.client, uuid, (op.clone(), client.clone()));
     // A second call beside it, as FreeSWITCH streams one.
     let l16 = {
         let http = server.http;
@@ -305,13 +302,11 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     // The panel follows anna's call while it goes on.
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut shown = Value::Null;
-    while legs.iter().any(|l| !l.is_finished()) && Instant::now() < deadline {
+    while !legs.is_finished() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(500));
         shown = serde_json::from_str(browser.eval(PANEL).as_str().unwrap()).unwrap();
     }
-    for l in legs {
-        l.join().unwrap();
-    }
+    legs.join().unwrap();
     l16.join().unwrap();
     let served = server.results_of(&uuid_text(&uuid));
     let streamed = server.results_of("fs-0001");
@@ -359,22 +354,10 @@ fn the_call_limit_refuses_new_calls_and_sigterm_finishes_those_in_progress() {
     let mut server = Server::start("limit", &["--max-calls", "1", "--drain", "0"]);
     let (op, _) = stereo(Path::new(SAMPLE));
     let first = [1u8; 16];
+    // Streams until the server ends the call.
     let leg = {
         let (addr, op) = (server.operator, op.clone());
-        std::thread::spawn(move || {
-            let mut s = TcpStream::connect(addr).unwrap();
-            s.write_all(&frame(0x01, &first)).unwrap();
-            let start = Instant::now();
-            // Streams until the server ends the call.
-            for (n, chunk) in op.chunks(FRAME).enumerate() {
-                pace(start, n);
-                let pcm: Vec<u8> = chunk.iter().flat_map(|x| x.to_le_bytes()).collect();
-                if s.write_all(&frame(0x10, &pcm)).is_err() {
-                    return n;
-                }
-            }
-            op.len() / FRAME
-        })
+        std::thread::spawn(move || audiosocket_leg(addr, first, &op))
     };
     std::thread::sleep(Duration::from_secs(3));
     // A second call, over the limit.

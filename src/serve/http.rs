@@ -19,7 +19,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio_stream::StreamExt as _;
 
-use sufler_core::call::CallMeta;
 use sufler_stream::twilio::MAX_MESSAGE;
 
 use super::hub::{self, Hub};
@@ -138,15 +137,8 @@ async fn announce(
         return refused();
     }
     fields.remove("token");
-    let meta = CallMeta {
-        id: id.clone(),
-        call_id: Some(id),
-        operator: fields.remove("operator"),
-        team: fields.remove("team"),
-        start: fields.remove("start"),
-        tags: fields,
-    };
-    hub.announce(meta);
+    fields.remove("call_id");
+    hub.announce(hub::meta_from(id.clone(), Some(id), fields));
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -234,6 +234,20 @@ impl Hub {
     }
 }
 
+/// A call's metadata from a stream's own fields (or a PBX's
+/// announcement): `operator`, `team`, `call_id`, `start`; the others are
+/// tags. The call is known by its `call_id` when given, else by `id`.
+pub fn meta_from(id: String, call_id: Option<String>, mut fields: BTreeMap<String, String>) -> CallMeta {
+    CallMeta {
+        id: fields.get("call_id").cloned().unwrap_or(id),
+        call_id: fields.remove("call_id").or(call_id),
+        operator: fields.remove("operator"),
+        team: fields.remove("team"),
+        start: fields.remove("start"),
+        tags: fields,
+    }
+}
+
 /// Waits until a flag of the hub ([`Hub::stopping`], [`Hub::ending`]) is set.
 pub async fn until(flag: &mut watch::Receiver<bool>) {
     // A flag whose hub is gone is as good as set.

@@ -61,7 +61,7 @@ pub async fn twilio(hub: Arc<Hub>, socket: WebSocket, authorised: bool, peer: st
                     return Err("no valid token (in the URL, a header, or the start's customParameters)".into());
                 }
                 let id = if start.call_sid.is_empty() { start.stream_sid.clone() } else { start.call_sid.clone() };
-                let meta = meta_from(id, Some(start.call_sid), custom);
+                let meta = hub::meta_from(id, Some(start.call_sid), custom);
                 let speakers: Vec<Speaker> = start.tracks.iter().map(|&t| hub.config.tracks.party(t)).collect();
                 call = Some(hub.admit(meta, &speakers).map_err(|r| format!("call refused: {r}"))?);
             }
@@ -100,7 +100,7 @@ pub async fn stream(hub: Arc<Hub>, mut socket: WebSocket, layout: Layout, peer: 
                     Err(_) => BTreeMap::from([("metadata".to_string(), text.to_string())]),
                 };
                 let id = meta.get("call_id").or_else(|| meta.get("uuid")).cloned().unwrap_or_else(stream_name);
-                call = Some(hub.admit(meta_from(id, None, meta), &speakers).map_err(|r| format!("call refused: {r}"))?);
+                call = Some(hub.admit(hub::meta_from(id, None, meta), &speakers).map_err(|r| format!("call refused: {r}"))?);
             }
             Message::Text(_) => {}
             Message::Binary(bytes) => {
@@ -128,19 +128,6 @@ pub async fn stream(hub: Arc<Hub>, mut socket: WebSocket, layout: Layout, peer: 
     })
     .await;
     closed(&hub, "stream", peer, ended);
-}
-
-/// A call's metadata from a stream's own fields: `operator`, `team`,
-/// `call_id`, `start`; the others are tags.
-fn meta_from(id: String, call_id: Option<String>, mut fields: BTreeMap<String, String>) -> CallMeta {
-    CallMeta {
-        id: fields.get("call_id").cloned().unwrap_or(id),
-        call_id: fields.remove("call_id").or(call_id),
-        operator: fields.remove("operator"),
-        team: fields.remove("team"),
-        start: fields.remove("start"),
-        tags: fields,
-    }
 }
 
 /// Feeds a connection's messages to `take` until it says stop (false),

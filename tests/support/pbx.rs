@@ -161,17 +161,31 @@ pub fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// One leg as Asterisk's AudioSocket sends it: the UUID, 20 ms frames of
-/// signed linear 8 kHz in real time, the hang-up.
-pub fn audiosocket_leg(addr: SocketAddr, uuid: [u8; 16], samples: &[i16]) {
+/// signed linear 8 kHz in real time, the hang-up. Gives the audio frames
+/// sent: all of them unless the server closed the connection first.
+pub fn audiosocket_leg(addr: SocketAddr, uuid: [u8; 16], samples: &[i16]) -> usize {
     let mut s = TcpStream::connect(addr).unwrap();
     s.write_all(&frame(0x01, &uuid)).unwrap();
     let start = Instant::now();
     for (n, chunk) in samples.chunks(FRAME).enumerate() {
         pace(start, n);
         let pcm: Vec<u8> = chunk.iter().flat_map(|x| x.to_le_bytes()).collect();
-        s.write_all(&frame(0x10, &pcm)).unwrap();
+        if s.write_all(&frame(0x10, &pcm)).is_err() {
+            return n;
+        }
     }
-    s.write_all(&frame(0x00, &[])).unwrap();
+    let _ = s.write_all(&frame(0x00, &[]));
+    samples.len().div_ceil(FRAME)
+}
+
+/// A call as two AudioSocket legs with the same UUID, streamed at once on
+/// threads of their own: the operator's to one port, the client's to the other.
+pub fn audiosocket_call(operator: SocketAddr, client: SocketAddr, uuid: [u8; 16], (op, cl): (Vec<i16>, Vec<i16>)) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let leg = std::thread::spawn(move || audiosocket_leg(client, uuid, &cl));
+        audiosocket_leg(operator, uuid, &op);
+        leg.join().unwrap();
+    })
 }
 
 /// G.711 μ-law, as Twilio sends it.
