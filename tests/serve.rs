@@ -316,7 +316,7 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     std::fs::write(root().join("target/serve-panel.png"), &png).unwrap();
 
     // Every malformed connection was closed with its reason logged.
-    let closed: Vec<String> = server.logged("connection closed").iter().map(|l| l["reason"].as_str().unwrap().to_string()).collect();
+    let closed: Vec<String> = server.wait_logged("connection closed", audiosocket_bad.len() + websocket_bad.len()).iter().map(|l| l["reason"].as_str().unwrap().to_string()).collect();
     for (what, _, reason) in &audiosocket_bad {
         assert!(closed.iter().any(|c| c.contains(reason)), "{what}: {reason} not among {closed:?}");
     }
@@ -365,7 +365,7 @@ fn the_call_limit_refuses_new_calls_and_sigterm_finishes_those_in_progress() {
     second.write_all(&frame(0x01, &[2u8; 16])).unwrap();
     let mut rest = Vec::new();
     let _ = second.read_to_end(&mut rest);
-    let refused = server.logged("call refused");
+    let refused = server.wait_logged("call refused", 1);
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert_eq!(refused[0]["reason"], "the call limit (1) is reached");
     std::thread::sleep(Duration::from_secs(5));
@@ -373,17 +373,17 @@ fn the_call_limit_refuses_new_calls_and_sigterm_finishes_those_in_progress() {
     assert!(metrics.contains("sufler_calls_refused_total{reason=\"limit\"} 1"), "{metrics}");
     assert!(metrics.contains("sufler_calls_in_progress 1"), "{metrics}");
     let results = server.results.clone();
-    let logs = server.logs.clone();
     // SIGTERM mid-call: no drain time, so the call ends now and its results are written before the exit.
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
     let sent = leg.join().unwrap();
     assert!(sent < op.len() / FRAME, "the call was streamed to its end before the server ended it");
     let file = results.join(format!("{}.jsonl", uuid_text(&first)));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}; logs {:?}", file.display(), logs.lock().unwrap()));
+    server.wait_logged("stopped", 1);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}; logs {:?}", file.display(), server.logs.lock().unwrap()));
     let summary: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(summary["type"], "call_summary");
     assert!(summary["duration"].as_f64().unwrap() > 5.0, "{summary}");
-    let stopped: Vec<_> = logs.lock().unwrap().iter().map(|l| l["msg"].as_str().unwrap_or("").to_string()).collect();
+    let stopped: Vec<_> = server.logs.lock().unwrap().iter().map(|l| l["msg"].as_str().unwrap_or("").to_string()).collect();
     assert!(stopped.iter().any(|m| m == "stopping") && stopped.last().is_some_and(|m| m == "stopped"), "{stopped:?}");
 }

@@ -294,7 +294,7 @@ impl Recogniser {
     /// feed, and what is heard comes out on `heard`.
     pub fn open(&self, speakers: &[Speaker], threshold: f32, heard: mpsc::Sender<Heard>) -> Feed {
         let (audio, blocks) = mpsc::channel(super::AUDIO_QUEUE);
-        let stream = Stream { tracks: speakers.iter().map(|&s| Track::new(s, threshold)).collect(), audio: blocks, out: heard, ended: false };
+        let stream = Stream { tracks: speakers.iter().map(|&s| Track::new(s, threshold)).collect(), audio: blocks, out: heard, ended: false, reported: None };
         let feed = Feed { audio: Some(audio), wake: self.wake.clone() };
         if self.streams.send(stream).is_ok() {
             let _ = self.wake.try_send(());
@@ -318,6 +318,8 @@ struct Stream {
     audio: mpsc::Receiver<Block>,
     out: mpsc::Sender<Heard>,
     ended: bool,
+    /// What the last progress report said, not said again.
+    reported: Option<(usize, f64, usize)>,
 }
 
 impl Stream {
@@ -379,11 +381,13 @@ impl Stream {
             t.trim();
         }
         let now = self.received();
-        let heard = Heard::Progress {
-            now: seconds(now),
-            committed_until: self.tracks.iter().map(Track::committed_until).fold(seconds(now), f64::min),
-            lag: seconds(now - self.tracks.iter().map(Track::recognised_until).min().unwrap_or(now).min(now)),
-        };
+        let committed_until = self.tracks.iter().map(Track::committed_until).fold(seconds(now), f64::min);
+        let recognised = self.tracks.iter().map(Track::recognised_until).min().unwrap_or(now).min(now);
+        // Calls with nothing new (another call's audio woke the thread) say nothing.
+        if self.reported.replace((now, committed_until, recognised)) == Some((now, committed_until, recognised)) {
+            return true;
+        }
+        let heard = Heard::Progress { now: seconds(now), committed_until, lag: seconds(now - recognised) };
         self.out.blocking_send(heard).is_ok()
     }
 

@@ -42,16 +42,6 @@ pub enum Refusal {
     ShuttingDown,
 }
 
-impl Refusal {
-    /// The label of the refused-calls counter.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            Refusal::Limit(_) => "limit",
-            Refusal::ShuttingDown => "shutting_down",
-        }
-    }
-}
-
 /// A call in progress, as `/calls` and `/metrics` show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct InProgress {
@@ -144,23 +134,19 @@ impl Hub {
         } else {
             None
         };
-        let feed = match (refused, self.recogniser.lock().expect("recogniser").as_ref()) {
-            (None, Some(recogniser)) => {
-                let (heard_tx, heard_rx) = mpsc::channel(256);
-                let feed = recogniser.open(speakers, self.threshold, heard_tx);
-                (feed, heard_rx)
-            }
-            (refused, _) => {
-                let refusal = refused.unwrap_or(Refusal::ShuttingDown);
-                match refusal {
-                    Refusal::Limit(_) => self.counters.refused_limit.fetch_add(1, Ordering::Relaxed),
-                    Refusal::ShuttingDown => self.counters.refused_shutting_down.fetch_add(1, Ordering::Relaxed),
-                };
-                log::warn("call refused", serde_json::json!({ "call": call.id, "reason": refusal.to_string() }));
-                return Err(refusal);
-            }
+        let recogniser = self.recogniser.lock().expect("recogniser");
+        let Some(recogniser) = recogniser.as_ref().filter(|_| refused.is_none()) else {
+            let refusal = refused.unwrap_or(Refusal::ShuttingDown);
+            let counter = match refusal {
+                Refusal::Limit(_) => &self.counters.refused_limit,
+                Refusal::ShuttingDown => &self.counters.refused_shutting_down,
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            log::warn("call refused", serde_json::json!({ "call": call.id, "reason": refusal.to_string() }));
+            return Err(refusal);
         };
-        let (feed, heard) = feed;
+        let (heard_tx, heard) = mpsc::channel(256);
+        let feed = recogniser.open(speakers, self.threshold, heard_tx);
         let key = self.next.fetch_add(1, Ordering::Relaxed);
         let clock = Clock::new(1.0);
         let (update_tx, updates) = mpsc::channel(256);

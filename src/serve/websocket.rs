@@ -18,24 +18,17 @@ use super::hub::{self, Hub, LiveCall};
 /// is 19,200 bytes; mod_audio_stream sends 20 ms.
 pub const MAX_FRAME: usize = 64 * 1024;
 
+/// A Media Streams connection must send its `start` this soon.
+const START_WITHIN: Duration = Duration::from_secs(10);
+
 /// A stream that sends nothing this long is dead.
 const SILENT: Duration = Duration::from_secs(30);
 
 /// How a `/stream` connection's audio is laid out (its query string).
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Layout {
-    #[serde(default = "default_rate")]
     pub rate: u32,
-    #[serde(default = "default_channels")]
     pub channels: u16,
-}
-
-fn default_rate() -> u32 {
-    8_000
-}
-
-fn default_channels() -> u16 {
-    1
 }
 
 /// Why a connection ended: a clean end, or what was wrong.
@@ -46,7 +39,12 @@ type Ended = Result<(), String>;
 /// `customParameters` must.
 pub async fn twilio(hub: Arc<Hub>, socket: WebSocket, authorised: bool, peer: std::net::SocketAddr) {
     let mut call: Option<LiveCall> = None;
+    let opened = std::time::Instant::now();
     let ended = read(&hub, socket, |message| {
+        // A connection must start its call soon (it may not have shown the token yet).
+        if call.is_none() && opened.elapsed() > START_WITHIN {
+            return Err(format!("no `start` within {} s", START_WITHIN.as_secs()));
+        }
         let text = match message {
             Message::Text(t) => t,
             Message::Binary(_) => return Err("a binary frame on a Media Streams connection".into()),
@@ -83,7 +81,8 @@ pub async fn twilio(hub: Arc<Hub>, socket: WebSocket, authorised: bool, peer: st
 /// then binary frames of interleaved signed 16-bit little-endian samples.
 pub async fn stream(hub: Arc<Hub>, mut socket: WebSocket, layout: Layout, peer: std::net::SocketAddr) {
     if !(1..=2).contains(&layout.channels) || !sufler_hear::audio::RATES.contains(&layout.rate) {
-        let reason = format!("{} channel(s) at {} Hz: 1 or 2 channels at 8000-192000 Hz are taken", layout.channels, layout.rate);
+        let rates = &sufler_hear::audio::RATES;
+        let reason = format!("{} channel(s) at {} Hz: 1 or 2 channels at {}-{} Hz are taken", layout.channels, layout.rate, rates.start(), rates.end());
         let _ = socket.send(close(&reason)).await;
         closed(&hub, "stream", peer, Err(reason));
         return;

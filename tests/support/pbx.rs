@@ -95,6 +95,19 @@ impl Server {
         self.logs.lock().unwrap().iter().filter(|l| l["msg"] == msg).cloned().collect()
     }
 
+    /// The log lines of `msg`, once there are `n` of them (they come on
+    /// stderr after what they tell); fails after 10 s.
+    pub fn wait_logged(&self, msg: &str, n: usize) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines = self.logged(msg);
+            if lines.len() >= n || Instant::now() > deadline {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits for a call's results file.
     pub fn results_of(&self, call: &str) -> Vec<Value> {
         let file = self.results.join(format!("{call}.jsonl"));
