@@ -173,7 +173,8 @@ def found_in(lines, found=None):
             # Live mode: a flag the operator's correction excused.
             found[name]["alerts" if e["speaker"] == "client" else "banned"].remove(e["rule"])
         elif e["type"] == "met":
-            found[name]["met"].append(f"{e['rule']}.{e['element']}")
+            # A step with no elements (empathy after abuse) is met by its rule.
+            found[name]["met"].append(f"{e['rule']}.{e['element']}" if "element" in e else e["rule"])
     return found
 
 
