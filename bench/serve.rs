@@ -3,7 +3,8 @@
 //! model on this machine's cores. For each K: the banned-phrase flags'
 //! latency (from the end of the phrase, as `check` times it, to when the
 //! flag left the pipeline) at p50/p95/max, the worst recognition lag seen
-//! on `/metrics`, and whether p95 stays within 2 s.
+//! on `/metrics`, whether p95 stays within 2 s, and the server's peak
+//! resident memory.
 //!
 //! `cargo bench --bench serve` (K = 1..6), or `-- 2 4 8` for others. Run
 //! alone: whisper.cpp's threads spin, and other work skews the figures.
@@ -63,7 +64,7 @@ fn main() {
         }
     }
     println!("{} cores; calls of {} s on average", std::thread::available_parallelism().map_or(0, |n| n.get()), calls.iter().map(|c| stereo(c).0.len() as f64 / 8000.0).sum::<f64>() / calls.len() as f64);
-    println!("{:>3} {:>6} {:>8} {:>8} {:>8} {:>9} {:>8} {:>7}", "K", "flags", "p50 s", "p95 s", "max s", "worst lag", "dropped", "p95≤2s");
+    println!("{:>3} {:>6} {:>8} {:>8} {:>8} {:>9} {:>8} {:>7} {:>12}", "K", "flags", "p50 s", "p95 s", "max s", "worst lag", "dropped", "p95≤2s", "peak memory");
     for k in ks {
         let mut server = Server::start(&format!("bench-{k}"), &["--max-calls", &k.to_string()]);
         let mut latencies = Vec::new();
@@ -101,18 +102,22 @@ fn main() {
         }
         let (_, metrics) = server.get(&format!("/metrics?token={TOKEN}"));
         let dropped = metrics.lines().find_map(|l| l.strip_prefix("sufler_audio_dropped_total ")).unwrap_or("?").to_string();
+        // The server's peak resident memory (Linux).
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap_or_default();
+        let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or("?".to_string(), |v| v.trim().to_string());
         assert!(server.terminate().success());
         latencies.sort_by(f64::total_cmp);
         let p95 = pct(&latencies, 95.0);
         println!(
-            "{k:>3} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>8} {:>7}",
+            "{k:>3} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>8} {:>7} {:>12}",
             latencies.len(),
             pct(&latencies, 50.0),
             p95,
             latencies.last().copied().unwrap_or(f64::NAN),
             worst_lag,
             dropped,
-            if p95 <= 2.0 { "yes" } else { "no" }
+            if p95 <= 2.0 { "yes" } else { "no" },
+            peak
         );
     }
 }

@@ -98,6 +98,61 @@ def check_job(path, indexed):
             problems.append(f"{name}: container {c['name']}: a memory limit in Mi or Gi is expected")
 
 
+def check_serve(path):
+    """sufler serve's Deployment, Service and settings: each against its
+    model, and what a server of live calls needs (probes on /healthz, the
+    token from a Secret, time to drain, ports that agree, settings that
+    parse as the [serve] table sufler reads)."""
+    name = os.path.relpath(path, ROOT)
+    with open(path) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    kinds = {("v1", "ConfigMap"): "V1ConfigMap", ("apps/v1", "Deployment"): "V1Deployment", ("v1", "Service"): "V1Service"}
+    by_kind = {}
+    for d in docs:
+        kind = kinds.get((d.get("apiVersion"), d.get("kind")))
+        if kind is None:
+            problems.append(f"{name}: unexpected {d.get('apiVersion')} {d.get('kind')}")
+            continue
+        walk(d, kind, f"{name}:{d['kind']}")
+        by_kind[d["kind"]] = d
+    if set(by_kind) != {"ConfigMap", "Deployment", "Service"}:
+        problems.append(f"{name}: expected a ConfigMap, a Deployment and a Service, found {sorted(by_kind)}")
+        return
+    import tomllib
+    settings = tomllib.loads(by_kind["ConfigMap"]["data"]["sufler.toml"])
+    serve = settings.get("serve", {})
+    known = {"listen", "token", "max_calls", "results", "drain_s", "audiosocket", "twilio"}
+    for key in serve:
+        if key not in known:
+            problems.append(f"{name}: [serve] {key}: not a setting of sufler serve")
+    if not str(serve.get("listen", "")).startswith("0.0.0.0:"):
+        problems.append(f"{name}: [serve] listen must be 0.0.0.0:PORT in a pod (127.0.0.1 is the pod's own)")
+    pod = by_kind["Deployment"]["spec"]["template"]["spec"]
+    drain = float(serve.get("drain_s", 30))
+    if pod.get("terminationGracePeriodSeconds", 30) <= drain:
+        problems.append(f"{name}: terminationGracePeriodSeconds must exceed drain_s ({drain}) for the calls' results to be written")
+    c = pod["containers"][0]
+    env = {e["name"]: e for e in c.get("env", [])}
+    if "secretKeyRef" not in env.get("SUFLER_SERVE_TOKEN", {}).get("valueFrom", {}):
+        problems.append(f"{name}: SUFLER_SERVE_TOKEN should come from a Secret")
+    for probe in ("readinessProbe", "livenessProbe"):
+        if c.get(probe, {}).get("httpGet", {}).get("path") != "/healthz":
+            problems.append(f"{name}: {probe} should get /healthz")
+    ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+    listening = [serve.get("listen")] + [v for k, v in serve.get("audiosocket", {}).items() if k in ("operator", "client", "stereo")]
+    for addr in listening:
+        if int(str(addr).rsplit(":", 1)[1]) not in ports.values():
+            problems.append(f"{name}: {addr} is not a containerPort")
+    for p in by_kind["Service"]["spec"]["ports"]:
+        if p.get("targetPort") not in ports:
+            problems.append(f"{name}: Service port {p.get('name')}: targetPort {p.get('targetPort')} is no container port's name")
+    if by_kind["Service"]["spec"]["selector"] != by_kind["Deployment"]["spec"]["template"]["metadata"]["labels"]:
+        problems.append(f"{name}: the Service selects other pods than the Deployment's")
+    memory = c.get("resources", {}).get("limits", {}).get("memory", "")
+    if not re.fullmatch(r"\d+(Mi|Gi)", memory):
+        problems.append(f"{name}: a memory limit in Mi or Gi is expected")
+
+
 def check_dockerfile(path):
     parser = DockerfileParser(path=path)
     stages = [i for i in parser.structure if i["instruction"] == "FROM"]
@@ -128,6 +183,7 @@ def check_dockerfile(path):
 
 check_job(os.path.join(ROOT, "deploy", "k8s", "job.yaml"), indexed=True)
 check_job(os.path.join(ROOT, "deploy", "k8s", "merge.yaml"), indexed=False)
+check_serve(os.path.join(ROOT, "deploy", "k8s", "serve.yaml"))
 check_dockerfile(os.path.join(ROOT, "deploy", "Dockerfile"))
 for p in problems:
     print(p)

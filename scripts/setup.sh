@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-packages=(cmake libclang-dev libasound2-dev espeak-ng festival festvox-ru sox unzip tmux chromium)
+packages=(cmake libclang-dev libasound2-dev espeak-ng festival festvox-ru sox unzip tmux chromium systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -56,3 +56,39 @@ fn the_slurm_array_script_checks_a_days_calls_in_shares() {
     assert!(!bare.status.success());
     assert!(String::from_utf8_lossy(&bare.stderr).contains("run it with sbatch (or set SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT)"));
 }
+
+/// The settings in the serve manifest's ConfigMap are what `sufler serve`
+/// reads: parsed by sufler itself (unknown keys are errors there).
+#[test]
+fn the_serve_manifests_settings_are_sufler_serves() {
+    let manifest = std::fs::read_to_string(root().join("deploy/k8s/serve.yaml")).unwrap();
+    let block: String = manifest
+        .lines()
+        .skip_while(|l| !l.trim_end().ends_with("sufler.toml: |"))
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("    "))
+        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
+        .collect();
+    let file = std::env::temp_dir().join(format!("sufler-serve-manifest-{}.toml", std::process::id()));
+    std::fs::write(&file, block).unwrap();
+    let (serve, _) = sufler::settings::serve(Some(&file)).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(serve.listen, Some("0.0.0.0:8686".parse().unwrap()));
+    assert_eq!(serve.audiosocket.operator, Some("0.0.0.0:9092".parse().unwrap()));
+    assert_eq!(serve.audiosocket.allow, Some(vec!["10.0.0.5".parse().unwrap()]));
+}
+
+/// The systemd unit for `sufler serve` is one systemd takes (its own
+/// `systemd-analyze verify`), run with the binary built here.
+#[test]
+fn the_serve_unit_is_one_systemd_takes() {
+    let unit = std::fs::read_to_string(root().join("deploy/systemd/sufler-serve.service")).unwrap();
+    assert!(unit.contains("ExecStart=/usr/local/bin/sufler serve --config /etc/sufler/sufler.toml"));
+    let dir = std::env::temp_dir().join(format!("sufler-unit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("sufler-serve.service");
+    std::fs::write(&file, unit.replace("/usr/local/bin/sufler", env!("CARGO_BIN_EXE_sufler"))).unwrap();
+    let out = Command::new("systemd-analyze").arg("verify").arg(&file).output().expect("systemd-analyze (scripts/setup.sh installs systemd)");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
