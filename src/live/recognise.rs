@@ -18,10 +18,11 @@
 //!    flagged without waiting for the turn to end.
 //!
 //! Backlog: when recognition falls behind, incremental passes (of every
-//! call) stop until the finished utterances are done. If the oldest speech waiting is more
-//! than [`MAX_LAG_S`] old, the oldest finished utterances are skipped (and
-//! reported) until it is not: the audio kept, and so memory, stays bounded,
-//! and the operator keeps getting prompts about the present.
+//! call) stop until the finished utterances are done. If a call's oldest
+//! speech waiting is more than [`MAX_LAG_S`] old, its oldest finished
+//! utterances are skipped (and reported) until it is not: the audio kept,
+//! and so memory, stays bounded, and the operator keeps getting prompts
+//! about the present.
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -283,6 +284,12 @@ impl Recogniser {
             .spawn(move || schedule(session, new, woken, &counted))
             .expect("a thread for recognition");
         Recogniser { streams, wake, thread, passes }
+    }
+
+    /// The recognition thread has ended: only after [`Recogniser::join`]
+    /// began, or when Whisper failed.
+    pub fn has_stopped(&self) -> bool {
+        self.thread.is_finished()
     }
 
     /// Whisper passes made so far, counted as they are made.

@@ -202,6 +202,17 @@ impl Hub {
         }
     }
 
+    /// Waits until recognition stops without being asked to (Whisper
+    /// failed): no call can be heard any more.
+    pub async fn recognition_failed(&self) {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            if self.recogniser.lock().expect("recogniser").as_ref().is_some_and(Recogniser::has_stopped) {
+                return;
+            }
+        }
+    }
+
     /// The recogniser, to be joined once no call can come.
     pub fn take_recogniser(&self) -> Option<Recogniser> {
         self.recogniser.lock().expect("recogniser").take()

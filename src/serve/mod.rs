@@ -74,7 +74,11 @@ async fn serve(hub: Arc<Hub>, shutdown: impl Future<Output = ()>) -> Result<()> 
             })
             .into_future(),
     );
-    shutdown.await;
+    tokio::select! {
+        () = shutdown => {}
+        // The process ends with recognition's error, for its supervisor to start it again.
+        () = hub.recognition_failed() => log::error("recognition stopped", serde_json::json!({ "calls_in_progress": hub.in_progress().len() })),
+    }
     let calls = hub.in_progress().len();
     log::info("stopping", serde_json::json!({ "calls_in_progress": calls, "drain_s": hub.config.drain_s }));
     hub.stop_taking();
