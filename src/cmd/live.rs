@@ -93,9 +93,8 @@ pub fn run(live: &Live, rules: Arc<RuleSet>, model: &Arc<Model>, output: Output<
     let (control_tx, control_rx) = mpsc::channel(4);
     let (update_tx, mut update_rx) = mpsc::channel(256);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().map_err(Error::Runtime)?;
-    let threshold = model.vad_threshold();
     let recognition = recognise::Recogniser::start(session);
-    let feed = recognition.open(&speakers, threshold, heard_tx);
+    let feed = recognition.open(&speakers, heard_tx);
     // The source's audio passes on until it ends or the call is stopped:
     // either way the recogniser sees the end of the stream.
     runtime.spawn(async move {

@@ -240,6 +240,8 @@ pub struct Recogniser {
     wake: mpsc::Sender<()>,
     thread: std::thread::JoinHandle<Result<()>>,
     passes: Arc<AtomicU64>,
+    /// The voice detector's threshold, the model's.
+    threshold: f32,
 }
 
 /// A call's audio into the [`Recogniser`]: the call's stream ends when
@@ -277,13 +279,14 @@ impl Recogniser {
     pub fn start(session: Session) -> Recogniser {
         let (streams, new) = std::sync::mpsc::channel();
         let (wake, woken) = mpsc::channel(1);
+        let threshold = session.model().vad_threshold();
         let passes = Arc::new(AtomicU64::new(0));
         let counted = passes.clone();
         let thread = std::thread::Builder::new()
             .name("recognition".into())
             .spawn(move || schedule(session, new, woken, &counted))
             .expect("a thread for recognition");
-        Recogniser { streams, wake, thread, passes }
+        Recogniser { streams, wake, thread, passes, threshold }
     }
 
     /// The recognition thread has ended: only after [`Recogniser::join`]
@@ -299,9 +302,9 @@ impl Recogniser {
 
     /// A new call whose parties are `speakers`: its audio goes into the
     /// feed, and what is heard comes out on `heard`.
-    pub fn open(&self, speakers: &[Speaker], threshold: f32, heard: mpsc::Sender<Heard>) -> Feed {
+    pub fn open(&self, speakers: &[Speaker], heard: mpsc::Sender<Heard>) -> Feed {
         let (audio, blocks) = mpsc::channel(super::AUDIO_QUEUE);
-        let stream = Stream { tracks: speakers.iter().map(|&s| Track::new(s, threshold)).collect(), audio: blocks, out: heard, ended: false, reported: None };
+        let stream = Stream { tracks: speakers.iter().map(|&s| Track::new(s, self.threshold)).collect(), audio: blocks, out: heard, ended: false, reported: None };
         let feed = Feed { audio: Some(audio), wake: self.wake.clone() };
         if self.streams.send(stream).is_ok() {
             let _ = self.wake.try_send(());

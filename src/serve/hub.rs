@@ -72,7 +72,6 @@ pub struct Hub {
     pub config: Config,
     pub rules: Arc<RuleSet>,
     recogniser: Mutex<Option<Recogniser>>,
-    threshold: f32,
     calls: Mutex<BTreeMap<u64, InProgress>>,
     next: AtomicU64,
     pub panel: Panel,
@@ -90,14 +89,13 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(config: Config, rules: Arc<RuleSet>, recogniser: Recogniser, threshold: f32) -> Hub {
+    pub fn new(config: Config, rules: Arc<RuleSet>, recogniser: Recogniser) -> Hub {
         Hub {
             panel: Panel::new(&rules, !config.redact),
             config,
             rules,
             passes: recogniser.passes(),
             recogniser: Mutex::new(Some(recogniser)),
-            threshold,
             calls: Mutex::new(BTreeMap::new()),
             next: AtomicU64::new(1),
             counters: Counters::default(),
@@ -146,7 +144,7 @@ impl Hub {
             return Err(refusal);
         };
         let (heard_tx, heard) = mpsc::channel(256);
-        let feed = recogniser.open(speakers, self.threshold, heard_tx);
+        let feed = recogniser.open(speakers, heard_tx);
         let key = self.next.fetch_add(1, Ordering::Relaxed);
         let clock = Clock::new(1.0);
         let (update_tx, updates) = mpsc::channel(256);

@@ -40,7 +40,7 @@ use hub::Hub;
 pub fn run(config: Config, rules: Arc<RuleSet>, model: &Arc<Model>, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(Error::Runtime)?;
     let recogniser = Recogniser::start(model.session()?);
-    let hub = Arc::new(Hub::new(config, rules, recogniser, model.vad_threshold()));
+    let hub = Arc::new(Hub::new(config, rules, recogniser));
     let served = runtime.block_on(serve(hub.clone(), shutdown));
     // No call can come now: the recogniser ends once the last one has.
     let joined = hub.take_recogniser().map_or(Ok(()), Recogniser::join);
