@@ -78,7 +78,9 @@ pub enum Update {
     /// An event, and when it left the pipeline.
     Event { event: Event, emitted_at: f64 },
     Notice(Notice),
-    Words { speaker: Speaker, start: f64, end: f64, text: String },
+    /// Words committed, the first of them starting an utterance when
+    /// `utterance_start` (the voice detector's, not a guess from pauses).
+    Words { speaker: Speaker, start: f64, end: f64, text: String, utterance_start: bool },
     Lag(f64),
 }
 
@@ -153,7 +155,7 @@ pub async fn judge(
                     }
                     if let (Some(first), Some(last)) = (words.first(), words.last()) {
                         let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
-                        updates.push(Update::Words { speaker, start: first.start, end: last.end, text });
+                        updates.push(Update::Words { speaker, start: first.start, end: last.end, text, utterance_start });
                     }
                 }
                 Some(Heard::Progress { now: heard_now, committed_until, lag }) => {

@@ -113,10 +113,10 @@ impl Screen {
                 self.notice = Some(format!("recognition behind: {speaker} {} – {} not recognised", clock(*start), clock(*end)));
             }
             Update::Notice(Notice::Lag { .. }) => {}
-            Update::Words { speaker, start, text, .. } => {
+            Update::Words { speaker, start, text, utterance_start, .. } => {
                 // Words of one utterance come in pieces: they join its line.
                 match self.lines.back_mut() {
-                    Some((s, _, line)) if s == speaker && !text.is_empty() => {
+                    Some((s, _, line)) if s == speaker && !utterance_start => {
                         line.push(' ');
                         line.push_str(text);
                     }

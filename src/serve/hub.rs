@@ -364,7 +364,7 @@ async fn follow(hub: Arc<Hub>, key: u64, call: CallMeta, mut updates: mpsc::Rece
                 }
                 events.push((event, emitted_at));
             }
-            Update::Words { speaker, start, end, text } => join_words(&mut utterances, speaker, start, end, text),
+            Update::Words { speaker, start, end, text, utterance_start } => join_words(&mut utterances, speaker, start, end, text, utterance_start),
             Update::Lag(lag) => hub.lag(key, lag),
             Update::Notice(_) => {}
         }
@@ -376,11 +376,10 @@ async fn follow(hub: Arc<Hub>, key: u64, call: CallMeta, mut updates: mpsc::Rece
     hub.finished(key);
 }
 
-/// Committed words join the utterance before them when the same party
-/// said them within a second.
-fn join_words(utterances: &mut Vec<Utterance>, speaker: Speaker, start: f64, end: f64, text: String) {
+/// Committed words join the utterance before them unless they start one.
+fn join_words(utterances: &mut Vec<Utterance>, speaker: Speaker, start: f64, end: f64, text: String, utterance_start: bool) {
     match utterances.last_mut() {
-        Some(u) if u.speaker == speaker && start - u.end < 1.0 => {
+        Some(u) if u.speaker == speaker && !utterance_start => {
             u.end = end;
             u.text.push(' ');
             u.text.push_str(&text);
@@ -462,13 +461,13 @@ mod tests {
     }
 
     #[test]
-    fn words_said_within_a_second_by_one_party_are_one_utterance() {
+    fn words_committed_in_pieces_join_their_utterance() {
         let mut u = Vec::new();
-        join_words(&mut u, Speaker::Operator, 0.0, 1.0, "Здравствуйте,".into());
-        join_words(&mut u, Speaker::Operator, 1.2, 2.0, "компания Ромашка".into());
-        join_words(&mut u, Speaker::Client, 2.1, 3.0, "Добрый день".into());
-        join_words(&mut u, Speaker::Operator, 3.5, 4.0, "Слушаю".into());
-        join_words(&mut u, Speaker::Operator, 5.5, 6.0, "вас".into());
+        join_words(&mut u, Speaker::Operator, 0.0, 1.0, "Здравствуйте,".into(), true);
+        join_words(&mut u, Speaker::Operator, 1.2, 2.0, "компания Ромашка".into(), false);
+        join_words(&mut u, Speaker::Client, 2.1, 3.0, "Добрый день".into(), true);
+        join_words(&mut u, Speaker::Operator, 3.5, 4.0, "Слушаю".into(), true);
+        join_words(&mut u, Speaker::Operator, 4.1, 6.0, "вас".into(), true);
         let got: Vec<(Speaker, &str)> = u.iter().map(|u| (u.speaker, u.text.as_str())).collect();
         assert_eq!(
             got,

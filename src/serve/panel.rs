@@ -120,6 +120,7 @@ struct Words<'a> {
     start: f64,
     end: f64,
     text: &'a str,
+    utterance_start: bool,
 }
 
 #[derive(Serialize)]
@@ -153,8 +154,9 @@ impl Panel {
                 let record = Record::of(event, Some(*emitted_at), self.unredacted);
                 (record_kind(&record), serde_json::to_string(&record).expect("serialises"))
             }
-            Update::Words { speaker, start, end, text } => {
-                ("words", serde_json::to_string(&Words { kind: "words", call: &call.id, speaker: *speaker, start: *start, end: *end, text }).expect("serialises"))
+            Update::Words { speaker, start, end, text, utterance_start } => {
+                let words = Words { kind: "words", call: &call.id, speaker: *speaker, start: *start, end: *end, text, utterance_start: *utterance_start };
+                ("words", serde_json::to_string(&words).expect("serialises"))
             }
             Update::Lag(seconds) => {
                 let Some(h) = state.calls.get_mut(&key) else { return };
@@ -284,7 +286,7 @@ suggest = "Здравствуйте!"
     }
 
     fn words(text: &str, start: f64) -> Update {
-        Update::Words { speaker: Speaker::Operator, start, end: start + 0.5, text: text.into() }
+        Update::Words { speaker: Speaker::Operator, start, end: start + 0.5, text: text.into(), utterance_start: true }
     }
 
     /// (record type, call) of messages.
