@@ -369,7 +369,6 @@ impl ServeArgs {
             return Err(usage("--drain must be a number of seconds".into()));
         }
         let a = file.audiosocket;
-        let tracks = sufler_stream::twilio::Tracks::default();
         Ok(Config {
             listen: self.listen.or(file.listen).unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8686))),
             token: settings::serve_token(file.token)?,
@@ -382,7 +381,7 @@ impl ServeArgs {
                 stereo: self.audiosocket_stereo.or(a.stereo),
                 allow: a.allow.unwrap_or_else(|| vec![std::net::IpAddr::from([127, 0, 0, 1])]),
             },
-            tracks: sufler_stream::twilio::Tracks { inbound: file.twilio.inbound.unwrap_or(tracks.inbound), outbound: file.twilio.outbound.unwrap_or(tracks.outbound) },
+            tracks: file.twilio,
             channels: self.asr.channels,
             redact: !self.redaction.no_redact,
         })

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use sufler_core::call::Speaker;
 
 /// Calls checked at once unless told otherwise: on 2 cores with the base
 /// model, the load benchmark's largest count whose flags stay within 2 s.
@@ -32,8 +31,9 @@ pub struct ServeConfig {
     pub drain_s: Option<f64>,
     #[serde(default)]
     pub audiosocket: AudioSocketConfig,
+    /// Which party each Twilio track is.
     #[serde(default)]
-    pub twilio: TwilioConfig,
+    pub twilio: sufler_stream::twilio::Tracks,
 }
 
 /// Asterisk AudioSocket listeners: one port per party (two connections
@@ -47,14 +47,6 @@ pub struct AudioSocketConfig {
     /// AudioSocket carries no token: the PBXs allowed to connect, by
     /// address (default: this machine only).
     pub allow: Option<Vec<std::net::IpAddr>>,
-}
-
-/// Which party each Twilio track is.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TwilioConfig {
-    pub inbound: Option<Speaker>,
-    pub outbound: Option<Speaker>,
 }
 
 /// Everything resolved.

@@ -58,8 +58,10 @@ pub enum Track {
 
 /// Which party each track is: for an agent's leg, `inbound` is the
 /// caller (the client) and `outbound` what the agent's side sends (the
-/// operator), the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// operator), the default. Read from settings (`[serve.twilio]`), a track
+/// not named keeps its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Tracks {
     pub inbound: Speaker,
     pub outbound: Speaker,
@@ -184,6 +186,21 @@ pub fn media(stream_sid: &str, track: Track, chunk: u64, timestamp_ms: u64, samp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_name_the_tracks_they_change_and_no_others() {
+        let (client, operator) = (Speaker::Client, Speaker::Operator);
+        // (settings, inbound, outbound)
+        let table = [
+            ("{}", client, operator),
+            (r#"{"inbound": "operator"}"#, operator, operator),
+            (r#"{"inbound": "operator", "outbound": "client"}"#, operator, client),
+        ];
+        for (json, inbound, outbound) in table {
+            assert_eq!(serde_json::from_str::<Tracks>(json).unwrap(), Tracks { inbound, outbound }, "{json}");
+        }
+        assert!(serde_json::from_str::<Tracks>(r#"{"inbund": "client"}"#).is_err());
+    }
 
     #[test]
     fn a_stream_as_twilio_sends_it() {
