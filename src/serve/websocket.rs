@@ -98,7 +98,8 @@ pub async fn stream(hub: Arc<Hub>, mut socket: WebSocket, layout: Layout, peer: 
                     Ok(fields) => fields.into_iter().map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect(),
                     Err(_) => BTreeMap::from([("metadata".to_string(), text.to_string())]),
                 };
-                let id = meta.get("call_id").or_else(|| meta.get("uuid")).cloned().unwrap_or_else(stream_name);
+                // `meta_from` prefers a `call_id` the metadata gives.
+                let id = meta.get("uuid").cloned().unwrap_or_else(stream_name);
                 call = Some(hub.admit(hub::meta_from(id, None, meta), &speakers).map_err(|r| format!("call refused: {r}"))?);
             }
             Message::Text(_) => {}
