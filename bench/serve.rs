@@ -94,9 +94,9 @@ fn main() {
                 t.join().unwrap();
                 let events = server.results_of(&id);
                 for (stem, rule, start, end, emitted) in banned(&events, &stem) {
-                    let near = reference.get(&(stem, rule)).and_then(|r| r.iter().filter(|(s, _)| (s - start).abs() < 2.0).min_by(|a, b| (a.0 - start).abs().total_cmp(&(b.0 - start).abs())));
+                    let near = reference.get(&(stem.clone(), rule.clone())).and_then(|r| r.iter().filter(|(s, _)| (s - start).abs() < 2.0).min_by(|a, b| (a.0 - start).abs().total_cmp(&(b.0 - start).abs())));
                     let end = near.map_or(end, |(_, e)| *e);
-                    latencies.push(emitted.expect("served flags are stamped") - end);
+                    latencies.push((emitted.expect("served flags are stamped") - end, stem, rule));
                 }
             }
         }
@@ -106,7 +106,9 @@ fn main() {
         let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap_or_default();
         let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or("?".to_string(), |v| v.trim().to_string());
         assert!(server.terminate().success());
-        latencies.sort_by(f64::total_cmp);
+        latencies.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let slowest: Vec<String> = latencies.iter().rev().take(3).map(|(l, stem, rule)| format!("{stem} {rule} {l:.2} s")).collect();
+        let latencies: Vec<f64> = latencies.into_iter().map(|(l, _, _)| l).collect();
         let p95 = pct(&latencies, 95.0);
         println!(
             "{k:>3} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>8} {:>7} {:>12}",
@@ -119,5 +121,6 @@ fn main() {
             if p95 <= 2.0 { "yes" } else { "no" },
             peak
         );
+        println!("      slowest: {}", slowest.join(", "));
     }
 }
