@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 
 /// Calls checked at once unless told otherwise: on 2 cores with the base
-/// model, the load benchmark's largest count whose flags stay within 2 s.
+/// model, the load benchmark kept p95 flag latency within 2 s at this
+/// count in four runs of five (docs/design.md).
 pub const MAX_CALLS: usize = 4;
 
 /// Calls in progress at SIGTERM get this long to end by themselves before
