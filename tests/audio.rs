@@ -462,8 +462,15 @@ fn say(dir: &Path, lines: &[(&str, &str)]) {
 }
 
 /// A call made with Festival's Russian voice: the operator's greeting, the
-/// client reading a card number and, after a pause, a phone number.
+/// client reading a card number and, after a pause, a phone number. Made
+/// once for the tests that share it (side by side, they wrote the same
+/// files at once).
 fn card_call() -> PathBuf {
+    static CALL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CALL.get_or_init(make_card_call).clone()
+}
+
+fn make_card_call() -> PathBuf {
     let dir = tempdir("card");
     say(&dir, &[
         ("op", "Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?"),
