@@ -125,7 +125,9 @@ fn the_report_of_the_generated_calls_in_a_browser() {
     browser.open(&url);
     let stat = |b: &mut Browser, key: &str| b.eval(&format!("document.querySelector('[data-stat={key}]').textContent")).as_str().unwrap().to_string();
     assert_eq!(stat(&mut browser, "calls"), truth.summaries.len().to_string());
-    assert_eq!(stat(&mut browser, "mean_score"), format!("{mean:.1}"));
+    // The page rounds in JavaScript, the test in Rust: a mean on a .x5 boundary may go either way.
+    let shown: f64 = stat(&mut browser, "mean_score").parse().unwrap();
+    assert!((shown - mean).abs() <= 0.05 + 1e-9, "mean score shown {shown}, results' {mean}");
     assert_eq!(stat(&mut browser, "pass_rate"), format!("{} %", (pass_rate * 100.0).round()));
     assert_eq!(stat(&mut browser, "violations"), violations.to_string());
     // Every operator, with their calls.
