@@ -173,6 +173,7 @@ struct Tok {
     sentence_start: bool,
     utterance_start: bool,
     filler: bool,
+    negation: bool,
 }
 
 /// A phrase occurrence, in token indices of one speaker.
@@ -667,6 +668,12 @@ impl<'r> Engine<'r> {
                 if start < t.utterance_first {
                     return;
                 }
+                // A word standing for an unset variable (any word: a name
+                // not configured) is no negation or filler: «Это не» is not
+                // «Это {operator_name}».
+                if (start..first).map(|i| &t.toks[i - t.first_tok]).any(|k| k.negation || k.filler) {
+                    return;
+                }
                 let occ = Occ { target: *target, start, end, how };
                 if target.trailing_any > 0 {
                     t.awaiting.push((occ, end));
@@ -680,8 +687,19 @@ impl<'r> Engine<'r> {
         t.last = rules.automata.iter().any(|a| a.view == View::Sound && a.may_begin(&token.spoken)).then(|| token.clone());
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
-        t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler: token.filler });
-        t.awaiting.retain(|(occ, end)| {
+        t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler: token.filler, negation: token.negation });
+        t.awaiting.retain_mut(|(occ, end)| {
+            // This token stands for a trailing unset variable: not a
+            // negation; a filler is passed over («меня зовут, ну, Анна»).
+            if *end - occ.target.trailing_any < index {
+                if token.negation {
+                    return false;
+                }
+                if token.filler {
+                    *end += 1;
+                    occ.end = *end;
+                }
+            }
             if *end == index {
                 found.push(*occ);
             }

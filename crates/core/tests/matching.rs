@@ -237,3 +237,25 @@ fn fillers_do_not_move_where_an_utterance_starts() {
         assert_eq!(banned(&run(&rules, said)), *want, "{said}");
     }
 }
+
+#[test]
+fn an_unset_variable_is_no_negation_or_filler() {
+    // With no name configured, `{operator_name}` is any word: but not «не»,
+    // and a filler before the name is passed over.
+    let table: &[(&str, &[&str])] = &[
+        ("operator: Это Анна", &["banned t «Это Анна»"]),
+        ("operator: Это не так", &[]),
+        ("operator: Меня зовут не Анна", &[]),
+        ("operator: Меня зовут, ну, Анна", &["banned t «Меня зовут ну Анна»"]),
+        ("operator: Меня зовут", &[]),
+        ("operator: Анна, слушаю вас", &["banned t «Анна слушаю вас»"]),
+        ("operator: Не слушаю вас", &[]),
+        ("operator: Ну, слушаю вас", &[]),
+    ];
+    let toml = "[[rule]]\nid = \"t\"\ncategory = \"test\"\nkind = \"banned\"\nmessage = \"m\"\nsuggest = \"s\"\n\
+                phrases = [\"это {operator_name}\", \"меня зовут {operator_name}\", \"{operator_name}, слушаю вас\"]\n";
+    let rules = support::from_toml(toml, &[]).unwrap();
+    for (said, want) in table {
+        assert_eq!(banned(&run(&rules, said)), *want, "{said}");
+    }
+}
