@@ -99,6 +99,11 @@ impl Normalizer {
         self.lang
     }
 
+    /// Whether an already-normalised word is a preposition (see [`PREPOSITION`]).
+    pub fn is_preposition(&self, surface: &str) -> bool {
+        is_preposition(self.lang, surface)
+    }
+
     /// Tokenises `text`, appending to `out`. `sentence_end` says whether the
     /// text before this one ended a sentence; the return value says whether
     /// this one does (so words fed one at a time keep sentence boundaries).
@@ -152,7 +157,8 @@ impl Normalizer {
             if !current.is_empty() {
                 let mut stem = String::new();
                 self.stemmer.stem_into(current, &mut stem);
-                let (sound, spoken) = (self.word_sound(current, &stem), self.sound(current));
+                let sound = if is_preposition(self.lang, current) { PREPOSITION.into() } else { self.word_sound(current, &stem) };
+                let spoken = self.sound(current);
                 out.push(Token {
                     surface: current.as_str().into(),
                     stem: stem.into(),
@@ -335,6 +341,24 @@ fn is_negation(lang: Lang, surface: &str) -> bool {
     match lang {
         Lang::Ru => matches!(surface, "не" | "ни" | "нет"),
         Lang::Cs => matches!(surface, "ne" | "ani" | "nikoli"),
+    }
+}
+
+/// How every preposition sounds: Whisper hears one short preposition for
+/// another («спасибо на обращение» for «за обращение»), so by sound they
+/// are one word. Not a letter, so no other word sounds like it.
+pub const PREPOSITION: &str = "§";
+
+fn is_preposition(lang: Lang, surface: &str) -> bool {
+    match lang {
+        Lang::Ru => matches!(
+            surface,
+            "в" | "во" | "на" | "за" | "с" | "со" | "к" | "ко" | "по" | "до" | "о" | "об" | "от" | "из" | "у" | "при" | "про" | "для" | "без" | "под" | "над"
+        ),
+        Lang::Cs => matches!(
+            surface,
+            "v" | "ve" | "na" | "za" | "s" | "se" | "k" | "ke" | "po" | "do" | "o" | "od" | "z" | "ze" | "u" | "při" | "pro" | "bez" | "pod" | "nad"
+        ),
     }
 }
 

@@ -189,6 +189,8 @@ fn misheard_words_match_by_sound() {
         // Two words run together.
         ("operator: Добрый день, операторана", &[("met greeting.hello", "stem"), ("met greeting.name", "fuzzy")]),
         ("operator: Это не камни", &[("banned ne-moya-zona «Это не камни»", "fuzzy")]),
+        // One preposition heard for another.
+        ("operator: Спасибо на обращение", &[("met closing.thanks", "fuzzy")]),
         // Sounds alike.
         ("operator: Спасибо за звонок, удашного дня", &[("met closing.thanks", "stem"), ("met closing.farewell", "fuzzy")]),
         // How the others matched.
@@ -257,5 +259,30 @@ fn an_unset_variable_is_no_negation_or_filler() {
     let rules = support::from_toml(toml, &[]).unwrap();
     for (said, want) in table {
         assert_eq!(banned(&run(&rules, said)), *want, "{said}");
+    }
+}
+
+#[test]
+fn a_preposition_may_be_heard_as_another() {
+    let rule = |extra: &str, phrases: &str, except: &str| {
+        format!("[[rule]]\nid = \"t\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\n{extra}\nphrases = [{phrases}]\nexcept = [{except}]\n")
+    };
+    let table: &[(Lang, &str, &str, &str, &[&str])] = &[
+        (Lang::Ru, "", "\"спасибо за обращение\"", "", &["banned t «Спасибо на обращение»"]),
+        (Lang::Ru, "fuzzy = false", "\"спасибо за обращение\"", "", &[]),
+        // Not in the phrases that cancel a hit: «с проблемой» is no «без проблем».
+        (Lang::Ru, "", "\"проблема\"", "\"без проблем\"", &["banned t «проблемой»"]),
+        (Lang::Cs, "", "\"děkuji za hovor\"", "", &["banned t «Děkuji na hovor»"]),
+        (Lang::Cs, "", "\"problém\"", "\"bez problému\"", &["banned t «problému»"]),
+    ];
+    let said = |lang: Lang, phrases: &str| match (lang, phrases.contains("пробл") || phrases.contains("probl")) {
+        (Lang::Ru, false) => "operator: Спасибо на обращение",
+        (Lang::Ru, true) => "operator: С проблемой разберёмся. Без проблем",
+        (_, false) => "operator: Děkuji na hovor",
+        (_, true) => "operator: S problému. Bez problému",
+    };
+    for (lang, extra, phrases, except, want) in table {
+        let rules = support::from_toml_in(*lang, &rule(extra, phrases, except), &[]).unwrap();
+        assert_eq!(banned(&run(&rules, said(*lang, phrases))), *want, "{lang:?} {extra} {phrases}");
     }
 }

@@ -41,7 +41,7 @@ pub fn lint(sources: &[Source], lang: Lang) -> Vec<Diagnostic> {
                         format!("template variable `{var}` has no value in `example_vars`, so examples treat it as any word"),
                     ));
                 }
-                let Ok(Some(lit)) = pattern::compile(phrase.get_ref(), pattern::Options { exact, any_order: false, fuzzy: false }, &file.example_vars, &norm) else { continue };
+                let Ok(Some(lit)) = pattern::compile(phrase.get_ref(), pattern::Options { exact, any_order: false, fuzzy: false, any_preposition: false }, &file.example_vars, &norm) else { continue };
                 let here = Diagnostic::new(&source.path, &source.text, phrase.span(), "").location();
                 let key = (lit.view, lit.alternatives[0].clone());
                 let shared = |other: SpeakerScope| other == raw.speaker || other == SpeakerScope::Any || raw.speaker == SpeakerScope::Any;

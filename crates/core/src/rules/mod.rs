@@ -610,7 +610,7 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
         let lists = [(&el.phrases, false), (&el.exact, true)];
         for (list, exact) in lists {
             for phrase in list {
-                match pattern::compile(phrase.get_ref(), Options { exact, any_order, fuzzy }, vars, norm) {
+                match pattern::compile(phrase.get_ref(), Options { exact, any_order, fuzzy, any_preposition: true }, vars, norm) {
                     Ok(Some(lit)) => {
                         usable += 1;
                         c.add_literal(lit, index, Role::Hit { element: ei }, gap);
@@ -657,7 +657,7 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
     );
     let mut lookahead = 0;
     for (phrase, role, start_within) in cancellers {
-        match pattern::compile(phrase.get_ref(), Options { exact: false, any_order, fuzzy }, vars, norm) {
+        match pattern::compile(phrase.get_ref(), Options { exact: false, any_order, fuzzy, any_preposition: false }, vars, norm) {
             Ok(Some(lit)) => {
                 lookahead = lookahead.max(start_within + lit.span(rule_gap) + lit.trailing_any - 1);
                 c.add_literal(lit, index, role, rule_gap);

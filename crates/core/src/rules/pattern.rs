@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::text::{Normalizer, SHORT_WORD};
+use crate::text::{Normalizer, PREPOSITION, SHORT_WORD};
 
 /// Which form of each token a phrase is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,6 +57,10 @@ pub(crate) struct Options {
     pub any_order: bool,
     /// Also as it sounds, for words Whisper mishears (not with `exact`).
     pub fuzzy: bool,
+    /// By sound, its prepositions as any preposition
+    /// ([`crate::text::PREPOSITION`]); not for the phrases that cancel a
+    /// hit, where «без проблем» is not «с проблемой».
+    pub any_preposition: bool,
 }
 
 enum Item {
@@ -155,7 +159,7 @@ pub(crate) fn compile(
     let alternatives = spell(&orders, &forms, prefix).ok_or_else(|| {
         format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`")
     })?;
-    let sounds = if options.fuzzy && !options.exact { sounds(&slots, &orders, prefix, norm) } else { Vec::new() };
+    let sounds = if options.fuzzy && !options.exact { sounds(&slots, &orders, prefix, options.any_preposition, norm) } else { Vec::new() };
     Ok(Some(Literal { view, alternatives, sounds, words: slots.len(), leading_any, trailing_any }))
 }
 
@@ -183,12 +187,15 @@ fn spell(orders: &[Vec<usize>], forms: &[Vec<String>], prefix: bool) -> Option<V
 /// of a `*` prefix as written), and, in the written order, each two
 /// neighbours run together («оператор Анна» heard as «операторана»). A
 /// phrase with too many forms gives up the run-together ones, then all.
-fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, norm: &Normalizer) -> Vec<String> {
+fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_preposition: bool, norm: &Normalizer) -> Vec<String> {
     let last = slots.len() - 1;
     // A word sounds as written, and (as heard words are keyed) a longer
     // one as its stems, those long enough not to sound like other words
     // (the stem «деб» of «дебил» sounds as «тебе»).
     let sound = |i: usize, word: &str| -> Vec<String> {
+        if any_preposition && norm.is_preposition(word) {
+            return vec![PREPOSITION.to_string()];
+        }
         let mut all = vec![norm.sound(word)];
         if !(prefix && i == last) && word.chars().count() > SHORT_WORD {
             all.extend(norm.stem_variants(word).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
@@ -309,7 +316,7 @@ mod tests {
     fn lit(phrase: &str, exact: bool, vars: &[(&str, &str)]) -> Result<Option<(View, String, usize, usize)>, String> {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let norm = Normalizer::new(Lang::Ru);
-        Ok(compile(phrase, Options { exact, any_order: false, fuzzy: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
+        Ok(compile(phrase, Options { exact, any_order: false, fuzzy: false, any_preposition: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
     }
 
     #[test]

@@ -24,8 +24,13 @@ pub fn bundled(lang: Lang, pairs: &[(&str, &str)]) -> RuleSet {
 
 /// A rule set from one TOML text, named `test.toml`.
 pub fn from_toml(text: &str, pairs: &[(&str, &str)]) -> Result<RuleSet, sufler_core::Error> {
+    from_toml_in(Lang::Ru, text, pairs)
+}
+
+/// The same, in another language.
+pub fn from_toml_in(lang: Lang, text: &str, pairs: &[(&str, &str)]) -> Result<RuleSet, sufler_core::Error> {
     let source = Source { path: PathBuf::from("test.toml"), text: text.to_string() };
-    RuleSet::from_sources(&[source], Some(Lang::Ru), &vars(pairs))
+    RuleSet::from_sources(&[source], Some(lang), &vars(pairs))
 }
 
 /// Checks a plain-text transcript and returns all events.
