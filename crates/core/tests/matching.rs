@@ -189,6 +189,12 @@ fn misheard_words_match_by_sound() {
         // Two words run together.
         ("operator: Добрый день, операторана", &[("met greeting.hello", "stem"), ("met greeting.name", "fuzzy")]),
         ("operator: Это не камни", &[("banned ne-moya-zona «Это не камни»", "fuzzy")]),
+        // One sound away from a long word (not in its last sound).
+        ("operator: Спасибо вам за ваш гвонок", &[("met closing.thanks", "fuzzy")]),
+        ("operator: Так, до сведения", &[("met closing.farewell", "fuzzy")]),
+        ("operator: Поднимитесь наверх", &[]),
+        ("operator: Вас плохо слышно", &[]),
+        ("client: Мы зашли в тупик", &[]),
         // One preposition heard for another.
         ("operator: Спасибо на обращение", &[("met closing.thanks", "fuzzy")]),
         // Sounds alike.

@@ -15,6 +15,13 @@
 //! sound view a second time joined: the threads as they were before its
 //! first half move on along the joined word's edge, when the first half
 //! begins a phrase word.
+//!
+//! In the sound view, a heard word that is no phrase word may still be one
+//! sound away from a long one («сведения» for «свидания», «гвонок» for
+//! «звонок»): it is then taken as that word (see [`Automaton::near`]).
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -52,7 +59,32 @@ pub(crate) struct Automaton {
     /// split word. (A rare false positive only costs a lookup of the joined
     /// word, which must itself be a phrase word.)
     beginnings: FxHashSet<u64>,
+    /// The sounds its words are written in (sound view), for the words one
+    /// sound away from a heard one.
+    alphabet: Vec<char>,
+    /// Tells this automaton's remembered near words from another's.
+    serial: u32,
 }
+
+/// The fewest sounds a phrase word must have to be matched by a heard word
+/// one sound away: in shorter ones, one sound makes another word
+/// («сложно» and «слышно»).
+const NEAR_LEAST: usize = 6;
+
+/// The sounds at a word's end that must be heard as written for it to be
+/// near another (see [`Automaton::near`]).
+const ENDING: usize = 1;
+
+/// Heard words remembered per thread with the phrase word they are near,
+/// per automaton (a call says the same words over and over; working one
+/// out costs some hundreds of lookups).
+const NEAR_REMEMBERED: usize = 1 << 16;
+
+thread_local! {
+    static NEAR: RefCell<FxHashMap<u32, FxHashMap<Box<str>, Option<u32>>>> = RefCell::new(FxHashMap::default());
+}
+
+static SERIALS: AtomicU32 = AtomicU32::new(0);
 
 /// The shortest first half of a split word that is tried: shorter ones
 /// («не», «вы») begin too many words.
@@ -199,12 +231,16 @@ impl Builder {
         let runs = run.difference(&plain).copied().collect();
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
+        let mut alphabet = Vec::new();
         if view == View::Sound {
             for word in words.keys().chain(prefixes.values().flatten().map(|(p, _)| p)) {
                 beginnings.extend(word.char_indices().skip(JOIN_LEAST).map(|(i, _)| hash(&word[..i])));
             }
+            alphabet = words.keys().flat_map(|w| w.chars()).filter(|c| c.is_alphabetic()).collect::<FxHashSet<char>>().into_iter().collect();
+            alphabet.sort_unstable();
         }
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, beginnings })
+        let serial = SERIALS.fetch_add(1, Ordering::Relaxed);
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, beginnings, alphabet, serial })
     }
 }
 
@@ -230,8 +266,8 @@ impl Automaton {
         sealed: bool,
         mut found: impl FnMut(&Target, usize, Match),
     ) {
-        let id = self.number(word);
-        let joined = joined.and_then(|j| self.number(j)).filter(|id| !self.runs.contains(id));
+        let id = self.number(word).or_else(|| self.near(word));
+        let joined = joined.and_then(|j| self.number(j).or_else(|| self.near(j))).filter(|id| !self.runs.contains(id));
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
             return;
@@ -275,6 +311,64 @@ impl Automaton {
         }
         let old = std::mem::replace(&mut walk.threads, next);
         walk.spare = std::mem::replace(&mut walk.before, old);
+    }
+
+    /// The phrase word of [`NEAR_LEAST`] sounds or more one sound away
+    /// from `word` (one sound more, less, or another), in the sound view:
+    /// the first found, so always the same one. The last sound must be the
+    /// same: it is where a word's ending begins, which tells «наверняка»
+    /// from «наверное» and «наверх» from «наверн(о)».
+    fn near(&self, word: &str) -> Option<u32> {
+        let len = word.chars().count();
+        if self.view != View::Sound || len + 1 < NEAR_LEAST {
+            return None;
+        }
+        NEAR.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let seen = cache.entry(self.serial).or_default();
+            if let Some(&id) = seen.get(word) {
+                return id;
+            }
+            if seen.len() >= NEAR_REMEMBERED {
+                seen.clear();
+            }
+            let id = self.near_uncached(word, len);
+            seen.insert(word.into(), id);
+            id
+        })
+    }
+
+    fn near_uncached(&self, word: &str, len: usize) -> Option<u32> {
+        let chars: Vec<char> = word.chars().collect();
+        let mut v = String::with_capacity(word.len() + 4);
+        let found = |v: &str, n: usize| (n >= NEAR_LEAST).then(|| self.words.get(v).copied()).flatten();
+        for i in 0..=len - ENDING {
+            // One sound less (a sound heard that was not said).
+            if i < len - ENDING {
+                v.clear();
+                v.extend(chars[..i].iter().chain(&chars[i + 1..]));
+                if let Some(id) = found(&v, len - 1) {
+                    return Some(id);
+                }
+            }
+            for &c in &self.alphabet {
+                // Another sound in its place.
+                if i < len - ENDING && c != chars[i] {
+                    v.clear();
+                    v.extend(chars[..i].iter().chain([&c]).chain(&chars[i + 1..]));
+                    if let Some(id) = found(&v, len) {
+                        return Some(id);
+                    }
+                }
+                // One sound more (a sound said that was not heard).
+                v.clear();
+                v.extend(chars[..i].iter().chain([&c]).chain(&chars[i..]));
+                if let Some(id) = found(&v, len + 1) {
+                    return Some(id);
+                }
+            }
+        }
+        None
     }
 
     fn number(&self, word: &str) -> Option<u32> {
