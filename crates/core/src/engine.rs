@@ -15,7 +15,7 @@ use crate::call::{CallMeta, Parties, Speaker, Word};
 use crate::metrics::{Metrics, Period, Thresholds};
 use crate::scorecard::Card;
 use crate::score::Scorer;
-use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Target, Trigger, View, Walk};
+use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Heard, Target, Trigger, View, Walk};
 use crate::text::{Lang, Token};
 
 /// A gap in one speaker's speech this long starts a new utterance even
@@ -661,8 +661,11 @@ impl<'r> Engine<'r> {
         let joined = t.last.as_ref().map(|p| rules.normalizer.joined(p, token));
         for (ai, a) in rules.automata.iter().enumerate() {
             let word = form(a.view, token);
-            let joined = joined.as_ref().filter(|_| a.view == View::Sound).map(|j| form(a.view, j));
-            a.feed(&mut t.walks[ai], index, word, joined, token.negation, |target, first, how| {
+            let sound = a.view == View::Sound;
+            let joined = joined.as_ref().filter(|_| sound).map(|j| form(a.view, j));
+            let spoken = (sound && token.spoken != token.sound).then_some(&*token.spoken);
+            let heard = Heard { word, spoken, joined, sealed: token.negation };
+            a.feed(&mut t.walks[ai], index, heard, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };
                 if start < t.utterance_first {

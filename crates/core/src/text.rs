@@ -99,6 +99,20 @@ impl Normalizer {
         self.lang
     }
 
+    /// The consonant a glottal stop between two words is heard as, when
+    /// the first ends in a vowel and the second begins with one.
+    pub fn seam(&self, first: &str, second: &str) -> Option<char> {
+        let vowels = match self.lang {
+            Lang::Ru => "аеиоуыэюя",
+            Lang::Cs => "aáeéěiíoóuúůyý",
+        };
+        let vowel = |c: Option<char>| c.is_some_and(|c| vowels.contains(c));
+        (vowel(first.chars().last()) && vowel(second.chars().next())).then_some(match self.lang {
+            Lang::Ru => 'т',
+            Lang::Cs => 't',
+        })
+    }
+
     /// Whether an already-normalised word is a preposition (see [`PREPOSITION`]).
     pub fn is_preposition(&self, surface: &str) -> bool {
         is_preposition(self.lang, surface)

@@ -195,6 +195,10 @@ fn misheard_words_match_by_sound() {
         ("operator: Поднимитесь наверх", &[]),
         ("operator: Вас плохо слышно", &[]),
         ("client: Мы зашли в тупик", &[]),
+        // Two words run together across a glottal stop heard as «т».
+        ("operator: Мое имитяно", &[("met greeting.name", "fuzzy")]),
+        ("operator: Мое иметянно", &[("met greeting.name", "fuzzy")]),
+        ("operator: Мое имя пока не важно", &[]),
         // One preposition heard for another.
         ("operator: Спасибо на обращение", &[("met closing.thanks", "fuzzy")]),
         // Sounds alike.

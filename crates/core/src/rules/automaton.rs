@@ -119,6 +119,23 @@ impl Walk {
     }
 }
 
+/// A token as one automaton takes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Heard<'a> {
+    /// Its form in the automaton's view.
+    pub word: &'a str,
+    /// How all its letters sound (sound view only): a long word is keyed
+    /// by its stem, but one Whisper glued from two («имитяно» for «имя
+    /// Анна») is near the pair's sound as a whole, not as a stem.
+    pub spoken: Option<&'a str>,
+    /// The token joined to the one before it in the same utterance, when
+    /// that one may begin a phrase word (sound view only).
+    pub joined: Option<&'a str>,
+    /// It may not be let in between a phrase's words (a negation, which
+    /// would turn the phrase around): it ends the threads it does not move on.
+    pub sealed: bool,
+}
+
 /// An automaton being built, one spelling of a phrase at a time (a large
 /// rule set has millions of them: none is kept once it is in the trie).
 #[derive(Debug)]
@@ -252,21 +269,10 @@ impl Automaton {
     }
 
     /// Feeds the token at `index` and calls `found` with the target, first
-    /// token and kind of match of every phrase that ends on it. `joined` is
-    /// the token joined to the one before it in the same utterance, when
-    /// that one may begin a phrase word (sound view only). A token that may not be let in between a phrase's words
-    /// (`sealed`: a negation, which would turn the phrase around) ends the
-    /// threads it does not move on.
-    pub fn feed(
-        &self,
-        walk: &mut Walk,
-        index: usize,
-        word: &str,
-        joined: Option<&str>,
-        sealed: bool,
-        mut found: impl FnMut(&Target, usize, Match),
-    ) {
-        let id = self.number(word).or_else(|| self.near(word));
+    /// token and kind of match of every phrase that ends on it.
+    pub fn feed(&self, walk: &mut Walk, index: usize, heard: Heard, mut found: impl FnMut(&Target, usize, Match)) {
+        let Heard { word, spoken, joined, sealed } = heard;
+        let id = self.number(word).or_else(|| self.near(word)).or_else(|| spoken.and_then(|w| self.near(w)));
         let joined = joined.and_then(|j| self.number(j).or_else(|| self.near(j))).filter(|id| !self.runs.contains(id));
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();

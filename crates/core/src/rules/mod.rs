@@ -21,7 +21,7 @@ use crate::call::Speaker;
 use crate::error::{Diagnostic, Error, Result};
 use crate::text::{Lang, Normalizer};
 use file::{RawElement, RawRule, RuleFile};
-pub(crate) use automaton::{Automaton, Walk};
+pub(crate) use automaton::{Automaton, Heard, Walk};
 pub(crate) use pattern::View;
 use pattern::{Literal, Options};
 

@@ -209,7 +209,7 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
         // Two words run together end as the second does: the glued word's
         // stems are the first word and the second's (worked out once per
         // word, where stemming the glued word itself is new every time).
-        let glued = |a: &str, b: &str| -> Vec<String> {
+        let glued_alone = |a: &str, b: &str| -> Vec<String> {
             let mut all = vec![norm.sound(&format!("{a}{b}"))];
             if !(prefix && i == last) && b.chars().count() > SHORT_WORD {
                 all.extend(norm.stem_variants(b).iter().map(|v| norm.sound(&format!("{a}{v}"))).filter(|s| s.chars().count() >= SOUND_LEAST));
@@ -218,6 +218,14 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
                 // how the pair ends: the glued word's own.
                 all.extend(norm.stem_variants(&format!("{a}{b}")).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
             }
+            all
+        };
+        let glued = |a: &str, b: &str| -> Vec<String> {
+            // Between two vowels, a glottal stop heard as a consonant
+            // («имя Анна» as «имитяно»).
+            let seam = norm.seam(a, b).map(|c| glued_alone(&format!("{a}{c}"), b)).unwrap_or_default();
+            let mut all = glued_alone(a, b);
+            all.extend(seam);
             all
         };
         let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| glued(a, b))).map(|s| format!("{RUN}{s}")));
