@@ -548,7 +548,7 @@ impl Model {
         let threads = if pass == Pass::Batch { 1 } else { self.options.threads };
         let ladder = contexts(seconds, pass.least_audio_ctx());
         let mut heard = self.recognise(state, clip, ladder[0], prompt, threads)?;
-        let again = |heard: &Decoded| loops(heard) || heard.tokens >= max_tokens(seconds);
+        let again = |heard: &Decoded| loops(heard, &self.normalizer) || heard.tokens >= max_tokens(seconds);
         if again(&heard) {
             if pass == Pass::Glimpse {
                 return Ok(Vec::new());
@@ -883,9 +883,10 @@ pub fn max_tokens(seconds: f64) -> usize {
 
 /// Whether the words repeat a phrase over and over (a decoding loop), or
 /// say a phrase of two or more words twice in a row (Whisper's most common
-/// slip on short clips).
-fn loops(heard: &Decoded) -> bool {
-    let words: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
+/// slip on short clips), whatever their case and punctuation («Это не ко
+/// мне, это не ко мне.»).
+fn loops(heard: &Decoded, norm: &Normalizer) -> bool {
+    let words: Vec<String> = heard.words.iter().map(|w| surface(norm, &w.text)).filter(|w| !w.is_empty()).collect();
     let stutters = (2..=words.len() / 2).any(|n| repeat_at(&words, n).is_some());
     let spins = (1..=3).any(|n| words.windows(n).any(|g| words.windows(n).filter(|w| *w == g).count() >= 4));
     stutters || spins
@@ -1014,6 +1015,7 @@ mod tests {
             ("да да да да да", true, "да да да да да"),
             ("нет, нет", false, "нет, нет"),
             ("Спасибо за звонок, до свидания", false, "Спасибо за звонок, до свидания"),
+            ("Это не ко мне, это не ко мне.", true, "Это не ко мне,"),
         ];
         for (text, looping, collapsed) in table {
             let words: Vec<TimedWord<'static>> = text
@@ -1021,7 +1023,7 @@ mod tests {
                 .map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None })
                 .collect();
             let mut heard = Decoded { words, tokens: 0 };
-            assert_eq!(loops(&heard), *looping, "{text}");
+            assert_eq!(loops(&heard, &norm), *looping, "{text}");
             collapse_repeats(&mut heard.words, &norm);
             let got: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
             assert_eq!(got.join(" "), *collapsed);
