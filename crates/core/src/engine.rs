@@ -677,6 +677,16 @@ impl<'r> Engine<'r> {
                 if (start..first).map(|i| &t.toks[i - t.first_tok]).any(|k| k.negation || k.filler) {
                     return;
                 }
+                // A step said negated is not said: «Я не могу вам помочь» offers
+                // no help (a negation ending the sentence before does not count).
+                if matches!(target.role, Role::Hit { .. })
+                    && rules.rules[target.rule].kind == Kind::Required
+                    && start > t.utterance_first
+                    && t.toks[start - 1 - t.first_tok].negation
+                    && !(if start == index { sentence_start } else { t.toks[start - t.first_tok].sentence_start })
+                {
+                    return;
+                }
                 let occ = Occ { target: *target, start, end, how };
                 if target.trailing_any > 0 {
                     t.awaiting.push((occ, end));
@@ -763,11 +773,17 @@ impl<'r> Engine<'r> {
             }
             return;
         }
+        let (toks, first_tok) = (&track.toks, track.first_tok);
         let cancels = |by: &Occ, hit_start: usize, hit_end: usize| match by.target.role {
             Role::Except => by.start <= hit_end && hit_start <= by.end,
             Role::Near => {
                 let gap = by.start.saturating_sub(hit_end + 1).max(hit_start.saturating_sub(by.end + 1));
-                gap <= rule.near_words.unwrap_or(0)
+                // A correction excuses within the hit's utterance only, as
+                // one said after does (the hit is decided when its
+                // utterance ends): «Я проверю вашу заявку.» then «Не
+                // знаю.» is no «Не знаю, сейчас проверю».
+                let earlier = by.end < hit_start && (by.end + 1..=hit_start).any(|i| i >= first_tok && toks[i - first_tok].utterance_start);
+                gap <= rule.near_words.unwrap_or(0) && !earlier
             }
             Role::Hit { .. } => false,
         };

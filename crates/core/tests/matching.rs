@@ -40,6 +40,9 @@ fn russian_banned_phrases() {
         ("operator: Не знаю, сейчас уточню", &[]),
         ("operator: Этого я не знаю, но обязательно выясню", &[]),
         ("operator: Я не знаю. Мы с вами потом как-нибудь это уточню", &["banned ne-znayu «Я не знаю»"]),
+        // Only a correction in the same utterance excuses, before or after.
+        ("[00:00] operator: Не знаю.\n[00:03] operator: Сейчас уточню.", &["banned ne-znayu «Не знаю»"]),
+        ("[00:00] operator: Давайте я проверю вашу заявку.\n[00:05] operator: Не знаю, честно.", &["banned ne-znayu «Не знаю»"]),
         // Position: «нет» only as a refusal at the start of a sentence.
         ("operator: У вас нет задолженности", &[]),
         ("operator: Нет, это невозможно", &["banned net «Нет»"]),
@@ -77,6 +80,7 @@ fn czech_banned_phrases() {
     let table: &[(&str, &[&str])] = &[
         ("operator: To já nevím", &["banned nevim «nevím»"]),
         ("operator: Nevím, hned to zjistím", &[]),
+        ("[00:00] operator: Hned to zjistím.\n[00:05] operator: Nevím, kde je chyba.", &["banned nevim «Nevím»"]),
         ("operator: Jaký máte problém?", &["banned problem «problém»"]),
         ("operator: S tímto problémem volá hodně lidí", &["banned problem «problémem»"]),
         ("operator: Bez problému", &[]),
@@ -294,5 +298,35 @@ fn a_preposition_may_be_heard_as_another() {
     for (lang, extra, phrases, except, want) in table {
         let rules = support::from_toml_in(*lang, &rule(extra, phrases, except), &[]).unwrap();
         assert_eq!(banned(&run(&rules, said(*lang, phrases))), *want, "{lang:?} {extra} {phrases}");
+    }
+}
+
+/// A step said with a negation just before it is not said («не могу вам
+/// помочь»), unless the negation ended the sentence before; banned phrases
+/// are not affected (a banned phrase negated is a rule's own `except`). A short word run together with the one before keeps
+/// its sound: «могу я помочь» is no «могу … помочь».
+#[test]
+fn a_step_said_negated_is_not_met() {
+    let toml = |lang: &str, phrases: &str| {
+        format!(
+            "lang = \"{lang}\"\n[[rule]]\nid = \"g\"\ncategory = \"greeting\"\nkind = \"required\"\nspeaker = \"operator\"\nmessage = \"m\"\n\
+             [[rule.element]]\nid = \"offer\"\nmessage = \"m\"\nphrases = [{phrases}]\n\
+             [[rule]]\nid = \"b\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [{phrases}]\n"
+        )
+    };
+    let table: &[(Lang, &str, &str, &[&str])] = &[
+        (Lang::Ru, "\"могу вам помочь\"", "operator: Я могу вам помочь.", &["met g.offer", "banned b «могу вам помочь»"]),
+        (Lang::Ru, "\"могу вам помочь\"", "operator: Я не могу вам помочь.", &["banned b «могу вам помочь»", "missing g.offer"]),
+        (Lang::Ru, "\"могу вам помочь\"", "operator: Ничем не могу вам помочь.", &["banned b «могу вам помочь»", "missing g.offer"]),
+        (Lang::Ru, "\"могу вам помочь\"", "operator: Нет. Могу вам помочь иначе.", &["met g.offer", "banned b «Могу вам помочь»"]),
+        (Lang::Ru, "\"могу я помочь\"", "operator: Могу ли я вам помочь?", &["met g.offer", "banned b «Могу ли я вам помочь»"]),
+        (Lang::Ru, "\"могу я помочь\"", "operator: Могу предложить тариф, помочь с подключением.", &["missing g.offer"]),
+        (Lang::Cs, "\"mohu vám pomoci\"", "operator: Mohu vám nějak pomoci?", &["met g.offer", "banned b «Mohu vám nějak pomoci»"]),
+        // Czech negates in the verb itself.
+        (Lang::Cs, "\"mohu vám pomoci\"", "operator: Bohužel vám nemohu pomoci.", &["missing g.offer"]),
+    ];
+    for (lang, phrases, said, want) in table {
+        let rules = support::from_toml_in(*lang, &toml(lang.code(), phrases), &[]).unwrap();
+        assert_eq!(support::brief(&run(&rules, said)), *want, "{said}");
     }
 }

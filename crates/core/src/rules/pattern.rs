@@ -215,8 +215,12 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
                 all.extend(norm.stem_variants(b).iter().map(|v| norm.sound(&format!("{a}{v}"))).filter(|s| s.chars().count() >= SOUND_LEAST));
             } else if !(prefix && i == last) {
                 // A short second word («Анна») has stems too short to say
-                // how the pair ends: the glued word's own.
-                all.extend(norm.stem_variants(&format!("{a}{b}")).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
+                // how the pair ends: the glued word's own, those that keep
+                // some of it («могуя» stemmed to «могу» would drop «я»).
+                let first = a.chars().count();
+                all.extend(
+                    norm.stem_variants(&format!("{a}{b}")).iter().filter(|s| s.chars().count() > first).map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST),
+                );
             }
             all
         };
