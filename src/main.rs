@@ -22,6 +22,17 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // whisper.cpp's buffers come from the C allocator (Rust's from
+    // mimalloc). glibc gives each recognising thread an arena of its own and
+    // keeps what a thread frees there for that thread: as contexts grew
+    // and shrank, two workers held ~540 MB at peak on 50-60 s phone-line
+    // calls, ~450 MB with one arena (docs/design.md). Few and large, these
+    // allocations do not contend.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: at the start of `main`, before any other thread allocates.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let result = match Cli::parse().cmd {
         Cmd::Check(args) => check(args),
         Cmd::Report(args) => report(args),
