@@ -303,8 +303,9 @@ fn a_preposition_may_be_heard_as_another() {
 
 /// A step said with a negation just before it is not said («не могу вам
 /// помочь»), unless the negation ended the sentence before; banned phrases
-/// are not affected (a banned phrase negated is a rule's own `except`). A short word run together with the one before keeps
-/// its sound: «могу я помочь» is no «могу … помочь».
+/// are not affected (a banned phrase negated is a rule's own `except`). A
+/// short word run together with the one before keeps its sound: «могу я
+/// помочь» is no «могу … помочь».
 #[test]
 fn a_step_said_negated_is_not_met() {
     let toml = |lang: &str, phrases: &str| {
