@@ -80,8 +80,11 @@ const ENDING: usize = 1;
 /// out costs some hundreds of lookups).
 const NEAR_REMEMBERED: usize = 1 << 16;
 
+/// Per automaton (by serial): each heard word's near phrase word, if any.
+type Nearness = FxHashMap<u32, FxHashMap<Box<str>, Option<u32>>>;
+
 thread_local! {
-    static NEAR: RefCell<FxHashMap<u32, FxHashMap<Box<str>, Option<u32>>>> = RefCell::new(FxHashMap::default());
+    static NEAR: RefCell<Nearness> = RefCell::new(FxHashMap::default());
 }
 
 static SERIALS: AtomicU32 = AtomicU32::new(0);
