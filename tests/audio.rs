@@ -170,6 +170,19 @@ fn russian_calls_are_written_in_cyrillic() {
 }
 
 #[test]
+fn an_unsure_utterance_is_heard_alike_however_often_it_was_heard_before() {
+    // An operator's utterance heard with little confidence is decoded again
+    // by beam search on the worker's own state: the same call three times
+    // in a row on one worker must read the same each time (whisper.cpp's
+    // beam once drew its candidates with a generator the state kept).
+    let call = calls().join("phone/06-corrected.wav").display().to_string();
+    let out = sufler_on(1, &[&call, &call, &call]);
+    let transcripts: Vec<serde_json::Value> = events(&out).into_iter().filter(|e| e["type"] == "transcript").collect();
+    assert_eq!(transcripts.len(), 3, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(transcripts.iter().all(|t| t == &transcripts[0]), "{transcripts:#?}");
+}
+
+#[test]
 fn workers_share_out_utterances_without_changing_them() {
     // Two workers with a thread each hear every utterance as one worker does,
     // and their segments come back in time order, each under its own party.

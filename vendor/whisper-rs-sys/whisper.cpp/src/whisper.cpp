@@ -2085,7 +2085,6 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
     WHISPER_ASSERT(!!kv_pad.buffer);
 
-    const int n_ctx_pad = GGML_PAD(n_ctx, 256);
 
     struct ggml_init_params params = {
         /*.mem_size   =*/ wstate.sched_encode.meta.size(),
@@ -2171,20 +2170,24 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                         ggml_reshape_3d(ctx0, Qcur, n_state_head, n_head, n_ctx),
                         0, 2, 1, 3);
 
-            if (wctx.params.flash_attn) {
+            // sufler: flash attention in the encoder for long clips whatever
+            // the context's flag (which also turns the DTW alignment off): no
+            // n_ctx x n_ctx matrix per head in the compute buffer; short ones
+            // keep the matrix, which is faster (see PATCHES.md)
+            if (n_ctx > 512) {
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Kcur, ggml_view_1d(ctx0, kv_pad.k, n_ctx*n_state, 0)));
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Vcur, ggml_view_1d(ctx0, kv_pad.v, n_ctx*n_state, 0)));
 
                 struct ggml_tensor * K =
                     ggml_view_3d(ctx0, kv_pad.k,
-                            n_state_head, n_ctx_pad, n_head,
+                            n_state_head, n_ctx, n_head,
                             ggml_element_size(kv_pad.k)*n_state,
                             ggml_element_size(kv_pad.k)*n_state_head,
                             0);
 
                 struct ggml_tensor * V =
                     ggml_view_3d(ctx0, kv_pad.v,
-                            n_state_head, n_ctx_pad, n_head,
+                            n_state_head, n_ctx, n_head,
                             ggml_element_size(kv_pad.v)*n_state,
                             ggml_element_size(kv_pad.v)*n_state_head,
                             0);
@@ -6670,10 +6673,12 @@ static std::vector<whisper_token_data> whisper_sample_token_topk(
         ptsum = sum_ts;
     }
 
-    std::discrete_distribution<> dist(probs.begin(), probs.end());
-
+    // sufler: the k most likely tokens, not k draws from their distribution
+    // with decoder 0's generator, which is seeded once per state and so
+    // made a clip's reading depend on what the state decoded before (see
+    // PATCHES.md)
     for (int i = 0; i < k; ++i) {
-        const auto id = dist(decoder.rng);
+        const auto id = logits_id[i].second;
         //printf("XXX %d %d %f %f %f %f\n", id, tid, probs[id], logprobs[id], pt, ptsum);
 
         result.push_back({ id, tid, probs[id], logprobs[id], pt, ptsum, -1, -1, -1, 0.0f, });
@@ -6920,7 +6925,7 @@ static bool whisper_vad(
     return true;
 }
 
-int whisper_full_with_state(
+static int whisper_full_with_state_impl(
         struct whisper_context * ctx,
           struct whisper_state * state,
     struct whisper_full_params   params,
@@ -7869,6 +7874,33 @@ int whisper_full_with_state(
     }
 
     return 0;
+}
+
+// sufler: a beam search grows the state's self-attention cache to
+// (beams + 2) x the text context; it is given back once the call is done,
+// so that a state keeps a greedy decoder's memory between beam searches
+// (see PATCHES.md)
+int whisper_full_with_state(
+        struct whisper_context * ctx,
+          struct whisper_state * state,
+    struct whisper_full_params   params,
+                   const float * samples,
+                           int   n_samples) {
+    const int ret = whisper_full_with_state_impl(ctx, state, params, samples, n_samples);
+
+    if (state->kv_self_n_dec > 1) {
+        whisper_kv_cache_free(state->kv_self);
+        if (!whisper_kv_cache_init(state->kv_self, state->backends[0], ctx->itype,
+                    ctx->model.hparams.n_text_state,
+                    ctx->model.hparams.n_text_layer,
+                    GGML_PAD(ctx->model.hparams.n_text_ctx, 256))) {
+            WHISPER_LOG_ERROR("%s: whisper_kv_cache_init() failed for self-attention cache\n", __func__);
+            return -7;
+        }
+        state->kv_self_n_dec = 1;
+    }
+
+    return ret;
 }
 
 int whisper_full(
