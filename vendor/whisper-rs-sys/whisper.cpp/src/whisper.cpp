@@ -2085,7 +2085,6 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
     WHISPER_ASSERT(!!kv_pad.buffer);
 
-
     struct ggml_init_params params = {
         /*.mem_size   =*/ wstate.sched_encode.meta.size(),
         /*.mem_buffer =*/ wstate.sched_encode.meta.data(),
@@ -2173,7 +2172,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
             // sufler: flash attention in the encoder for long clips whatever
             // the context's flag (which also turns the DTW alignment off): no
             // n_ctx x n_ctx matrix per head in the compute buffer; short ones
-            // keep the matrix, which is faster (see PATCHES.md)
+            // keep the matrix (8 MB at most) and their readings (see PATCHES.md)
             if (n_ctx > 512) {
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Kcur, ggml_view_1d(ctx0, kv_pad.k, n_ctx*n_state, 0)));
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Vcur, ggml_view_1d(ctx0, kv_pad.v, n_ctx*n_state, 0)));
