@@ -378,8 +378,8 @@ struct Decoded {
 impl Decoded {
     /// The mean of the words' confidences.
     fn confidence(&self) -> Option<f32> {
-        let all: Vec<f32> = self.words.iter().filter_map(|w| w.confidence).collect();
-        (!all.is_empty()).then(|| all.iter().sum::<f32>() / all.len() as f32)
+        let (sum, n) = self.words.iter().filter_map(|w| w.confidence).fold((0.0, 0), |(sum, n), c| (sum + c, n + 1));
+        (n > 0).then(|| sum / n as f32)
     }
 }
 
@@ -587,9 +587,9 @@ impl Model {
             }
             collapse_repeats(&mut heard.words, &self.normalizer);
         }
-        if careful && heard.confidence().is_some_and(|c| c < CAREFUL_BELOW) {
+        if careful && let Some(sure) = heard.confidence().filter(|&c| c < CAREFUL_BELOW) {
             let beam = self.recognise(state, clip, ladder[0], prompt, threads, Decoding::Beam)?;
-            if !again(&beam) && beam.confidence() > heard.confidence() {
+            if !again(&beam) && beam.confidence().is_some_and(|c| c > sure) {
                 heard = beam;
             }
         }
