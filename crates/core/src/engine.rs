@@ -15,8 +15,8 @@ use crate::call::{CallMeta, Parties, Speaker, Word};
 use crate::metrics::{Metrics, Period, Thresholds};
 use crate::scorecard::Card;
 use crate::score::Scorer;
-use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Heard, Target, Trigger, View, Walk};
-use crate::text::{Lang, Token};
+use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Heard, Known, Target, Trigger, Walk};
+use crate::text::{Lang, alphanumeric};
 
 /// A gap in one speaker's speech this long starts a new utterance even
 /// when the source does not say so.
@@ -239,9 +239,9 @@ struct Track {
     awaiting: Vec<(Occ, usize)>,
     /// The text buffer of the last word forgotten, for the next one.
     spare: String,
-    /// The utterance's last token, when it may be the first half of a word
-    /// Whisper split in two.
-    last: Option<Token>,
+    /// The utterance's last token (its surface form), when it may be the
+    /// first half of a word Whisper split in two.
+    last: Option<Arc<str>>,
     /// Recent hits as (rule, element, last token): alternatives of one
     /// element that overlap («я не знаю», «не знаю») are one hit.
     recent_hits: Vec<(usize, usize, usize)>,
@@ -272,7 +272,7 @@ impl Track {
             if !s.is_empty() {
                 s.push(' ');
             }
-            s.push_str(self.word(w).text.trim_matches(|c: char| !c.is_alphanumeric()));
+            s.push_str(self.word(w).text.trim_matches(|c: char| !alphanumeric(c)));
         }
         s
     }
@@ -434,7 +434,7 @@ impl<'r> Engine<'r> {
         t.words.push_back(WordRec { start, end, text, confidence: word.confidence });
         let sentence_end = t.sentence_end;
         let rules = self.rules;
-        let ends = rules.normalizer.each_token(&word.text, sentence_end, |token| self.feed(s, word_index, token));
+        let ends = rules.each_known(&word.text, sentence_end, |known, after_end| self.feed(s, word_index, known, after_end));
         self.tracks[s].sentence_end = ends;
         self.prune(s);
     }
@@ -645,26 +645,25 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn feed(&mut self, s: Speaker, word: usize, token: &Token) {
+    /// Feeds a token of the word at index `word`; `after_end` says whether
+    /// a sentence ended before it.
+    fn feed(&mut self, s: Speaker, word: usize, known: &Known, after_end: bool) {
         let rules = self.rules;
+        let token = &known.token;
         let t = &mut self.tracks[s];
         let index = t.next_tok();
         // A filler before it («Ну, нет») does not move where a sentence starts.
         let first = index == t.utterance_first;
         let prev = (!first).then(|| t.tok(index - 1)).filter(|p| p.filler);
-        let sentence_start = first || token.after_sentence_end || prev.is_some_and(|p| p.sentence_start);
+        let sentence_start = first || after_end || prev.is_some_and(|p| p.sentence_start);
         let utterance_start = first || prev.is_some_and(|p| p.utterance_start);
         let mut found = std::mem::take(&mut self.found);
         found.clear();
         // The token with the one before it, when that may be the first half
         // of a phrase word Whisper split in two: a match by sound.
-        let joined = t.last.as_ref().map(|p| rules.normalizer.joined(p, token));
+        let joined = t.last.as_ref().map(|p| rules.joined(p, &token.surface));
         for (ai, a) in rules.automata.iter().enumerate() {
-            let word = form(a.view, token);
-            let sound = a.view == View::Sound;
-            let joined = joined.as_ref().filter(|_| sound).map(|j| form(a.view, j));
-            let spoken = (sound && token.spoken != token.sound).then_some(&*token.spoken);
-            let heard = Heard { word, spoken, joined, sealed: token.negation };
+            let heard = Heard { id: known.ids[ai], joined: joined.as_ref().and_then(|j| j[ai]), sealed: token.negation };
             a.feed(&mut t.walks[ai], index, heard, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };
@@ -697,7 +696,7 @@ impl<'r> Engine<'r> {
         }
         // Kept only when it may be the first half of a split word (a half has
         // no stem of its own: how its letters sound); most are not.
-        t.last = rules.automata.iter().any(|a| a.view == View::Sound && a.may_begin(&token.spoken)).then(|| token.clone());
+        t.last = known.begins.then(|| token.surface.clone());
         // Surface forms are kept only for regex phrases to read.
         let surface = rules.regexes.as_ref().map(|_| token.surface.clone());
         t.toks.push_back(Tok { word, surface, sentence_start, utterance_start, filler: token.filler, negation: token.negation });
@@ -972,15 +971,6 @@ impl<'r> Engine<'r> {
 /// Whether the rules ask anything of the operator.
 fn rules_judge_operator(rules: &RuleSet) -> bool {
     rules.rules.iter().any(|r| r.kind == Kind::Required && r.speaker != SpeakerScope::Client)
-}
-
-/// A token in the form an automaton's view reads.
-fn form(view: View, token: &Token) -> &str {
-    match view {
-        View::Stem => &token.stem,
-        View::Surface => &token.surface,
-        View::Sound => &token.sound,
-    }
 }
 
 fn scope_speaker(scope: SpeakerScope) -> Speaker {

@@ -26,7 +26,7 @@
 
 use std::borrow::Cow;
 
-use crate::text::Lang;
+use crate::text::{Lang, alphanumeric};
 use crate::transcript::{Redaction, Segment, TimedWord, Transcript};
 
 /// What was taken out.
@@ -237,7 +237,7 @@ fn email(lang: Lang, cleaned: &[String], written: &str, i: usize) -> Option<usiz
 /// number word or the word for `@`. Looked up as written when it is in
 /// lower case already (most words), lower-cased into `buf` when not.
 fn worth_a_look(lang: Lang, word: &str, buf: &mut String) -> bool {
-    let w = word.trim_matches(|c: char| !letter(c));
+    let w = word.trim_matches(|c: char| !alphanumeric(c));
     if w.bytes().any(|b| b.is_ascii_digit() || b == b'@') || word.contains('@') {
         return true;
     }
@@ -447,18 +447,18 @@ fn clean(word: &str) -> String {
     out
 }
 
-/// A letter or digit, told quickly for the Latin and Cyrillic ones (this
-/// runs on every word of every call).
-fn letter(c: char) -> bool {
-    c.is_ascii_alphanumeric() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё' || (!c.is_ascii() && c.is_alphanumeric())
-}
-
 /// [`clean`] into a buffer.
 fn clean_into(word: &str, out: &mut String) {
     out.clear();
-    for c in word.trim_matches(|c: char| !letter(c)).chars() {
-        for l in c.to_lowercase() {
-            out.push(if l == 'ё' { 'е' } else { l });
+    for c in word.trim_matches(|c: char| !alphanumeric(c)).chars() {
+        // Latin and Cyrillic capitals told quickly (a sentence's first word
+        // of every call comes here); others by the Unicode tables.
+        match c {
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            'А'..='Я' => out.push(char::from_u32(c as u32 + 32).expect("a Cyrillic small letter")),
+            'Ё' | 'ё' => out.push('е'),
+            c if c.is_ascii() || ('а'..='я').contains(&c) => out.push(c),
+            c => out.extend(c.to_lowercase().map(|l| if l == 'ё' { 'е' } else { l })),
         }
     }
 }
@@ -584,6 +584,22 @@ mod tests {
         ];
         for (lang, said, want) in table {
             assert_eq!(digits(*lang, said), *want, "{said}");
+        }
+    }
+
+    #[test]
+    fn words_are_cleaned_to_lower_case_letters() {
+        let table = [
+            ("Пять,", "пять"),
+            ("«ЁЛКА»", "елка"),
+            ("Dvě.", "dvě"),
+            ("ČTYŘI", "čtyři"),
+            ("Sedm!", "sedm"),
+            ("+7", "7"),
+            ("Ǆ", "ǆ"),
+        ];
+        for (word, want) in table {
+            assert_eq!(clean(word), want, "{word}");
         }
     }
 

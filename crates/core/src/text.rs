@@ -209,16 +209,16 @@ impl Normalizer {
         sentence_end
     }
 
-    /// Two words written as one («секунт» and «дочку» as «секунтдочку»), a
-    /// token. Remembered apart from the words' tokens, so it may be asked
+    /// Two words (their surface forms) written as one («секунт» and «дочку»
+    /// as «секунтдочку»), a token. Remembered apart from the words' tokens, so it may be asked
     /// for while those are handed out.
-    pub fn joined(&self, first: &Token, second: &Token) -> Token {
+    pub fn joined(&self, first: &str, second: &str) -> Token {
         JOINED.with(|cache| {
             let mut cache = cache.borrow_mut();
             let seen = &mut cache[self.lang as usize];
-            let mut text = String::with_capacity(first.surface.len() + second.surface.len());
-            text.push_str(&first.surface);
-            text.push_str(&second.surface);
+            let mut text = String::with_capacity(first.len() + second.len());
+            text.push_str(first);
+            text.push_str(second);
             if let Some(token) = seen.get(text.as_str()) {
                 return token.clone();
             }
@@ -410,6 +410,12 @@ fn endings(lang: Lang) -> (&'static [&'static str], &'static [&'static str]) {
 
 /// Calls `f` with the tokens a word was cached with, given whether the text
 /// before it ended a sentence; returns whether the word ends one.
+/// A letter or digit, told quickly for the Latin and Cyrillic ones (this
+/// runs on every word of every call).
+pub(crate) fn alphanumeric(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё' || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 fn emit(tokens: &[Token], ends: bool, sentence_end: bool, mut f: impl FnMut(&Token)) -> bool {
     match tokens.split_first() {
         Some((first, rest)) if sentence_end && !first.after_sentence_end => {

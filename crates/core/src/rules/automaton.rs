@@ -20,9 +20,6 @@
 //! sound away from a long one («сведения» for «свидания», «гвонок» for
 //! «звонок»): it is then taken as that word (see [`Automaton::near`]).
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Match, Target, View};
@@ -62,8 +59,6 @@ pub(crate) struct Automaton {
     /// The sounds its words are written in (sound view), for the words one
     /// sound away from a heard one.
     alphabet: Vec<char>,
-    /// Tells this automaton's remembered near words from another's.
-    serial: u32,
 }
 
 /// The fewest sounds a phrase word must have to be matched by a heard word
@@ -74,20 +69,6 @@ const NEAR_LEAST: usize = 6;
 /// The sounds at a word's end that must be heard as written for it to be
 /// near another (see [`Automaton::near`]).
 const ENDING: usize = 1;
-
-/// Heard words remembered per thread with the phrase word they are near,
-/// per automaton (a call says the same words over and over; working one
-/// out costs some hundreds of lookups).
-const NEAR_REMEMBERED: usize = 1 << 16;
-
-/// Per automaton (by serial): each heard word's near phrase word, if any.
-type Nearness = FxHashMap<u32, FxHashMap<Box<str>, Option<u32>>>;
-
-thread_local! {
-    static NEAR: RefCell<Nearness> = RefCell::new(FxHashMap::default());
-}
-
-static SERIALS: AtomicU32 = AtomicU32::new(0);
 
 /// The shortest first half of a split word that is tried: shorter ones
 /// («не», «вы») begin too many words.
@@ -124,16 +105,13 @@ impl Walk {
 
 /// A token as one automaton takes it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Heard<'a> {
-    /// Its form in the automaton's view.
-    pub word: &'a str,
-    /// How all its letters sound (sound view only): a long word is keyed
-    /// by its stem, but one Whisper glued from two («имитяно» for «имя
-    /// Анна») is near the pair's sound as a whole, not as a stem.
-    pub spoken: Option<&'a str>,
-    /// The token joined to the one before it in the same utterance, when
-    /// that one may begin a phrase word (sound view only).
-    pub joined: Option<&'a str>,
+pub(crate) struct Heard {
+    /// Its word number (see [`Automaton::id`]).
+    pub id: Option<u32>,
+    /// The number of the token joined to the one before it in the same
+    /// utterance, when that one may begin a phrase word (see
+    /// [`Automaton::joined_id`]).
+    pub joined: Option<u32>,
     /// It may not be let in between a phrase's words (a negation, which
     /// would turn the phrase around): it ends the threads it does not move on.
     pub sealed: bool,
@@ -259,8 +237,7 @@ impl Builder {
             alphabet = words.keys().flat_map(|w| w.chars()).filter(|c| c.is_alphabetic()).collect::<FxHashSet<char>>().into_iter().collect();
             alphabet.sort_unstable();
         }
-        let serial = SERIALS.fetch_add(1, Ordering::Relaxed);
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, beginnings, alphabet, serial })
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, beginnings, alphabet })
     }
 }
 
@@ -271,12 +248,29 @@ impl Automaton {
         self.beginnings.contains(&hash(word))
     }
 
+    /// The number a token goes by, given its form in this automaton's view
+    /// and, in the sound view, how all its letters sound when that is
+    /// another thing: a long word is keyed by its stem, but one Whisper
+    /// glued from two («имитяно» for «имя Анна») is near the pair's sound
+    /// as a whole, not as a stem.
+    pub fn id(&self, word: &str, spoken: Option<&str>) -> Option<u32> {
+        self.number(word).or_else(|| self.near(word)).or_else(|| spoken.and_then(|w| self.near(w)))
+    }
+
+    /// The number two tokens written as one go by (`joined`, in this
+    /// automaton's view): only the sound view joins, and never into a word
+    /// only ever written run together.
+    pub fn joined_id(&self, joined: &str) -> Option<u32> {
+        if self.view != View::Sound {
+            return None;
+        }
+        self.number(joined).or_else(|| self.near(joined)).filter(|id| !self.runs.contains(id))
+    }
+
     /// Feeds the token at `index` and calls `found` with the target, first
     /// token and kind of match of every phrase that ends on it.
     pub fn feed(&self, walk: &mut Walk, index: usize, heard: Heard, mut found: impl FnMut(&Target, usize, Match)) {
-        let Heard { word, spoken, joined, sealed } = heard;
-        let id = self.number(word).or_else(|| self.near(word)).or_else(|| spoken.and_then(|w| self.near(w)));
-        let joined = joined.and_then(|j| self.number(j).or_else(|| self.near(j))).filter(|id| !self.runs.contains(id));
+        let Heard { id, joined, sealed } = heard;
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
             return;
@@ -332,22 +326,6 @@ impl Automaton {
         if self.view != View::Sound || len + 1 < NEAR_LEAST {
             return None;
         }
-        NEAR.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let seen = cache.entry(self.serial).or_default();
-            if let Some(&id) = seen.get(word) {
-                return id;
-            }
-            if seen.len() >= NEAR_REMEMBERED {
-                seen.clear();
-            }
-            let id = self.near_uncached(word, len);
-            seen.insert(word.into(), id);
-            id
-        })
-    }
-
-    fn near_uncached(&self, word: &str, len: usize) -> Option<u32> {
         let chars: Vec<char> = word.chars().collect();
         let mut v = String::with_capacity(word.len() + 4);
         let found = |v: &str, n: usize| (n >= NEAR_LEAST).then(|| self.words.get(v).copied()).flatten();

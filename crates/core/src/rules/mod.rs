@@ -7,6 +7,7 @@
 mod automaton;
 mod examples;
 mod file;
+mod lexicon;
 mod lint;
 mod pattern;
 
@@ -27,6 +28,7 @@ use pattern::{Literal, Options};
 
 pub use lint::lint;
 pub(crate) use examples::Examples;
+pub(crate) use lexicon::Known;
 
 /// Template variables (`{company}`, `{operator_name}`) and their values.
 pub type Vars = BTreeMap<String, String>;
@@ -256,6 +258,8 @@ pub struct RuleSet {
     /// The longest stretch of tokens a hit, exception or proximity phrase
     /// can look back over.
     pub(crate) lookback: usize,
+    /// Tells the words this set has seen from another's (see [`lexicon`]).
+    serial: u32,
 }
 
 /// A rule file's text.
@@ -519,6 +523,7 @@ impl Compiler {
             automata,
             regexes,
             lookback: self.lookback.max(1),
+            serial: lexicon::serial(),
         })
     }
 }
