@@ -209,28 +209,12 @@ impl Normalizer {
         sentence_end
     }
 
-    /// Two words (their surface forms) written as one («секунт» and «дочку»
-    /// as «секунтдочку»), a token. Remembered apart from the words' tokens, so it may be asked
-    /// for while those are handed out.
+    /// Two words (their surface forms) written as one («секунт» and
+    /// «дочку» as «секунтдочку»), a token.
     pub fn joined(&self, first: &str, second: &str) -> Token {
-        JOINED.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let seen = &mut cache[self.lang as usize];
-            let mut text = String::with_capacity(first.len() + second.len());
-            text.push_str(first);
-            text.push_str(second);
-            if let Some(token) = seen.get(text.as_str()) {
-                return token.clone();
-            }
-            if seen.len() >= CACHE_WORDS {
-                seen.clear();
-            }
-            let mut out = Vec::with_capacity(1);
-            self.tokenize_uncached(&text, false, &mut out);
-            let token = out.pop().expect("two words' letters make a token");
-            seen.insert(text.into(), token.clone());
-            token
-        })
+        let mut out = Vec::with_capacity(1);
+        self.tokenize_uncached(&format!("{first}{second}"), false, &mut out);
+        out.pop().expect("two words' letters make a token")
     }
 
     /// Tokens of `text`, as a convenience for callers that hold no buffer.
@@ -408,14 +392,14 @@ fn endings(lang: Lang) -> (&'static [&'static str], &'static [&'static str]) {
     }
 }
 
-/// Calls `f` with the tokens a word was cached with, given whether the text
-/// before it ended a sentence; returns whether the word ends one.
 /// A letter or digit, told quickly for the Latin and Cyrillic ones (this
 /// runs on every word of every call).
 pub(crate) fn alphanumeric(c: char) -> bool {
     c.is_ascii_alphanumeric() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё' || (!c.is_ascii() && c.is_alphanumeric())
 }
 
+/// Calls `f` with the tokens a word was cached with, given whether the text
+/// before it ended a sentence; returns whether the word ends one.
 fn emit(tokens: &[Token], ends: bool, sentence_end: bool, mut f: impl FnMut(&Token)) -> bool {
     match tokens.split_first() {
         Some((first, rest)) if sentence_end && !first.after_sentence_end => {
@@ -438,7 +422,6 @@ type Cache = [rustc_hash::FxHashMap<Box<str>, (Vec<Token>, bool)>; 2];
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Default::default());
-    static JOINED: RefCell<[rustc_hash::FxHashMap<Box<str>, Token>; 2]> = RefCell::new(Default::default());
     static VARIANTS: RefCell<[rustc_hash::FxHashMap<Box<str>, Vec<String>>; 2]> = RefCell::new(Default::default());
 }
 
