@@ -392,9 +392,10 @@ enum Decoding {
 
 /// In a batch, an operator's clip heard with a mean word confidence below
 /// this is decoded again by beam search ([`BEAM`] wide), the surer reading
-/// kept: banned F1 0.948 → 0.964 clean, 0.908 → 0.924 on phone lines; 0.6
-/// gained less, 0.8 cost precision and much time (docs/matching.md). Live
-/// passes do not: a second decoding would come seconds late.
+/// kept: unsure clips are where base mishears the script's words, and a
+/// lower threshold reaches fewer of them, a higher one costs time on clips
+/// heard right (the figures: docs/matching.md). Live passes do not: a
+/// second decoding would come seconds late.
 const CAREFUL_BELOW: f32 = 0.7;
 const BEAM: i32 = 3;
 

@@ -60,7 +60,8 @@ impl<V: Clone> Memo<V> {
 
 thread_local! {
     static KNOWN: RefCell<Memo<Entry>> = RefCell::new(Memo(FxHashMap::default()));
-    static JOINED: RefCell<Memo<Joined>> = RefCell::new(Memo(FxHashMap::default()));
+    /// The pairs' numbers, and a buffer the pair is written into to be looked up.
+    static JOINED: RefCell<(Memo<Joined>, String)> = RefCell::new((Memo(FxHashMap::default()), String::new()));
 }
 
 static SERIALS: AtomicU32 = AtomicU32::new(0);
@@ -87,11 +88,12 @@ impl RuleSet {
     /// Per automaton, the number two tokens (their surface forms) go by
     /// when taken as one word Whisper split in two (see [`Known::begins`]).
     pub(crate) fn joined(&self, first: &str, second: &str) -> Joined {
-        JOINED.with(|memo| {
-            let mut text = String::with_capacity(first.len() + second.len());
+        JOINED.with(|joined| {
+            let (memo, text) = &mut *joined.borrow_mut();
+            text.clear();
             text.push_str(first);
             text.push_str(second);
-            memo.borrow_mut().get(self.serial, &text, || {
+            memo.get(self.serial, text, || {
                 let token = self.normalizer.joined(first, second);
                 self.automata.iter().map(|a| a.joined_id(form(a.view, &token))).collect()
             })
