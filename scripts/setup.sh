@@ -29,6 +29,14 @@ sufler=target/release/sufler
 # user's models folder, where sufler looks wherever it is run from
 # ($SUFLER_MODELS, else ~/.local/share/sufler/models).
 models="${SUFLER_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/sufler/models}"
+# The default model's weights are the faster kind on this CPU (what
+# `models import` picks by itself: bf16 where the CPU has AVX512-BF16, else
+# Q8_0; ggml's file types 24 and 2007, in the header's twelfth field). One of
+# the other kind, made on another CPU or by an older setup, is made again.
+want=2007
+grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && want=24
+have=$(od -An -t d4 -j 44 -N 4 "$models/ggml-base.bin" 2>/dev/null | tr -d ' ')
+[ -z "$have" ] || [ "$have" = "$want" ] || rm "$models/ggml-base.bin"
 if [ ! -f "$models/ggml-base.bin" ] || [ ! -f "$models/ggml-base-f16.bin" ] || [ ! -f "$models/ggml-silero-vad.bin" ]; then
   pypi=target/pypi
   mkdir -p "$pypi" "$models"

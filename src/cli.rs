@@ -106,8 +106,10 @@ pub enum ModelsCmd {
         /// [default: ggml-base.bin in the models folder]
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Weight matrices: q8_0 (fast on CPUs) or f16 (as published)
-        #[arg(long, default_value = "q8_0")]
+        /// Weight matrices: bf16 (fastest where the CPU has AVX512-BF16), q8_0
+        /// (fastest elsewhere), f16 (as published), or auto (bf16 or q8_0,
+        /// whichever is faster on this CPU)
+        #[arg(long, default_value = "auto")]
         weights: Weights,
     },
     /// Convert Silero VAD's silero_vad_16k.safetensors into ggml.

@@ -14,6 +14,8 @@ pub enum Type {
     F16 = 1,
     /// Blocks of 32 values: an f16 scale and 32 signed bytes.
     Q8_0 = 8,
+    /// f32's upper half (rounded to nearest, ties to even).
+    BF16 = 30,
 }
 
 /// Values per quantisation block.
@@ -54,13 +56,16 @@ impl<W: Write> Writer<W> {
         self.bytes(name.as_bytes())?;
         match ty {
             Type::F32 => self.f32s(values),
-            Type::F16 => {
-                let mut buf = Vec::with_capacity(values.len() * 2);
-                values.iter().for_each(|v| buf.extend_from_slice(&half::f16::from_f32(*v).to_le_bytes()));
-                self.out.write_all(&buf)
-            }
+            Type::F16 => self.halves(values, |v| half::f16::from_f32(v).to_le_bytes()),
+            Type::BF16 => self.halves(values, |v| half::bf16::from_f32(v).to_le_bytes()),
             Type::Q8_0 => self.out.write_all(&quantize_q8_0(values)),
         }
+    }
+
+    fn halves(&mut self, values: &[f32], half: impl Fn(f32) -> [u8; 2]) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(values.len() * 2);
+        values.iter().for_each(|&v| buf.extend_from_slice(&half(v)));
+        self.out.write_all(&buf)
     }
 
     pub fn finish(mut self) -> io::Result<W> {
@@ -86,6 +91,30 @@ pub fn quantize_q8_0(values: &[f32]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::{Type, Writer};
+
+    #[test]
+    fn a_bf16_tensor_is_each_values_upper_half_rounded_to_even() {
+        // (value, its bf16 bits)
+        let cases: &[(f32, u16)] = &[
+            (1.0, 0x3f80),
+            (-2.5, 0xc020),
+            (1.003_906_25, 0x3f80), // half-way: down to the even one
+            (1.011_718_75, 0x3f82), // half-way: up to the even one
+            (1.005, 0x3f81),
+            (0.0, 0x0000),
+        ];
+        let values: Vec<f32> = cases.iter().map(|c| c.0).collect();
+        let mut w = Writer::new(Vec::new());
+        w.tensor("t", &[values.len()], Type::BF16, &values).unwrap();
+        let bytes = w.finish().unwrap();
+        // n_dims, name length, type, one dim, the name.
+        assert_eq!(bytes[8..12], 30i32.to_le_bytes());
+        let data = &bytes[17..];
+        let got: Vec<u16> = data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        assert_eq!(got, cases.iter().map(|c| c.1).collect::<Vec<_>>());
+    }
+
     #[test]
     fn q8_0_blocks() {
         let mut values: Vec<f32> = (0..32).map(|i| i as f32 - 16.0).collect();
