@@ -5,8 +5,8 @@
 //! into utterances; each is transcribed on its own with the encoder context
 //! sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
 //! conditioning on earlier text and a bound on tokens per second of audio.
-//! Output that loops is transcribed again with more context (half of
-//! Whisper's 30 s window, then all of it). Russian calls are decoded over
+//! Output that loops is transcribed again with more context (twice its
+//! own, half of Whisper's 30 s window, then all of it). Russian calls are decoded over
 //! the tokens without Latin letters alone (a smaller projection per step).
 //! The utterances of a batch of calls are shared among workers, one thread
 //! each, the next call read while the last one's are finishing; a call's
@@ -896,13 +896,17 @@ pub fn audio_ctx(seconds: f64, least: usize) -> usize {
 }
 
 /// The encoder contexts to try on a clip, in order, while its output loops:
-/// its own size, then [`RETRY_AUDIO_CTX`] when that is more (more context
-/// mends most loops, and half of Whisper's window costs half of the whole
-/// one; a smaller one would cut the clip), then the whole window (`None`)
-/// unless the clip already had it.
+/// its own size, then twice that while under [`RETRY_AUDIO_CTX`] (the
+/// trailing silence mends half the loops, at a quarter of the larger
+/// context's cost), then [`RETRY_AUDIO_CTX`] when that is more (half of
+/// Whisper's window costs half of the whole one; a smaller one would cut
+/// the clip), then the whole window (`None`) unless the clip already had it.
 fn contexts(seconds: f64, least: usize) -> Vec<Option<usize>> {
     let own = audio_ctx(seconds, least);
     let mut ladder = vec![Some(own)];
+    if 2 * own < RETRY_AUDIO_CTX {
+        ladder.push(Some(2 * own));
+    }
     if own < RETRY_AUDIO_CTX {
         ladder.push(Some(RETRY_AUDIO_CTX));
     }
@@ -1030,8 +1034,10 @@ mod tests {
     #[test]
     fn a_looping_clip_is_retried_with_more_context_never_less() {
         // (clip seconds, encoder contexts tried while the output loops)
-        let table: [(f64, &[Option<usize>]); 3] = [
-            (2.0, &[Some(160), Some(768), None]),
+        let table: [(f64, &[Option<usize>]); 5] = [
+            (2.0, &[Some(160), Some(320), Some(768), None]),
+            (7.0, &[Some(400), Some(768), None]),
+            (10.0, &[Some(560), Some(768), None]),
             // 20 s need 1,000 positions: 768 would cut the clip's end off.
             (20.0, &[Some(1056), None]),
             (29.0, &[Some(1500)]),
