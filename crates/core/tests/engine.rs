@@ -63,10 +63,14 @@ fn greeting_window_and_closing_window() {
     }
 }
 
+/// `--var` values, as name and value.
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn template_variables() {
     let greeting = "operator: Здравствуйте, компания Ромашка Плюс, меня зовут Мария";
-    let table: &[(&[(&str, &str)], &[&str])] = &[
+    // (template variables, what the greeting gives)
+    let table: &[(Vars, &[&str])] = &[
         // A set name must be the one said.
         (&[("company", "Ромашка Плюс"), ("operator_name", "Анна")], &["met greeting.hello", "met greeting.company", "missing greeting.name"]),
         (&[("company", "Ромашка Плюс"), ("operator_name", "Мария")], &["met greeting.hello", "met greeting.company", "met greeting.name"]),

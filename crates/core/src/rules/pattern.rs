@@ -331,10 +331,16 @@ mod tests {
         Ok(compile(phrase, Options { exact, any_order: false, fuzzy: false, any_preposition: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
     }
 
+    /// A phrase's view, its alternatives joined by `|`, and the words of
+    /// any kind it leads and trails with; `None` when it can never be heard.
+    type Compiled<'a> = Option<(View, &'a str, usize, usize)>;
+    /// (phrase, exact, template variables, what it compiles to or the error)
+    type Row<'a> = (&'a str, bool, &'a [(&'a str, &'a str)], Result<Compiled<'a>, &'a str>);
+
     #[test]
     fn phrase_compilation_table() {
         use View::*;
-        let table: &[(&str, bool, &[(&str, &str)], Result<Option<(View, &str, usize, usize)>, &str>)] = &[
+        let table: &[Row] = &[
             ("Я не знаю", false, &[], Ok(Some((Stem, " я не зна ", 0, 0)))),
             ("нет", true, &[], Ok(Some((Surface, " нет ", 0, 0)))),
             ("минуточк*", false, &[], Ok(Some((Surface, " минуточк", 0, 0)))),

@@ -99,8 +99,8 @@ mod tests {
         let cases: &[(f32, u16)] = &[
             (1.0, 0x3f80),
             (-2.5, 0xc020),
-            (1.003_906_25, 0x3f80), // half-way: down to the even one
-            (1.011_718_75, 0x3f82), // half-way: up to the even one
+            (1.0 + 1.0 / 256.0, 0x3f80), // half-way: down to the even one
+            (1.0 + 3.0 / 256.0, 0x3f82), // half-way: up to the even one
             (1.005, 0x3f81),
             (0.0, 0x0000),
         ];
