@@ -70,7 +70,7 @@ fn transcript(seed: u64, target_words: usize) -> Transcript<'static> {
         let words: Vec<TimedWord> = line
             .split_whitespace()
             .map(|w| {
-                let word = TimedWord { start: t, end: t + 0.35, text: w.into(), confidence: Some(0.9) };
+                let word = TimedWord { start: t, end: t + 0.35, text: w.into(), confidence: Some(0.9), guessed: false };
                 t += 0.4;
                 word
             })

@@ -147,6 +147,7 @@ pub async fn judge(
                             end: w.end,
                             text: w.text.clone(),
                             confidence: w.confidence,
+                            guessed: w.guessed,
                             utterance_start: utterance_start && i == 0,
                         });
                     }
@@ -272,7 +273,7 @@ unless_near = { words = 4, phrases = ["уточню"] }
             .enumerate()
             .map(|(i, w)| {
                 let s = start + 0.3 * i as f64;
-                TimedWord { start: s, end: s + 0.25, text: Cow::Owned(w.to_string()), confidence: None }
+                TimedWord { start: s, end: s + 0.25, text: Cow::Owned(w.to_string()), confidence: None, guessed: false }
             })
             .collect()
     }

@@ -533,7 +533,7 @@ mod tests {
             .enumerate()
             .map(|(i, w)| {
                 let s = start + 0.5 * i as f64;
-                TimedWord { start: s, end: s + 0.4, text: Cow::Owned(w.to_string()), confidence: None }
+                TimedWord { start: s, end: s + 0.4, text: Cow::Owned(w.to_string()), confidence: None, guessed: false }
             })
             .collect()
     }

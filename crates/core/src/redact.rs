@@ -111,7 +111,8 @@ pub fn words(lang: Lang, words: &mut Vec<TimedWord<'_>>) -> Vec<Redacted> {
         let tail = &last[last.trim_end_matches(TRAILING).len()..];
         let text = format!("{}{tail}", kind.placeholder(lang));
         let confidence = words[a..=b].iter().filter_map(|w| w.confidence).reduce(f32::min);
-        words.splice(a..=b, [TimedWord { start, end, text: Cow::Owned(text), confidence }]);
+        let guessed = words[a..=b].iter().any(|w| w.guessed);
+        words.splice(a..=b, [TimedWord { start, end, text: Cow::Owned(text), confidence, guessed }]);
         taken.push(Redacted { kind, start, end });
     }
     taken.reverse();
@@ -153,7 +154,7 @@ fn spread<'a>(seg: &Segment<'a>) -> Vec<TimedWord<'a>> {
         .enumerate()
         .map(|(i, text)| {
             let start = seg.start + step * i as f64;
-            TimedWord { start, end: start + step, text: owned(text), confidence: None }
+            TimedWord { start, end: start + step, text: owned(text), confidence: None, guessed: false }
         })
         .collect()
 }

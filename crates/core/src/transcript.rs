@@ -98,6 +98,10 @@ pub struct TimedWord<'a> {
     pub text: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Heard in a decoding the recogniser itself counts as failed (see
+    /// [`Word::guessed`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guessed: bool,
 }
 
 /// Times are written to the millisecond: finer is noise, and short
@@ -184,8 +188,8 @@ impl<'a> Transcript<'a> {
     pub fn each_word<'s>(&'s self, mut f: impl FnMut(&Word<'s>)) {
         for seg in &self.segments {
             let mut utterance_start = true;
-            let mut emit = |start: f64, end: f64, text: &'s str, confidence: Option<f32>| {
-                let word = Word { speaker: seg.speaker, start, end, text: Cow::Borrowed(text), confidence, utterance_start };
+            let mut emit = |start: f64, end: f64, text: &'s str, confidence: Option<f32>, guessed: bool| {
+                let word = Word { speaker: seg.speaker, start, end, text: Cow::Borrowed(text), confidence, guessed, utterance_start };
                 f(&word);
                 utterance_start = false;
             };
@@ -194,11 +198,11 @@ impl<'a> Transcript<'a> {
                 let step = (seg.end - seg.start) / parts.len().max(1) as f64;
                 for (i, text) in parts.into_iter().enumerate() {
                     let start = seg.start + step * i as f64;
-                    emit(start, start + step, text, None);
+                    emit(start, start + step, text, None, false);
                 }
             } else {
                 for w in &seg.words {
-                    emit(w.start, w.end, &w.text, w.confidence);
+                    emit(w.start, w.end, &w.text, w.confidence, w.guessed);
                 }
             }
         }
@@ -313,6 +317,7 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
                 end: start + (i + 1) as f64 * WORD_S - 0.05,
                 text: Cow::Borrowed(*w),
                 confidence: None,
+                guessed: false,
             })
             .collect();
         let end = start + parts.len() as f64 * WORD_S;

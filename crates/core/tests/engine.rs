@@ -89,7 +89,7 @@ fn template_variables() {
 }
 
 fn word(speaker: Speaker, start: f64, text: &str) -> Word<'_> {
-    Word { speaker, start, end: start + 0.3, text: text.into(), confidence: None, utterance_start: false }
+    Word { speaker, start, end: start + 0.3, text: text.into(), confidence: None, guessed: false, utterance_start: false }
 }
 
 /// Feeds words one by one and records which events each one released.
@@ -116,6 +116,39 @@ fn banned_phrase_is_emitted_with_its_last_word() {
     assert_eq!(got[0].1, Vec::<String>::new());
     assert_eq!(got[1].1, ["banned vy-dolzhny «Вы должны»"]);
     assert_eq!(got[2].1, Vec::<String>::new());
+}
+
+/// A saved transcript of one utterance, its words guessed or not.
+fn saved(speaker: &str, said: &str, guessed: bool) -> String {
+    let words: Vec<String> = said
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, w)| format!(r#"{{"start": {}, "end": {}, "text": "{w}", "confidence": 0.2, "guessed": {guessed}}}"#, i as f64 * 0.4, i as f64 * 0.4 + 0.3))
+        .collect();
+    format!(r#"{{"language": "ru", "segments": [{{"speaker": "{speaker}", "start": 0, "end": 5, "text": "{said}", "words": [{}]}}]}}"#, words.join(", "))
+}
+
+#[test]
+fn guessed_words_meet_steps_but_flag_no_banned_phrase_of_the_operators() {
+    let rules = bundled(Lang::Ru, VARS);
+    // (speaker, said, guessed, what it gives of flags, alerts and the company's step)
+    let table: &[(&str, &str, bool, &[&str])] = &[
+        ("operator", "Это так всем не было, я так не могу.", false, &["banned ne-mogu «не могу»"]),
+        ("operator", "Это так всем не было, я так не могу.", true, &[]),
+        ("operator", "Компания Ромашка, я не знаю.", true, &["met greeting.company"]),
+        ("operator", "Компания Ромашка, я не знаю.", false, &["met greeting.company", "banned ne-znayu «я не знаю»"]),
+        // A client's guessed abuse still prompts the operator.
+        ("client", "Вы там все идиоты!", true, &["alert banned client-abuse «идиоты»"]),
+    ];
+    for (speaker, said, guessed, want) in table {
+        let json = saved(speaker, said, *guessed);
+        let t = sufler_core::transcript::Transcript::parse(std::path::Path::new("call.json"), &json).expect("transcript parses");
+        let got: Vec<String> = brief(&t.check(&rules, "call.json"))
+            .into_iter()
+            .filter(|e| e.contains("banned") || e == "met greeting.company")
+            .collect();
+        assert_eq!(got, *want, "{speaker}: {said} (guessed: {guessed})");
+    }
 }
 
 #[test]

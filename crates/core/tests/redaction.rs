@@ -14,7 +14,7 @@ fn redacted(lang: Lang, said: &str) -> String {
     let mut words: Vec<TimedWord> = said
         .split_whitespace()
         .enumerate()
-        .map(|(i, w)| TimedWord { start: i as f64, end: i as f64 + 0.5, text: w.into(), confidence: None })
+        .map(|(i, w)| TimedWord { start: i as f64, end: i as f64 + 0.5, text: w.into(), confidence: None, guessed: false })
         .collect();
     redact::words(lang, &mut words);
     words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ")
@@ -75,7 +75,7 @@ fn a_placeholder_keeps_the_times_of_what_it_replaces() {
     let mut words: Vec<TimedWord> = ["карта", "4111", "1111", "1111", "1111", "спасибо"]
         .iter()
         .enumerate()
-        .map(|(i, w)| TimedWord { start: i as f64, end: i as f64 + 0.5, text: (*w).into(), confidence: Some(0.9) })
+        .map(|(i, w)| TimedWord { start: i as f64, end: i as f64 + 0.5, text: (*w).into(), confidence: Some(0.9), guessed: false })
         .collect();
     let taken = redact::words(Lang::Ru, &mut words);
     assert_eq!(taken, [redact::Redacted { kind: redact::Kind::Card, start: 1.0, end: 4.5 }]);
@@ -85,7 +85,7 @@ fn a_placeholder_keeps_the_times_of_what_it_replaces() {
 #[test]
 fn live_words_wait_only_while_a_number_may_follow() {
     let words = |said: &str| -> Vec<TimedWord<'static>> {
-        said.split_whitespace().map(|w| TimedWord { start: 0.0, end: 0.5, text: w.to_string().into(), confidence: None }).collect()
+        said.split_whitespace().map(|w| TimedWord { start: 0.0, end: 0.5, text: w.to_string().into(), confidence: None, guessed: false }).collect()
     };
     let table: &[(&str, usize)] = &[
         ("записывайте номер карты 4111", 2),

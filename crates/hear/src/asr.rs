@@ -373,6 +373,8 @@ impl Pass {
 struct Decoded {
     words: Vec<TimedWord<'static>>,
     tokens: usize,
+    /// The sum of the text tokens' log-probabilities.
+    logprob: f32,
 }
 
 impl Decoded {
@@ -381,7 +383,22 @@ impl Decoded {
         let (sum, n) = self.words.iter().filter_map(|w| w.confidence).fold((0.0, 0), |(sum, n), c| (sum + c, n + 1));
         (n > 0).then(|| sum / n as f32)
     }
+
+    /// Whether Whisper itself would count this decoding as failed: its
+    /// text tokens' mean log-probability is below [`FAILED_BELOW`].
+    fn failed(&self) -> bool {
+        self.tokens > 0 && self.logprob / (self.tokens as f32) < FAILED_BELOW
+    }
 }
+
+/// Whisper's own `logprob_threshold`: a decoding whose tokens' mean
+/// log-probability is below it has failed (Whisper then decodes again at a
+/// higher temperature). Here its words are kept but marked guessed: an
+/// operator's may meet a step of the script, never raise a banned-phrase
+/// flag. On a phone line a clip Whisper cannot hear comes out as fluent
+/// nonsense («Это так всем не было, я так не могу» for «Ну, это совсем
+/// несложно, я подскажу»), and short banned words are common in nonsense.
+const FAILED_BELOW: f32 = -1.0;
 
 /// How Whisper picks each token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -596,6 +613,7 @@ impl Model {
         }
         let end = offset + seconds;
         let mut from = offset;
+        let guessed = heard.failed();
         let words: Vec<TimedWord<'static>> = heard
             .words
             .into_iter()
@@ -604,7 +622,7 @@ impl Model {
                 // (token times from a short context can step back).
                 let ws = (offset + w.start).clamp(from, end);
                 from = ws;
-                TimedWord { start: ws, end: (offset + w.end).clamp(ws, end), ..w }
+                TimedWord { start: ws, end: (offset + w.end).clamp(ws, end), guessed, ..w }
             })
             .collect();
         if self.is_hallucination(&words) {
@@ -695,6 +713,7 @@ impl Model {
         let eot = self.ctx.token_eot();
         let mut words: Vec<TimedWord<'static>> = Vec::new();
         let mut tokens = 0;
+        let mut logprob = 0.0;
         // Word text is built from token bytes: a Cyrillic letter may be split
         // between two tokens.
         let mut current: Option<(Vec<u8>, f64, f64, Vec<f32>)> = None;
@@ -703,7 +722,7 @@ impl Model {
                 let text = String::from_utf8_lossy(&bytes).trim().to_string();
                 if !text.is_empty() {
                     let confidence = probs.iter().sum::<f32>() / probs.len().max(1) as f32;
-                    words.push(TimedWord { start, end: end.max(start), text: Cow::Owned(text), confidence: Some(confidence) });
+                    words.push(TimedWord { start, end: end.max(start), text: Cow::Owned(text), confidence: Some(confidence), guessed: false });
                 }
             }
         };
@@ -715,6 +734,7 @@ impl Model {
                     continue;
                 }
                 tokens += 1;
+                logprob += data.plog;
                 let bytes = token.to_bytes().unwrap_or_default();
                 // (No alignment time when whisper.cpp skipped the alignment.)
                 let t0 = if self.aligned && data.t_dtw >= 0 { data.t_dtw } else { data.t0 };
@@ -744,7 +764,7 @@ impl Model {
             w.start = w.start.clamp(0.0, limit);
             w.end = w.end.clamp(w.start, limit);
         }
-        Ok(Decoded { words, tokens })
+        Ok(Decoded { words, tokens, logprob })
     }
 }
 
@@ -1062,13 +1082,24 @@ mod tests {
         for (text, looping, collapsed) in table {
             let words: Vec<TimedWord<'static>> = text
                 .split(' ')
-                .map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None })
+                .map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None, guessed: false })
                 .collect();
-            let mut heard = Decoded { words, tokens: 0 };
+            let mut heard = Decoded { words, tokens: 0, logprob: 0.0 };
             assert_eq!(loops(&heard, &norm), *looping, "{text}");
             collapse_repeats(&mut heard.words, &norm);
             let got: Vec<&str> = heard.words.iter().map(|w| w.text.as_ref()).collect();
             assert_eq!(got.join(" "), *collapsed);
+        }
+    }
+
+    #[test]
+    fn a_decoding_has_failed_when_its_tokens_mean_log_probability_is_below_minus_one() {
+        use super::*;
+        // (text tokens, the sum of their log-probabilities, failed)
+        let table: &[(usize, f32, bool)] = &[(10, -4.1, false), (10, -9.9, false), (10, -10.1, true), (8, -14.7, true), (0, 0.0, false)];
+        for &(tokens, logprob, failed) in table {
+            let heard = Decoded { words: Vec::new(), tokens, logprob };
+            assert_eq!(heard.failed(), failed, "{tokens} tokens, {logprob}");
         }
     }
 }
