@@ -96,6 +96,8 @@ fn the_report_of_the_generated_calls_in_a_browser() {
     }
     // A results file made by hand to put markup into the page: it must show as text.
     let crafted = [
+        // An utterance heard in a failed decoding among others.
+        r#"{"type":"transcript","call":"<b>crafted</b>.wav","operator":"<img src=x onerror=alert(1)>","utterances":[{"speaker":"operator","start":0.1,"end":0.4,"text":"Добрый день"},{"speaker":"operator","start":0.5,"end":2.0,"text":"Это так всем не было, я так не могу","guessed":true},{"speaker":"client","start":2.5,"end":3.0,"text":"Алло"}]}"#,
         r#"{"type":"violation","call":"<b>crafted</b>.wav","operator":"<img src=x onerror=alert(1)>","rule":"ne-znayu","category":"banned","speaker":"operator","start":"1\" onmouseover=\"alert(2)","end":2.0,"text":"<img src=y>","kind":"banned","severity":"error","weight":5.0,"message":"<script>alert(3)</script>","suggest":""}"#,
         r#"{"type":"call_summary","call":"<b>crafted</b>.wav","operator":"<img src=x onerror=alert(1)>","lang":"ru","scored":true,"score":95.0,"violations":"<img src=z>","alerts":0,"duration":10.0,"operator_words":3,"client_words":0,"met":[],"missing":[]}"#,
     ];
@@ -150,6 +152,15 @@ fn the_report_of_the_generated_calls_in_a_browser() {
         assert_eq!(browser.eval("document.querySelectorAll('.transcript [data-flag]').length"), want, "{call}: each flag once in the transcript");
         assert_eq!(markup(&mut browser), 0, "{call}: markup from the results");
     }
+
+    // Words heard in a failed decoding are shown apart, saying why.
+    let crafted = truth.summaries.iter().position(|s| s["call"] == "<b>crafted</b>.wav").unwrap();
+    browser.eval(&format!("location.hash = '#/call/{crafted}'; new Promise(r => setTimeout(r, 0))"));
+    let guessed = browser.eval("[...document.querySelectorAll('.transcript .guessed')].map(e => [e.textContent, e.title])");
+    assert_eq!(
+        guessed,
+        serde_json::json!([["Это так всем не было, я так не могу", "расслышано ненадёжно: запрещённые фразы оператора здесь не отмечаются"]])
+    );
 
     // A click on a flag plays the recording from where it was said.
     let with_audio = truth.summaries.iter().position(|s| s["call"].as_str().unwrap().ends_with("02-banned.wav")).unwrap();

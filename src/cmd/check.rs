@@ -291,7 +291,11 @@ impl Checked {
         if let Some(card) = &check.scorecard {
             card.apply(&mut events);
         }
-        let utterances = t.segments.iter().map(|s| Utterance { speaker: s.speaker, start: s.start, end: s.end, text: s.text.to_string() }).collect();
+        let utterances = t
+            .segments
+            .iter()
+            .map(|s| Utterance { speaker: s.speaker, start: s.start, end: s.end, text: s.text.to_string(), guessed: s.words.iter().any(|w| w.guessed) })
+            .collect();
         Checked { events, utterances, redacted: t.redacted.clone(), warnings: t.warnings.clone(), unsaved: None }
     }
 }

@@ -79,8 +79,9 @@ pub enum Update {
     Event { event: Event, emitted_at: f64 },
     Notice(Notice),
     /// Words committed, the first of them starting an utterance when
-    /// `utterance_start` (the voice detector's, not a guess from pauses).
-    Words { speaker: Speaker, start: f64, end: f64, text: String, utterance_start: bool },
+    /// `utterance_start` (the voice detector's, not a guess from pauses);
+    /// `guessed` when they were heard in a failed decoding.
+    Words { speaker: Speaker, start: f64, end: f64, text: String, utterance_start: bool, guessed: bool },
     Lag(f64),
 }
 
@@ -156,7 +157,8 @@ pub async fn judge(
                     }
                     if let (Some(first), Some(last)) = (words.first(), words.last()) {
                         let text = words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
-                        updates.push(Update::Words { speaker, start: first.start, end: last.end, text, utterance_start });
+                        let guessed = words.iter().any(|w| w.guessed);
+                        updates.push(Update::Words { speaker, start: first.start, end: last.end, text, utterance_start, guessed });
                     }
                 }
                 Some(Heard::Progress { now: heard_now, committed_until, lag }) => {

@@ -20,6 +20,7 @@ const LABELS = {
     operatorParty: "Оператор", clientParty: "Клиент", page: "Страница", of: "из", prev: "← назад", next: "вперёд →",
     failedBy: "провален критическим пунктом", none: "нет", day: "День", noAudio: "запись не найдена",
     unscored: "не оценён: нет речи оператора", section: "Раздел", weight: "вес", sec: "с",
+    guessed: "расслышано ненадёжно: запрещённые фразы оператора здесь не отмечаются",
   },
   cs: {
     title: "Zpráva o kvalitě hovorů", summary: "Souhrn", operators: "Operátoři", teams: "Týmy", calls: "Hovory",
@@ -33,6 +34,7 @@ const LABELS = {
     operatorParty: "Operátor", clientParty: "Klient", page: "Strana", of: "z", prev: "← zpět", next: "dál →",
     failedBy: "neprošel kvůli kritické položce", none: "žádné", day: "Den", noAudio: "nahrávka nenalezena",
     unscored: "nehodnocen: operátor nemluvil", section: "Sekce", weight: "váha", sec: "s",
+    guessed: "rozpoznáno nespolehlivě: zakázané fráze operátora se zde neoznačují",
   },
 };
 const L = LABELS[DATA.lang] || LABELS.ru;
@@ -167,7 +169,9 @@ function transcript(c) {
       }
       placed.add(i);
     });
-    return { t: u.start, html: `<div class="utt"><span class="t" data-start="${Number(u.start)}">${clock(u.start)}</span><span class="who ${esc(u.speaker)}">${u.speaker === "client" ? L.clientParty : L.operatorParty}</span><span>${html}</span></div>` };
+    // Words the recogniser itself did not trust: shown apart, and why.
+    const said = u.guessed === true ? `<span class="guessed" title="${esc(L.guessed)}">${html}</span>` : `<span>${html}</span>`;
+    return { t: u.start, html: `<div class="utt"><span class="t" data-start="${Number(u.start)}">${clock(u.start)}</span><span class="who ${esc(u.speaker)}">${u.speaker === "client" ? L.clientParty : L.operatorParty}</span>${said}</div>` };
   });
   c.flags.forEach((f, i) => {
     if (placed.has(i)) return;

@@ -364,7 +364,9 @@ async fn follow(hub: Arc<Hub>, key: u64, call: CallMeta, mut updates: mpsc::Rece
                 }
                 events.push((event, emitted_at));
             }
-            Update::Words { speaker, start, end, text, utterance_start } => join_words(&mut utterances, speaker, start, end, text, utterance_start),
+            Update::Words { speaker, start, end, text, utterance_start, guessed } => {
+                join_words(&mut utterances, Utterance { speaker, start, end, text, guessed }, utterance_start)
+            }
             Update::Lag(lag) => hub.lag(key, lag),
             Update::Notice(_) => {}
         }
@@ -377,14 +379,16 @@ async fn follow(hub: Arc<Hub>, key: u64, call: CallMeta, mut updates: mpsc::Rece
 }
 
 /// Committed words join the utterance before them unless they start one.
-fn join_words(utterances: &mut Vec<Utterance>, speaker: Speaker, start: f64, end: f64, text: String, utterance_start: bool) {
+/// A piece heard in a failed decoding makes its whole utterance guessed.
+fn join_words(utterances: &mut Vec<Utterance>, words: Utterance, utterance_start: bool) {
     match utterances.last_mut() {
-        Some(u) if u.speaker == speaker && !utterance_start => {
-            u.end = end;
+        Some(u) if u.speaker == words.speaker && !utterance_start => {
+            u.end = words.end;
             u.text.push(' ');
-            u.text.push_str(&text);
+            u.text.push_str(&words.text);
+            u.guessed |= words.guessed;
         }
-        _ => utterances.push(Utterance { speaker, start, end, text }),
+        _ => utterances.push(words),
     }
 }
 
@@ -463,15 +467,27 @@ mod tests {
     #[test]
     fn words_committed_in_pieces_join_their_utterance() {
         let mut u = Vec::new();
-        join_words(&mut u, Speaker::Operator, 0.0, 1.0, "Здравствуйте,".into(), true);
-        join_words(&mut u, Speaker::Operator, 1.2, 2.0, "компания Ромашка".into(), false);
-        join_words(&mut u, Speaker::Client, 2.1, 3.0, "Добрый день".into(), true);
-        join_words(&mut u, Speaker::Operator, 3.5, 4.0, "Слушаю".into(), true);
-        join_words(&mut u, Speaker::Operator, 4.1, 6.0, "вас".into(), true);
-        let got: Vec<(Speaker, &str)> = u.iter().map(|u| (u.speaker, u.text.as_str())).collect();
+        // (speaker, start, end, text, starts an utterance, guessed)
+        let pieces = [
+            (Speaker::Operator, 0.0, 1.0, "Здравствуйте,", true, false),
+            (Speaker::Operator, 1.2, 2.0, "компания Ромашка", false, false),
+            (Speaker::Client, 2.1, 3.0, "Добрый день", true, false),
+            (Speaker::Operator, 3.5, 4.0, "Слушаю", true, false),
+            (Speaker::Operator, 4.1, 5.0, "вас", true, false),
+            (Speaker::Operator, 5.1, 6.0, "так всем", false, true),
+        ];
+        for (speaker, start, end, text, utterance_start, guessed) in pieces {
+            join_words(&mut u, Utterance { speaker, start, end, text: text.into(), guessed }, utterance_start);
+        }
+        let got: Vec<(Speaker, &str, bool)> = u.iter().map(|u| (u.speaker, u.text.as_str(), u.guessed)).collect();
         assert_eq!(
             got,
-            [(Speaker::Operator, "Здравствуйте, компания Ромашка"), (Speaker::Client, "Добрый день"), (Speaker::Operator, "Слушаю"), (Speaker::Operator, "вас")]
+            [
+                (Speaker::Operator, "Здравствуйте, компания Ромашка", false),
+                (Speaker::Client, "Добрый день", false),
+                (Speaker::Operator, "Слушаю", false),
+                (Speaker::Operator, "вас так всем", true)
+            ]
         );
     }
 }

@@ -154,7 +154,7 @@ impl Panel {
                 let record = Record::of(event, Some(*emitted_at), self.unredacted);
                 (record_kind(&record), serde_json::to_string(&record).expect("serialises"))
             }
-            Update::Words { speaker, start, end, text, utterance_start } => {
+            Update::Words { speaker, start, end, text, utterance_start, .. } => {
                 let words = Words { kind: "words", call: &call.id, speaker: *speaker, start: *start, end: *end, text, utterance_start: *utterance_start };
                 ("words", serde_json::to_string(&words).expect("serialises"))
             }
@@ -286,7 +286,7 @@ suggest = "Здравствуйте!"
     }
 
     fn words(text: &str, start: f64) -> Update {
-        Update::Words { speaker: Speaker::Operator, start, end: start + 0.5, text: text.into(), utterance_start: true }
+        Update::Words { speaker: Speaker::Operator, start, end: start + 0.5, text: text.into(), utterance_start: true, guessed: false }
     }
 
     /// (record type, call) of messages.
