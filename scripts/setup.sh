@@ -35,8 +35,10 @@ models="${SUFLER_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/sufler/models}"
 # the other kind, made on another CPU or by an older setup, is made again.
 want=2007
 grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && want=24
-have=$(od -An -t d4 -j 44 -N 4 "$models/ggml-base.bin" 2>/dev/null | tr -d ' ')
-[ -z "$have" ] || [ "$have" = "$want" ] || rm "$models/ggml-base.bin"
+if [ -f "$models/ggml-base.bin" ]; then
+  have=$(od -An -t d4 -j 44 -N 4 "$models/ggml-base.bin" | tr -d ' ')
+  [ "$have" = "$want" ] || rm "$models/ggml-base.bin"
+fi
 if [ ! -f "$models/ggml-base.bin" ] || [ ! -f "$models/ggml-base-f16.bin" ] || [ ! -f "$models/ggml-silero-vad.bin" ]; then
   pypi=target/pypi
   mkdir -p "$pypi" "$models"

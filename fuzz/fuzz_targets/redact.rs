@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         let mut words: Vec<TimedWord> = text
             .split_whitespace()
             .enumerate()
-            .map(|(i, w)| TimedWord { start: i as f64, end: i as f64 + 0.5, text: w.into(), confidence: None })
+            .map(|(i, w)| TimedWord { start: i as f64, end: i as f64 + 0.5, text: w.into(), confidence: None, guessed: i % 3 == 0 })
             .collect();
         let before = words.len();
         redact::words(lang, &mut words);
