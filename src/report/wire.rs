@@ -56,7 +56,7 @@ pub struct Utterance {
     #[serde(serialize_with = "ms")]
     pub end: f64,
     pub text: String,
-    /// Heard in a decoding the recogniser counts as failed: an operator's
+    /// Heard where the recogniser could not hear: an operator's
     /// such words raise no banned-phrase flag (`Word::guessed`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub guessed: bool,

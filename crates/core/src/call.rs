@@ -122,8 +122,8 @@ pub struct Word<'a> {
     /// As heard, punctuation included.
     pub text: Cow<'a, str>,
     pub confidence: Option<f32>,
-    /// Heard in a decoding the recogniser itself counts as failed (Whisper:
-    /// its tokens' mean log-probability below −1): an operator's such word
+    /// Heard where the recogniser itself could not hear (Whisper: a clip
+    /// it looped on whose last reading failed too): an operator's such word
     /// may meet a step of the script but never raises a banned-phrase flag,
     /// as a flag against the operator needs words the recogniser trusts.
     pub guessed: bool,

@@ -98,7 +98,7 @@ pub struct TimedWord<'a> {
     pub text: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
-    /// Heard in a decoding the recogniser itself counts as failed (see
+    /// Heard where the recogniser itself could not hear (see
     /// [`Word::guessed`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub guessed: bool,

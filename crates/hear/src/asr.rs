@@ -393,11 +393,12 @@ impl Decoded {
 
 /// Whisper's own `logprob_threshold`: a decoding whose tokens' mean
 /// log-probability is below it has failed (Whisper then decodes again at a
-/// higher temperature). Here its words are kept but marked guessed: an
-/// operator's may meet a step of the script, never raise a banned-phrase
-/// flag. On a phone line a clip Whisper cannot hear comes out as fluent
-/// nonsense («Это так всем не было, я так не могу» for «Ну, это совсем
-/// несложно, я подскажу»), and short banned words are common in nonsense.
+/// higher temperature). A clip that looped and whose last reading failed
+/// too keeps its words, marked guessed: an operator's may meet a step of
+/// the script, never raise a banned-phrase flag. On a phone line such a
+/// clip comes out as fluent nonsense («Это так всем не было, я так не
+/// могу» for «Ну, это совсем несложно, я подскажу»), and short banned
+/// words are common in nonsense.
 const FAILED_BELOW: f32 = -1.0;
 
 /// How Whisper picks each token.
@@ -593,7 +594,8 @@ impl Model {
         let ladder = contexts(seconds, pass.least_audio_ctx());
         let mut heard = self.recognise(state, clip, ladder[0], prompt, threads, Decoding::Greedy)?;
         let again = |heard: &Decoded| loops(heard, &self.normalizer) || heard.tokens >= max_tokens(seconds);
-        if again(&heard) {
+        let looped = again(&heard);
+        if looped {
             if pass == Pass::Glimpse {
                 return Ok(Vec::new());
             }
@@ -613,7 +615,11 @@ impl Model {
         }
         let end = offset + seconds;
         let mut from = offset;
-        let guessed = heard.failed();
+        // A clip that looped at its own context and still ends in a failed
+        // decoding is one Whisper cannot hear; a failed decoding alone is
+        // not enough (a phone line's «Нет, курьера сегодня не будет.»,
+        // heard right, scored below the threshold in a live pass).
+        let guessed = looped && heard.failed();
         let words: Vec<TimedWord<'static>> = heard
             .words
             .into_iter()
