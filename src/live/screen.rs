@@ -51,13 +51,24 @@ pub struct Alert {
     pub suggest: String,
 }
 
+/// A line of the transcript pane: one utterance of a party.
+#[derive(Debug, Clone)]
+pub struct Said {
+    pub speaker: Speaker,
+    pub at: f64,
+    pub text: String,
+    /// Heard in a decoding Whisper itself failed: shown dimmed and marked,
+    /// so the operator does not take it for what was said.
+    pub guessed: bool,
+}
+
 /// What the screen shows, updated from the pipeline.
 #[derive(Debug, Clone)]
 pub struct Screen {
     pub call: String,
     pub checklist: Vec<Step>,
     pub alerts: VecDeque<Alert>,
-    pub lines: VecDeque<(Speaker, f64, String)>,
+    pub lines: VecDeque<Said>,
     pub lag: f64,
     pub ended: Option<String>,
     pub notice: Option<String>,
@@ -113,14 +124,15 @@ impl Screen {
                 self.notice = Some(format!("recognition behind: {speaker} {} – {} not recognised", clock(*start), clock(*end)));
             }
             Update::Notice(Notice::Lag { .. }) => {}
-            Update::Words { speaker, start, text, utterance_start, .. } => {
+            Update::Words { speaker, start, text, utterance_start, guessed, .. } => {
                 // Words of one utterance come in pieces: they join its line.
                 match self.lines.back_mut() {
-                    Some((s, _, line)) if s == speaker && !utterance_start => {
-                        line.push(' ');
-                        line.push_str(text);
+                    Some(line) if line.speaker == *speaker && !utterance_start => {
+                        line.text.push(' ');
+                        line.text.push_str(text);
+                        line.guessed |= guessed;
                     }
-                    _ => self.lines.push_back((*speaker, *start, text.clone())),
+                    _ => self.lines.push_back(Said { speaker: *speaker, at: *start, text: text.clone(), guessed: *guessed }),
                 }
                 if self.lines.len() > KEEP {
                     self.lines.pop_front();
@@ -204,7 +216,14 @@ impl Screen {
             .lines
             .iter()
             .skip(self.lines.len().saturating_sub(room))
-            .map(|(speaker, at, text)| Line::from(format!("{} {:<8} {text}", clock(*at), speaker.name())))
+            .map(|l| {
+                let line = format!("{} {:<8} {}", clock(l.at), l.speaker.name(), l.text);
+                if l.guessed {
+                    Line::styled(format!("{line} (?)"), Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC))
+                } else {
+                    Line::from(line)
+                }
+            })
             .collect();
         frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Transcript ")), bottom);
         frame.render_widget(Paragraph::new(" q quit   n new call").style(Style::new().add_modifier(Modifier::DIM)), help);
@@ -291,5 +310,31 @@ mod tests {
         screen.apply(&Update::Event { event: Event::Withdrawn(flag("ne-znayu", 9.0, "не знаю")), emitted_at: 0.0 });
         let shown: Vec<(f64, bool)> = screen.alerts.iter().map(|a| (a.at, a.withdrawn)).collect();
         assert_eq!(shown, [(9.0, true), (3.0, false)]);
+    }
+
+    #[test]
+    fn words_heard_in_a_failed_decoding_are_marked_on_their_line() {
+        let mut screen =
+            Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None };
+        let words = |speaker, start, text: &str, utterance_start, guessed| Update::Words { speaker, start, end: start + 1.0, text: text.into(), utterance_start, guessed };
+        screen.apply(&words(Speaker::Operator, 1.0, "Здравствуйте,", true, false));
+        screen.apply(&words(Speaker::Operator, 2.0, "компания Ромашка.", false, false));
+        screen.apply(&words(Speaker::Client, 4.0, "Собирайся мы", true, false));
+        screen.apply(&words(Speaker::Client, 5.0, "позвонили", false, true));
+        let backend = ratatui::backend::TestBackend::new(60, 16);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        terminal.draw(|f| screen.draw(f, 6.0)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..buffer.area.height).map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string()).collect();
+        let at = |needle: &str| rows.iter().position(|r| r.contains(needle)).unwrap_or_else(|| panic!("{needle:?} not on screen:\n{}", rows.join("\n")));
+        let text = |row: usize| rows[row].trim_matches(|c: char| c == '│' || c.is_whitespace()).to_string();
+        assert_eq!(text(at("Ромашка")), "00:01 operator Здравствуйте, компания Ромашка.");
+        assert_eq!(text(at("позвонили")), "00:04 client   Собирайся мы позвонили (?)");
+        let dimmed = |row: usize, word: &str| {
+            let col = rows[row][..rows[row].find(word).unwrap()].chars().count() as u16;
+            buffer[(col, row as u16)].modifier.contains(Modifier::DIM)
+        };
+        assert!(dimmed(at("позвонили"), "Собирайся"));
+        assert!(!dimmed(at("Ромашка"), "Здравствуйте"));
     }
 }
