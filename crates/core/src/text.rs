@@ -363,7 +363,11 @@ fn is_preposition(lang: Lang, surface: &str) -> bool {
 fn is_filler(lang: Lang, surface: &str) -> bool {
     match lang {
         Lang::Ru => matches!(surface, "ну" | "да" | "так" | "вот" | "значит" | "э" | "ээ" | "эээ" | "эм" | "мм" | "ммм" | "хм" | "ой"),
-        Lang::Cs => matches!(surface, "no" | "tak" | "takže" | "ehm" | "hm" | "hmm" | "eh" | "ee" | "eee" | "em"),
+        // «jo»/«ano» as «да», «teda»/«tedy» as «значит», «vlastně»/«prostě» as «вот».
+        Lang::Cs => matches!(
+            surface,
+            "no" | "tak" | "takže" | "jo" | "ano" | "teda" | "tedy" | "vlastně" | "prostě" | "ehm" | "hm" | "hmm" | "eh" | "ee" | "eee" | "em"
+        ),
     }
 }
 
