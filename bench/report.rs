@@ -31,7 +31,8 @@ fn main() {
     let made = Command::new("python3").arg(root.join("scripts/varied_calls.py")).arg(&varied).arg("--text-only").status().unwrap();
     assert!(made.success());
     let texts: Vec<PathBuf> = {
-        let mut t: Vec<PathBuf> = std::fs::read_dir(varied.join("text/ru")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+        let mut t: Vec<PathBuf> =
+            std::fs::read_dir(varied.join("text/ru")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
         t.sort();
         t
     };

@@ -126,10 +126,7 @@ fn main() {
         std::hint::black_box(t);
     });
     let parse_secs = parse_started.elapsed().as_secs_f64();
-    let parsed: Vec<Transcript<'_>> = (0..distinct)
-        .into_par_iter()
-        .map(|i| Transcript::parse(Path::new("stored.json"), &stored[i]).expect("parses"))
-        .collect();
+    let parsed: Vec<Transcript<'_>> = (0..distinct).into_par_iter().map(|i| Transcript::parse(Path::new("stored.json"), &stored[i]).expect("parses")).collect();
     let engine_started = Instant::now();
     (0..calls).into_par_iter().for_each(|i| {
         parsed[i % distinct].check(&rules, "stored.json");

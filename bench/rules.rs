@@ -16,7 +16,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A word made of syllables, deterministic in `i`.
 fn word(i: usize) -> String {
-    const SYLLABLES: [&str; 24] = ["ка", "ло", "ми", "ну", "ре", "са", "то", "ви", "да", "же", "зо", "пы", "ру", "ше", "ча", "бо", "го", "ле", "мо", "ни", "по", "ст", "ва", "ко"];
+    const SYLLABLES: [&str; 24] =
+        ["ка", "ло", "ми", "ну", "ре", "са", "то", "ви", "да", "же", "зо", "пы", "ру", "ше", "ча", "бо", "го", "ле", "мо", "ни", "по", "ст", "ва", "ко"];
     let mut w = String::new();
     let mut n = i + 24;
     while n > 0 {

@@ -30,7 +30,9 @@ fn banned(events: &[Value], call: &str) -> Vec<(String, String, f64, f64, Option
     events
         .iter()
         .filter(|e| e["type"] == "violation" && e["kind"] == "banned")
-        .map(|e| (call.to_string(), e["rule"].as_str().unwrap().to_string(), e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap(), e["emitted_at"].as_f64()))
+        .map(|e| {
+            (call.to_string(), e["rule"].as_str().unwrap().to_string(), e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap(), e["emitted_at"].as_f64())
+        })
         .collect()
 }
 
@@ -52,7 +54,12 @@ fn main() {
         .collect();
     calls.sort();
     // Where `check` times each phrase's end.
-    let out = Command::new(env!("CARGO_BIN_EXE_sufler")).current_dir(root()).args(["check", "--config", "samples/sufler.toml", "--format", "jsonl"]).args(&calls).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sufler"))
+        .current_dir(root())
+        .args(["check", "--config", "samples/sufler.toml", "--format", "jsonl"])
+        .args(&calls)
+        .output()
+        .unwrap();
     let checked: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut reference: HashMap<(String, String), Vec<(f64, f64)>> = HashMap::new();
     for c in &calls {
@@ -63,8 +70,15 @@ fn main() {
             reference.entry((stem.clone(), rule)).or_default().push((start, end));
         }
     }
-    println!("{} cores; calls of {} s on average", std::thread::available_parallelism().map_or(0, |n| n.get()), calls.iter().map(|c| stereo(c).0.len() as f64 / 8000.0).sum::<f64>() / calls.len() as f64);
-    println!("{:>3} {:>6} {:>8} {:>8} {:>8} {:>9} {:>8} {:>7} {:>12}", "K", "flags", "p50 s", "p95 s", "max s", "worst lag", "dropped", "p95≤2s", "peak memory");
+    println!(
+        "{} cores; calls of {} s on average",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        calls.iter().map(|c| stereo(c).0.len() as f64 / 8000.0).sum::<f64>() / calls.len() as f64
+    );
+    println!(
+        "{:>3} {:>6} {:>8} {:>8} {:>8} {:>9} {:>8} {:>7} {:>12}",
+        "K", "flags", "p50 s", "p95 s", "max s", "worst lag", "dropped", "p95≤2s", "peak memory"
+    );
     for k in ks {
         let mut server = Server::start(&format!("bench-{k}"), &["--max-calls", &k.to_string()]);
         let mut latencies = Vec::new();
@@ -94,7 +108,9 @@ fn main() {
                 t.join().unwrap();
                 let events = server.results_of(&id);
                 for (stem, rule, start, end, emitted) in banned(&events, &stem) {
-                    let near = reference.get(&(stem.clone(), rule.clone())).and_then(|r| r.iter().filter(|(s, _)| (s - start).abs() < 2.0).min_by(|a, b| (a.0 - start).abs().total_cmp(&(b.0 - start).abs())));
+                    let near = reference
+                        .get(&(stem.clone(), rule.clone()))
+                        .and_then(|r| r.iter().filter(|(s, _)| (s - start).abs() < 2.0).min_by(|a, b| (a.0 - start).abs().total_cmp(&(b.0 - start).abs())));
                     let end = near.map_or(end, |(_, e)| *e);
                     latencies.push((emitted.expect("served flags are stamped") - end, stem, rule));
                 }

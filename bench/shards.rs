@@ -25,7 +25,8 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     let varied = dir.join("varied");
     assert!(Command::new("python3").arg(root.join("scripts/varied_calls.py")).arg(&varied).arg("--text-only").status().unwrap().success());
-    let mut texts: Vec<PathBuf> = std::fs::read_dir(varied.join("text/ru")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    let mut texts: Vec<PathBuf> =
+        std::fs::read_dir(varied.join("text/ru")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
     texts.sort();
     let store = dir.join("store/2026-12-01");
     for i in 0..calls {
@@ -62,7 +63,14 @@ fn main() {
     let started = Instant::now();
     let mut merged = Vec::new();
     let outputs = merge::run(&[dir.join("shares")], &mut merged).unwrap();
-    println!("merge: {} calls, {} missing, {} doubled, {:.1} MB in {:.2} s", outputs.files.len(), outputs.missing.len(), outputs.doubled.len(), merged.len() as f64 / 1e6, started.elapsed().as_secs_f64());
+    println!(
+        "merge: {} calls, {} missing, {} doubled, {:.1} MB in {:.2} s",
+        outputs.files.len(),
+        outputs.missing.len(),
+        outputs.doubled.len(),
+        merged.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
     let mut single_merged = Vec::new();
     merge::run(&[dir.join("single")], &mut single_merged).unwrap();
     println!("merged shares equal the single run's results: {}", merged == single_merged);

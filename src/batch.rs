@@ -89,11 +89,7 @@ pub fn transcript_names(recordings: &[PathBuf], root: Option<&Path>) -> Vec<Path
     // Names kept whole could meet a short one (`1.wav.mp3` and `1.wav`,
     // `1.mp3`); all kept whole are distinct.
     let mut seen: HashMap<&Path, &Path> = HashMap::new();
-    if names.iter().zip(&below).all(|(n, p)| *seen.entry(n).or_insert(p) == *p) {
-        names
-    } else {
-        below.iter().map(|p| kept(p)).collect()
-    }
+    if names.iter().zip(&below).all(|(n, p)| *seen.entry(n).or_insert(p) == *p) { names } else { below.iter().map(|p| kept(p)).collect() }
 }
 
 /// The longest folder both paths are in.
@@ -170,11 +166,7 @@ mod tests {
         assert_eq!(found(std::slice::from_ref(&root)), ["а.mp3", "б/1.wav", "б/2.WAV", "в/г/5.flac"]);
         assert_eq!(
             found(&[root.join("в"), PathBuf::from("no/such.wav"), root.join("пусто")]),
-            [
-                "в/г/5.flac",
-                "no/such.wav",
-                "error: пусто: no files in this folder end in .wav, .wave, .mp3, .ogg, .oga, .flac, .m4a, .aac, .aif, .aiff, .caf"
-            ]
+            ["в/г/5.flac", "no/such.wav", "error: пусто: no files in this folder end in .wav, .wave, .mp3, .ogg, .oga, .flac, .m4a, .aac, .aif, .aiff, .caf"]
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -13,8 +13,8 @@ use sufler_hear::audio::{ChannelMap, RATES};
 use sufler_hear::models::whisper::Weights;
 
 use crate::cmd::check::Check;
-use crate::cmd::report::Report;
 use crate::cmd::live::{Live, Source};
+use crate::cmd::report::Report;
 use crate::error::Result;
 use crate::report::{Format, Style};
 use crate::settings::{self, Hearing, Rules};
@@ -489,10 +489,7 @@ impl AsrOpts {
 
     /// How calls are heard, with the rules' variables as vocabulary.
     pub fn hearing(&self, rules: &Rules) -> Hearing {
-        Hearing {
-            vocabulary: rules.vars.values().cloned().collect(),
-            ..self.hearing_alone()
-        }
+        Hearing { vocabulary: rules.vars.values().cloned().collect(), ..self.hearing_alone() }
     }
 
     /// How calls are heard, without a vocabulary.

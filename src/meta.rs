@@ -140,11 +140,8 @@ impl Export {
     fn read(path: &Path) -> Result<Export> {
         let text = std::fs::read_to_string(path).map_err(|e| sufler_core::Error::io(path, e))?;
         let bad = |message: String| Error::Core(sufler_core::Error::Input { path: path.to_path_buf(), message });
-        let rows = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-            json_rows(&text).map_err(bad)?
-        } else {
-            csv_rows(&text).map_err(bad)?
-        };
+        let rows =
+            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) { json_rows(&text).map_err(bad)? } else { csv_rows(&text).map_err(bad)? };
         let mut export = Export { by_file: HashMap::new(), by_id: HashMap::new() };
         for mut row in rows {
             let file = FILE_COLUMNS.iter().find_map(|c| row.remove(*c));
@@ -194,7 +191,9 @@ fn json_rows(text: &str) -> std::result::Result<Vec<BTreeMap<String, String>>, S
         o.iter().filter_map(|(k, v)| Some((k.to_lowercase(), scalar(v)?))).collect()
     };
     let rows: Vec<BTreeMap<String, String>> = match &value {
-        serde_json::Value::Array(items) => items.iter().map(|i| i.as_object().map(row).ok_or("each item must be an object of fields")).collect::<std::result::Result<_, _>>()?,
+        serde_json::Value::Array(items) => {
+            items.iter().map(|i| i.as_object().map(row).ok_or("each item must be an object of fields")).collect::<std::result::Result<_, _>>()?
+        }
         serde_json::Value::Object(files) => files
             .iter()
             .map(|(file, fields)| {
@@ -214,11 +213,7 @@ fn json_rows(text: &str) -> std::result::Result<Vec<BTreeMap<String, String>>, S
 /// A row must say which call it is.
 fn check_key(columns: &[String]) -> std::result::Result<(), String> {
     let keys = ["file", "path", "recording", "id", "call_id"];
-    if columns.iter().any(|c| keys.contains(&c.as_str())) {
-        Ok(())
-    } else {
-        Err(format!("no column says which call a row is: name one {}", keys.join(", ")))
-    }
+    if columns.iter().any(|c| keys.contains(&c.as_str())) { Ok(()) } else { Err(format!("no column says which call a row is: name one {}", keys.join(", "))) }
 }
 
 #[cfg(test)]

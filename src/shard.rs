@@ -232,7 +232,10 @@ mod tests {
                 &[("JOB_COMPLETION_INDEX", "0")],
                 Err("JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not: set it to the Job's completions (deploy/k8s/job.yaml does)"),
             ),
-            (&[("JOB_COMPLETION_INDEX", "3"), ("JOB_COMPLETIONS", "3")], Err("JOB_COMPLETION_INDEX/JOB_COMPLETIONS: share 3 of 3 does not exist (shares are 0 to N-1, N at least 1)")),
+            (
+                &[("JOB_COMPLETION_INDEX", "3"), ("JOB_COMPLETIONS", "3")],
+                Err("JOB_COMPLETION_INDEX/JOB_COMPLETIONS: share 3 of 3 does not exist (shares are 0 to N-1, N at least 1)"),
+            ),
             (&[("SLURM_ARRAY_TASK_ID", "x")], Err("SLURM_ARRAY_TASK_ID=x: not a whole number")),
         ];
         for (vars, want) in table {

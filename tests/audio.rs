@@ -37,7 +37,6 @@ fn sufler_on(threads: usize, args: &[&str]) -> Output {
         .expect("sufler runs")
 }
 
-
 #[test]
 fn generated_calls_are_flagged_as_labelled() {
     let dir = calls();
@@ -153,7 +152,8 @@ fn a_resumed_batch_rescores_saved_transcripts_and_hears_the_rest() {
     assert_eq!(error["call"].as_str().unwrap(), format!("{store}/d/call.wav"));
     assert!(error["message"].as_str().unwrap().contains(&format!("{}:1:", broken.display())), "{error}");
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), "{\"segments\": [}");
-    let mut left: Vec<String> = ["a", "b", "c"].iter().flat_map(|c| std::fs::read_dir(saved.join(c)).unwrap()).map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut left: Vec<String> =
+        ["a", "b", "c"].iter().flat_map(|c| std::fs::read_dir(saved.join(c)).unwrap()).map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();
     assert_eq!(left, ["call.json", "call.json", "call.json"]);
 }
@@ -163,7 +163,8 @@ fn russian_calls_are_written_in_cyrillic() {
     // On this call's espeak line «Не знаю, сейчас уточню» through the phone
     // line, Whisper with its whole vocabulary wrote «сей тасу к our new».
     let transcript = saved_transcript(2, &calls().join("phone/06-corrected.wav"), "cyrillic");
-    let words: Vec<&str> = transcript["segments"].as_array().unwrap().iter().flat_map(|s| s["words"].as_array().unwrap()).map(|w| w["text"].as_str().unwrap()).collect();
+    let words: Vec<&str> =
+        transcript["segments"].as_array().unwrap().iter().flat_map(|s| s["words"].as_array().unwrap()).map(|w| w["text"].as_str().unwrap()).collect();
     assert!(words.len() > 20, "{transcript}");
     let latin: Vec<&&str> = words.iter().filter(|w| w.chars().any(|c| c.is_ascii_alphabetic())).collect();
     assert!(latin.is_empty(), "Latin letters in {latin:?}");
@@ -250,11 +251,8 @@ fn speech_found_while_reading_is_whisper_cpps_on_the_whole_track() {
     params.set_max_speech_duration(sufler_hear::asr::MAX_SPEECH_S);
     params.set_speech_pad(sufler_hear::asr::SPEECH_PAD_MS as i32);
     for track in [&call.operator, call.client.as_ref().unwrap()] {
-        let expected: Vec<(f64, f64)> = whole
-            .segments_from_samples(params, track)
-            .unwrap()
-            .map(|s| (f64::from(s.start) / 100.0, f64::from(s.end) / 100.0))
-            .collect();
+        let expected: Vec<(f64, f64)> =
+            whole.segments_from_samples(params, track).unwrap().map(|s| (f64::from(s.start) / 100.0, f64::from(s.end) / 100.0)).collect();
         assert!(expected.len() >= 2, "{expected:?}");
         // Packets of an uneven size, as a decoder gives them.
         let found = session.speech(track, 3001).unwrap();
@@ -485,16 +483,42 @@ fn card_call() -> PathBuf {
 
 fn make_card_call() -> PathBuf {
     let dir = tempdir("card");
-    say(&dir, &[
-        ("op", "Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?"),
-        ("card", "Хочу оплатить заказ. Номер карты: пятьдесят четыре шестьдесят девять, тридцать восемь ноль ноль, двенадцать тридцать четыре, пятьдесят шесть семьдесят три."),
-        ("phone", "Мой телефон: восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь."),
-    ]);
+    say(
+        &dir,
+        &[
+            ("op", "Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?"),
+            (
+                "card",
+                "Хочу оплатить заказ. Номер карты: пятьдесят четыре шестьдесят девять, тридцать восемь ноль ноль, двенадцать тридцать четыре, пятьдесят шесть семьдесят три.",
+            ),
+            ("phone", "Мой телефон: восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь."),
+        ],
+    );
     let run = |program: &str, args: &[&str]| run_in(&dir, program, args);
     run("sox", &["-n", "-r", "16000", "-c", "1", "pause.wav", "trim", "0", "1.5"]);
     run("sox", &["-n", "-r", "16000", "-c", "1", "wait.wav", "trim", "0", "5"]);
     run("sox", &["wait.wav", "card16.wav", "pause.wav", "phone16.wav", "pause.wav", "client.wav"]);
-    run("sox", &["op16.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "pause.wav", "operator.wav"]);
+    run(
+        "sox",
+        &[
+            "op16.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "pause.wav",
+            "operator.wav",
+        ],
+    );
     run("sox", &["-M", "operator.wav", "client.wav", "-r", "8000", "-b", "16", "call.wav"]);
     dir.join("call.wav")
 }
@@ -502,11 +526,14 @@ fn make_card_call() -> PathBuf {
 #[test]
 fn call_metrics_find_the_silence_and_the_overlap_a_call_was_built_with() {
     let dir = tempdir("metrics");
-    say(&dir, &[
-        ("a", "Здравствуйте, компания Ромашка, меня зовут Анна, чем могу помочь"),
-        ("b", "Спасибо за ожидание, я проверила ваш заказ"),
-        ("c", "Подождите, я хочу вернуть товар"),
-    ]);
+    say(
+        &dir,
+        &[
+            ("a", "Здравствуйте, компания Ромашка, меня зовут Анна, чем могу помочь"),
+            ("b", "Спасибо за ожидание, я проверила ваш заказ"),
+            ("c", "Подождите, я хочу вернуть товар"),
+        ],
+    );
     let run = |program: &str, args: &[&str]| run_in(&dir, program, args);
     // Each phrase without the silence Festival puts around it, so that
     // where it is placed is where its sound is.

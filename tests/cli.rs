@@ -9,12 +9,7 @@ use std::process::{Command, Output};
 use support::root;
 
 fn sufler(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sufler"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sufler runs")
+    Command::new(env!("CARGO_BIN_EXE_sufler")).args(args).current_dir(root()).env("NO_COLOR", "1").output().expect("sufler runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -137,7 +132,12 @@ fn broken_rules_exit_2_with_the_place() {
 fn rules_test_and_lint_on_the_bundled_sets() {
     // The repository's folders, and the sets built into the binary.
     for (dir, lang) in [(Some("rules/ru"), "ru"), (Some("rules/cs"), "cs"), (None, "ru"), (None, "cs")] {
-        let args = |cmd| dir.into_iter().fold(vec!["rules", cmd, "--lang", lang], |mut a, d| { a.push(d); a });
+        let args = |cmd| {
+            dir.into_iter().fold(vec!["rules", cmd, "--lang", lang], |mut a, d| {
+                a.push(d);
+                a
+            })
+        };
         let out = sufler(&args("test"));
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
         assert!(stdout(&out).ends_with("ok\n"));
@@ -209,10 +209,7 @@ fn unscored_and_swapped_calls_are_told_apart() {
     let text = stdout(&as_given);
     assert!(text.contains("tests/data/call-silent.json\n  not scored: no operator speech\n"), "{text}");
     assert!(text.contains("the channels look swapped (--channels auto checks such calls the other way round)"), "{text}");
-    assert_eq!(
-        String::from_utf8(as_given.stderr).unwrap(),
-        "3 calls: 1 not scored (no operator speech), 1 with swapped channels, 0 errors\n"
-    );
+    assert_eq!(String::from_utf8(as_given.stderr).unwrap(), "3 calls: 1 not scored (no operator speech), 1 with swapped channels, 0 errors\n");
     let mut args = vec!["check", "--channels", "auto", "--format", "jsonl"];
     args.extend(VARS);
     args.push("--transcript");
@@ -237,7 +234,11 @@ fn a_rule_whose_example_fails_is_not_used_and_the_others_are() {
     std::fs::write(&call, "operator: Я не знаю. Вы должны.\n").unwrap();
     let out = sufler(&["check", "--rules", dir.to_str().unwrap(), "--format", "jsonl", "--transcript", call.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    let flagged: Vec<String> = stdout(&out).lines().filter(|l| l.contains("\"violation\"")).map(|l| l.split("\"rule\":\"").nth(1).unwrap().split('"').next().unwrap().to_string()).collect();
+    let flagged: Vec<String> = stdout(&out)
+        .lines()
+        .filter(|l| l.contains("\"violation\""))
+        .map(|l| l.split("\"rule\":\"").nth(1).unwrap().split('"').next().unwrap().to_string())
+        .collect();
     assert_eq!(flagged, ["ne-znayu"]);
     let want = format!(
         "warning: example should hit rule `vy-dolzhny`, but it does not\n  --> {}:15:14\n   |\n15 | tests.hit = [\"мы можем\"]\n   |              ^^^^^^^^^^\n\n\
@@ -261,8 +262,19 @@ fn bad_inputs_are_records_of_their_own_and_the_batch_goes_on() {
     std::os::unix::fs::symlink(loops.join("a.wav"), loops.join("b.wav")).unwrap();
     let (fifo, loops) = (fifo.to_str().unwrap(), loops.to_str().unwrap());
     let table: &[(&[&str], Vec<String>)] = &[
-        (&[fifo], vec![format!("{fifo}: a pipe or device, not a file: recordings are read from files (save the stream to one first; `live --stdin` reads raw audio from a pipe)")]),
-        (&[loops], vec![format!("{loops}/a.wav: Too many levels of symbolic links (os error 40)"), format!("{loops}/b.wav: Too many levels of symbolic links (os error 40)")]),
+        (
+            &[fifo],
+            vec![format!(
+                "{fifo}: a pipe or device, not a file: recordings are read from files (save the stream to one first; `live --stdin` reads raw audio from a pipe)"
+            )],
+        ),
+        (
+            &[loops],
+            vec![
+                format!("{loops}/a.wav: Too many levels of symbolic links (os error 40)"),
+                format!("{loops}/b.wav: Too many levels of symbolic links (os error 40)"),
+            ],
+        ),
         // Found by the fuzzer: a header claiming 3.3 GHz, once resampled for ever.
         (&["tests/data/rate-3ghz.wav"], vec!["tests/data/rate-3ghz.wav: a sample rate of 3305643840 Hz (sufler reads 4000 to 384000 Hz)".into()]),
     ];
@@ -292,7 +304,10 @@ fn a_closed_pipe_ends_the_program_quietly() {
     // Enough failures to fill the pipe after `head` has gone.
     let dir = tempdir();
     let examples: Vec<String> = (0..2000).map(|i| format!("\"пример {i}\"")).collect();
-    let rule = format!("[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [{}]\n", examples.join(", "));
+    let rule = format!(
+        "[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [{}]\n",
+        examples.join(", ")
+    );
     std::fs::write(dir.join("r.toml"), rule).unwrap();
     let script = "\"$0\" rules test \"$1\" 2>\"$1/err\" | head -n 1 >/dev/null; echo ${PIPESTATUS[0]}";
     let out = Command::new("bash").args(["-c", script, env!("CARGO_BIN_EXE_sufler"), dir.to_str().unwrap()]).output().unwrap();
@@ -344,7 +359,9 @@ fn a_missing_model_says_where_models_are_looked_for() {
 
 #[test]
 fn rules_diff_shows_what_a_new_version_gains_and_loses() {
-    let rule = |phrases: &str| format!("lang = \"ru\"\n[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"Не знаю\"\nphrases = [{phrases}]\n");
+    let rule = |phrases: &str| {
+        format!("lang = \"ru\"\n[[rule]]\nid = \"ne-znayu\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"Не знаю\"\nphrases = [{phrases}]\n")
+    };
     let (old, new, calls) = (tempdir(), tempdir(), tempdir());
     std::fs::write(old.join("banned.toml"), rule("\"не знаю\", \"понятия не имею\"")).unwrap();
     std::fs::write(new.join("banned.toml"), rule("\"не знаю\", \"без понятия\"")).unwrap();

@@ -31,7 +31,8 @@ fn the_slurm_array_script_checks_a_days_calls_in_shares() {
     std::fs::create_dir_all(&day).unwrap();
     let made = Command::new("python3").arg(root().join("scripts/varied_calls.py")).arg(store.join("varied")).arg("--text-only").output().unwrap();
     assert!(made.status.success());
-    let texts: Vec<PathBuf> = std::fs::read_dir(store.join("varied/text/ru")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    let texts: Vec<PathBuf> =
+        std::fs::read_dir(store.join("varied/text/ru")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
     for t in &texts {
         std::fs::copy(t, day.join(t.file_name().unwrap())).unwrap();
     }
@@ -50,7 +51,10 @@ fn the_slurm_array_script_checks_a_days_calls_in_shares() {
     }
     let merged = Command::new(env!("CARGO_BIN_EXE_sufler")).arg("merge").arg(store.join("results/2026-12-01")).output().unwrap();
     assert_eq!(merged.status.code(), Some(0), "{}", String::from_utf8_lossy(&merged.stderr));
-    assert_eq!(String::from_utf8_lossy(&merged.stderr), format!("{} calls from 3 shares (shares: 0-of-3, 1-of-3, 2-of-3): 0 missing, 0 doubled\n", texts.len()));
+    assert_eq!(
+        String::from_utf8_lossy(&merged.stderr),
+        format!("{} calls from 3 shares (shares: 0-of-3, 1-of-3, 2-of-3): 0 missing, 0 doubled\n", texts.len())
+    );
     // Without a task id it says how it is meant to run.
     let bare = Command::new("bash").arg(&script).env_remove("SLURM_ARRAY_TASK_ID").env("SUFLER", env!("CARGO_BIN_EXE_sufler")).output().unwrap();
     assert!(!bare.status.success());

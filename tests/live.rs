@@ -176,12 +176,8 @@ fn two_live_calls_in_one_process_share_one_model() {
     let rules = Arc::new(settings.load().unwrap().0);
     let model = Arc::new(sufler_hear::asr::Model::load(hearing.options(rules.lang)).unwrap());
     let sample = root().join(SAMPLE);
-    let call = |name: &str| Live {
-        source: Source::Replay { path: sample.clone(), speed: 2.0 },
-        channels: Default::default(),
-        call: name.to_string(),
-        redact: true,
-    };
+    let call =
+        |name: &str| Live { source: Source::Replay { path: sample.clone(), speed: 2.0 }, channels: Default::default(), call: name.to_string(), redact: true };
     let (a, b) = (call("a"), call("b"));
     let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
     std::thread::scope(|s| {

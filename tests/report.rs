@@ -146,7 +146,9 @@ fn the_report_of_the_generated_calls_in_a_browser() {
         let call = browser.eval("document.querySelector('main p.meta').textContent");
         let call = call.as_str().unwrap();
         let want = truth.flags.get(call).copied().unwrap_or(0);
-        let on = |b: &mut Browser, part: &str| b.eval(&format!("[...new Set([...document.querySelectorAll('{part} [data-flag]')].map(e => e.dataset.flag))].length"));
+        let on = |b: &mut Browser, part: &str| {
+            b.eval(&format!("[...new Set([...document.querySelectorAll('{part} [data-flag]')].map(e => e.dataset.flag))].length"))
+        };
         assert_eq!(on(&mut browser, ".timeline"), want, "{call}: timeline");
         assert_eq!(on(&mut browser, ".transcript"), want, "{call}: transcript");
         assert_eq!(browser.eval("document.querySelectorAll('.transcript [data-flag]').length"), want, "{call}: each flag once in the transcript");
@@ -157,10 +159,7 @@ fn the_report_of_the_generated_calls_in_a_browser() {
     let crafted = truth.summaries.iter().position(|s| s["call"] == "<b>crafted</b>.wav").unwrap();
     browser.eval(&format!("location.hash = '#/call/{crafted}'; new Promise(r => setTimeout(r, 0))"));
     let guessed = browser.eval("[...document.querySelectorAll('.transcript .guessed')].map(e => [e.textContent, e.title])");
-    assert_eq!(
-        guessed,
-        serde_json::json!([["Это так всем не было, я так не могу", "расслышано ненадёжно: запрещённые фразы оператора здесь не отмечаются"]])
-    );
+    assert_eq!(guessed, serde_json::json!([["Это так всем не было, я так не могу", "расслышано ненадёжно: запрещённые фразы оператора здесь не отмечаются"]]));
 
     // A click on a flag plays the recording from where it was said.
     let with_audio = truth.summaries.iter().position(|s| s["call"].as_str().unwrap().ends_with("02-banned.wav")).unwrap();

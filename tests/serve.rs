@@ -49,7 +49,12 @@ fn flags(events: &[Value]) -> Flags {
 
 /// The flags of `check` on recordings, and their events, by the path given.
 fn batch_flags(files: &[&Path]) -> BTreeMap<String, (Flags, Vec<Value>)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_sufler")).current_dir(root()).args(["check", "--config", "samples/sufler.toml", "--format", "jsonl"]).args(files).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sufler"))
+        .current_dir(root())
+        .args(["check", "--config", "samples/sufler.toml", "--format", "jsonl"])
+        .args(files)
+        .output()
+        .unwrap();
     let events = events(&out);
     files
         .iter()
@@ -236,7 +241,9 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     // A second call beside it, as FreeSWITCH streams one.
     let l16 = {
         let http = server.http;
-        std::thread::spawn(move || tokio::runtime::Runtime::new().unwrap().block_on(l16_call(http, json!({ "call_id": "fs-0001", "operator": "vera" }), (op, client))))
+        std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(l16_call(http, json!({ "call_id": "fs-0001", "operator": "vera" }), (op, client)))
+        })
     };
 
     // Bad input beside the calls in progress: each closes its own connection, with a reason logged.
@@ -245,8 +252,18 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
         ("an unknown frame type", [frame(0x01, &[7; 16]), frame(0x42, &[0; 4])].concat(), false, "unknown AudioSocket frame type 0x42"),
         ("a UUID of the wrong length", frame(0x01, &[1; 5]), false, "an AudioSocket UUID frame of 5 bytes (expected 16)"),
         ("audio before the UUID", frame(0x10, &[0; 320]), false, "audio before the UUID frame"),
-        ("audio of an odd length", [frame(0x01, &[9; 16]), frame(0x10, &[0; 3])].concat(), false, "an AudioSocket audio frame of 3 bytes (expected an even number)"),
-        ("a connection that stops mid-frame", [frame(0x01, &[8; 16]), vec![0x10, 0x01, 0x40, 1, 2, 3]].concat(), true, "the connection ended in the middle of a frame (6 bytes of it)"),
+        (
+            "audio of an odd length",
+            [frame(0x01, &[9; 16]), frame(0x10, &[0; 3])].concat(),
+            false,
+            "an AudioSocket audio frame of 3 bytes (expected an even number)",
+        ),
+        (
+            "a connection that stops mid-frame",
+            [frame(0x01, &[8; 16]), vec![0x10, 0x01, 0x40, 1, 2, 3]].concat(),
+            true,
+            "the connection ended in the middle of a frame (6 bytes of it)",
+        ),
     ];
     for (what, bytes, stops, _) in &audiosocket_bad {
         let mut s = TcpStream::connect(server.operator).unwrap();
@@ -262,14 +279,29 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     }
     let websocket_bad: Vec<(&str, &str, Vec<String>, &str)> = vec![
         ("no token", "/twilio", vec![json!({"event": "start", "start": {"callSid": "CAbad1", "tracks": ["inbound"]}}).to_string()], "no valid token"),
-        ("a wrong token", "/twilio", vec![json!({"event": "start", "start": {"callSid": "CAbad2", "customParameters": {"token": "guess"}}}).to_string()], "no valid token"),
-        ("bad base64", "/twilio?token=test-token-0123456789", vec![
-            json!({"event": "start", "start": {"callSid": "CAbad3", "tracks": ["inbound"]}}).to_string(),
-            json!({"event": "media", "media": {"track": "inbound", "timestamp": "0", "payload": "!!!"}}).to_string(),
-        ], "media payload is not base64"),
+        (
+            "a wrong token",
+            "/twilio",
+            vec![json!({"event": "start", "start": {"callSid": "CAbad2", "customParameters": {"token": "guess"}}}).to_string()],
+            "no valid token",
+        ),
+        (
+            "bad base64",
+            "/twilio?token=test-token-0123456789",
+            vec![
+                json!({"event": "start", "start": {"callSid": "CAbad3", "tracks": ["inbound"]}}).to_string(),
+                json!({"event": "media", "media": {"track": "inbound", "timestamp": "0", "payload": "!!!"}}).to_string(),
+            ],
+            "media payload is not base64",
+        ),
         ("an unknown event", "/twilio?token=test-token-0123456789", vec![json!({"event": "dance"}).to_string()], "unknown Media Streams event `dance`"),
         ("not JSON", "/twilio?token=test-token-0123456789", vec!["{{".to_string()], "not a Media Streams message"),
-        ("a huge message", "/twilio?token=test-token-0123456789", vec![format!("{{\"event\":\"media\",\"x\":\"{}\"}}", "a".repeat(100_000))], "not a WebSocket message"),
+        (
+            "a huge message",
+            "/twilio?token=test-token-0123456789",
+            vec![format!("{{\"event\":\"media\",\"x\":\"{}\"}}", "a".repeat(100_000))],
+            "not a WebSocket message",
+        ),
         ("an L16 frame of half a sample", "/stream?token=test-token-0123456789&channels=2", vec![], "a frame of 3 bytes: not whole 2-channel 16-bit samples"),
         ("an L16 stream of 5 channels", "/stream?token=test-token-0123456789&channels=5", vec![], "5 channel(s) at 8000 Hz"),
     ];
@@ -321,7 +353,11 @@ fn the_panel_follows_an_operators_call_while_bad_connections_are_closed_beside_i
     std::fs::write(root().join("target/serve-panel.png"), &png).unwrap();
 
     // Every malformed connection was closed with its reason logged.
-    let closed: Vec<String> = server.wait_logged("connection closed", audiosocket_bad.len() + websocket_bad.len()).iter().map(|l| l["reason"].as_str().unwrap().to_string()).collect();
+    let closed: Vec<String> = server
+        .wait_logged("connection closed", audiosocket_bad.len() + websocket_bad.len())
+        .iter()
+        .map(|l| l["reason"].as_str().unwrap().to_string())
+        .collect();
     for (what, _, _, reason) in &audiosocket_bad {
         assert!(closed.iter().any(|c| c.contains(reason)), "{what}: {reason} not among {closed:?}");
     }

@@ -85,9 +85,22 @@ fn three_shares_merged_are_one_run() {
     }
     let s = |p: &Path| p.display().to_string();
     let args = |results: &Path| {
-        ["check", "--config", "samples/sufler.toml", "--format", "jsonl", "--root", &s(&store), "--results", &s(results), &s(&store.join("audio")), "--transcript", &s(&store.join("text"))]
-            .map(str::to_string)
-            .to_vec()
+        [
+            "check",
+            "--config",
+            "samples/sufler.toml",
+            "--format",
+            "jsonl",
+            "--root",
+            &s(&store),
+            "--results",
+            &s(results),
+            &s(&store.join("audio")),
+            "--transcript",
+            &s(&store.join("text")),
+        ]
+        .map(str::to_string)
+        .to_vec()
     };
     let run = |args: &[String], env: &[(&str, String)]| {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -131,7 +144,9 @@ fn three_shares_merged_are_one_run() {
 
     // A new call in the store moves no other between shares.
     std::fs::write(store.join("text/zz-new.txt"), "operator: Здравствуйте\n").unwrap();
-    let texts = |results: &Path| ["check", "--format", "jsonl", "--root", &s(&store), "--results", &s(results), "--transcript", &s(&store.join("text"))].map(str::to_string).to_vec();
+    let texts = |results: &Path| {
+        ["check", "--format", "jsonl", "--root", &s(&store), "--results", &s(results), "--transcript", &s(&store.join("text"))].map(str::to_string).to_vec()
+    };
     for i in 0..3 {
         run(&texts(&dir.join("after")), &scheduler(i));
     }

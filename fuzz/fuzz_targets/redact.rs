@@ -42,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
                 if run.len() > 19 {
                     break;
                 }
-                assert!(!((13..=19).contains(&run.len()) && luhn(&run)), "a card number left: {text:?} -> {:?}", words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>());
+                assert!(
+                    !((13..=19).contains(&run.len()) && luhn(&run)),
+                    "a card number left: {text:?} -> {:?}",
+                    words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>()
+                );
             }
         }
     }

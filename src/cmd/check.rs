@@ -18,13 +18,13 @@ use sufler_hear::asr::Model;
 use sufler_hear::audio::ChannelMap;
 
 use crate::batch;
+use crate::cmd::transcribe::redaction;
+use crate::error::{Error, Result};
 use crate::files;
 use crate::meta::Meta;
-use crate::error::{Error, Result};
 use crate::report::{Sink, Utterance, deliver};
-use crate::shard::{SHARES, Shard, ShareList};
-use crate::cmd::transcribe::redaction;
 use crate::settings::Hearing;
+use crate::shard::{SHARES, Shard, ShareList};
 
 /// What to check, and how.
 pub struct Check {
@@ -392,18 +392,23 @@ fn hear(check: &Check, audio: &[PathBuf], names: &[PathBuf], rules: &RuleSet, ba
     if !heard.is_empty() {
         let model = Model::load(check.hearing.options(rules.lang))?;
         let calls = heard.into_iter().map(|i| (i, audio[i].as_path()));
-        model.transcribe_calls(calls, check.channels, |s| rules.listens_to(s), |i, transcript| {
-            // The call's events stand whatever becomes of its transcript.
-            let result = transcript.map_err(Error::from).map(|mut t| {
-                redaction(rules.lang, &mut t, check.redact);
-                let meta = check.meta.of(&audio[i]);
-                t.call = Some(meta.clone());
-                let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
-                let unsaved = unsaved.or_else(|| silenced_copy(check, &audio[i], &names[i], &t.redacted, true).err());
-                Checked { unsaved, ..Checked::of(&t, rules, meta, check) }
-            });
-            report(i, Some(result))
-        })?;
+        model.transcribe_calls(
+            calls,
+            check.channels,
+            |s| rules.listens_to(s),
+            |i, transcript| {
+                // The call's events stand whatever becomes of its transcript.
+                let result = transcript.map_err(Error::from).map(|mut t| {
+                    redaction(rules.lang, &mut t, check.redact);
+                    let meta = check.meta.of(&audio[i]);
+                    t.call = Some(meta.clone());
+                    let unsaved = check.save_transcripts.as_ref().and_then(|dir| save_transcript(&dir.join(&names[i]), &t).err());
+                    let unsaved = unsaved.or_else(|| silenced_copy(check, &audio[i], &names[i], &t.redacted, true).err());
+                    Checked { unsaved, ..Checked::of(&t, rules, meta, check) }
+                });
+                report(i, Some(result))
+            },
+        )?;
     }
     report(audio.len(), None)?;
     bar.finish_and_clear();

@@ -8,10 +8,10 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::files;
+use crate::qa::export;
 use crate::qa::page::{self, CallData, PageData};
 use crate::qa::results::Results;
 use crate::qa::stats::Stats;
-use crate::qa::export;
 
 /// What to report on, and where.
 pub struct Report {
@@ -45,7 +45,8 @@ pub fn run(report: &Report) -> Result<Written> {
     let page_dir = report.out.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
     // (Made now: recordings are found relative to it.)
     std::fs::create_dir_all(&page_dir).map_err(|e| sufler_core::Error::io(&page_dir, e))?;
-    let calls: Vec<CallData<'_>> = results.calls.par_iter().map(|call| CallData { call, audio: page::audio(&call.call, &page_dir, report.embed_audio) }).collect();
+    let calls: Vec<CallData<'_>> =
+        results.calls.par_iter().map(|call| CallData { call, audio: page::audio(&call.call, &page_dir, report.embed_audio) }).collect();
     // The labels' language: the one most calls were checked in.
     let mut langs: HashMap<&str, usize> = HashMap::new();
     for c in &results.calls {
@@ -54,6 +55,10 @@ pub fn run(report: &Report) -> Result<Written> {
     let lang = langs.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map_or("ru", |(l, _)| l);
     let data = PageData { lang, stats: &stats, calls };
     // The page holds the calls' words: its owner's alone, like their transcripts.
-    files::write_whole(&report.out, |e| sufler_core::Error::io(&report.out, e), |out| page::write(out, &data).map_err(|e| sufler_core::Error::io(&report.out, e)))?;
+    files::write_whole(
+        &report.out,
+        |e| sufler_core::Error::io(&report.out, e),
+        |out| page::write(out, &data).map_err(|e| sufler_core::Error::io(&report.out, e)),
+    )?;
     Ok(Written { calls: results.calls.len(), operators: stats.operators.len(), skipped: results.skipped, incomplete: results.incomplete })
 }

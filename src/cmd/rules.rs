@@ -126,7 +126,11 @@ pub fn diff(old: &Rules, new: &Rules, transcripts: &[PathBuf]) -> Result<Diff> {
         for (keys, other, old_side) in [(&before, &a, true), (&after, &b, false)] {
             for k in keys {
                 let d = by_rule.entry(k.name.clone()).or_insert_with(|| RuleDiff { rule: k.name.clone(), ..RuleDiff::default() });
-                if old_side { d.old += 1 } else { d.new += 1 }
+                if old_side {
+                    d.old += 1
+                } else {
+                    d.new += 1
+                }
                 if !other.contains(k) {
                     let (count, examples) = if old_side { (&mut d.lost, &mut d.lost_examples) } else { (&mut d.gained, &mut d.gained_examples) };
                     *count += 1;

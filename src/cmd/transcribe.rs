@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use sufler_core::call::Speaker;
-use sufler_core::text::Lang;
 use sufler_core::redact;
+use sufler_core::text::Lang;
 use sufler_core::transcript::{TimedWord, Transcript};
 use sufler_hear::asr::Model;
 use sufler_hear::audio::{self, ChannelMap};
@@ -39,7 +39,8 @@ pub fn plain(file: &Path, hearing: &Hearing, lang: Lang, channels: ChannelMap, r
     if !redact {
         return Ok(text);
     }
-    let mut words: Vec<TimedWord> = text.split_whitespace().map(|w| TimedWord { start: 0.0, end: 0.0, text: w.into(), confidence: None, guessed: false }).collect();
+    let mut words: Vec<TimedWord> =
+        text.split_whitespace().map(|w| TimedWord { start: 0.0, end: 0.0, text: w.into(), confidence: None, guessed: false }).collect();
     redact::words(lang, &mut words);
     Ok(words.iter().map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" "))
 }

@@ -23,10 +23,10 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use sufler_core::call::{CallMeta, Parties, Speaker, Word};
-use sufler_core::redact;
-use sufler_core::text::Lang;
 use sufler_core::engine::{Engine, Event};
+use sufler_core::redact;
 use sufler_core::rules::RuleSet;
+use sufler_core::text::Lang;
 use sufler_core::transcript::TimedWord;
 
 /// Blocks of audio the recogniser may fall behind by before a source must
@@ -66,22 +66,43 @@ pub enum Heard {
 pub enum Notice {
     /// Recognition is `seconds` behind the audio (sent when it crosses
     /// [`LAG_NOTICE_S`], both ways, and every [`LAG_REPORT_S`] of audio).
-    Lag { seconds: f64, emitted_at: f64 },
-    Skipped { speaker: Speaker, start: f64, end: f64, emitted_at: f64 },
+    Lag {
+        seconds: f64,
+        emitted_at: f64,
+    },
+    Skipped {
+        speaker: Speaker,
+        start: f64,
+        end: f64,
+        emitted_at: f64,
+    },
     /// The operator started a new call; the checklist starts afresh.
-    NewCall { call: String, emitted_at: f64 },
+    NewCall {
+        call: String,
+        emitted_at: f64,
+    },
 }
 
 /// What the sinks get.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     /// An event, and when it left the pipeline.
-    Event { event: Event, emitted_at: f64 },
+    Event {
+        event: Event,
+        emitted_at: f64,
+    },
     Notice(Notice),
     /// Words committed, the first of them starting an utterance when
     /// `utterance_start` (the voice detector's, not a guess from pauses);
     /// `guessed` when they were heard in a failed decoding.
-    Words { speaker: Speaker, start: f64, end: f64, text: String, utterance_start: bool, guessed: bool },
+    Words {
+        speaker: Speaker,
+        start: f64,
+        end: f64,
+        text: String,
+        utterance_start: bool,
+        guessed: bool,
+    },
     Lag(f64),
 }
 

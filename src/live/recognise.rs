@@ -33,12 +33,12 @@ use tokio::sync::mpsc;
 
 use super::segmenter::{Cut, Segmenter};
 use super::{Block, Heard};
-use sufler_hear::asr::{Session, VAD_WINDOW};
-use sufler_hear::audio::RATE;
-use sufler_core::call::Speaker;
 use crate::error::Result;
+use sufler_core::call::Speaker;
 use sufler_core::text::Normalizer;
 use sufler_core::transcript::TimedWord;
+use sufler_hear::asr::{Session, VAD_WINDOW};
+use sufler_hear::audio::RATE;
 
 /// An utterance still going on is transcribed again when it has grown by
 /// this much (a word is committed at the second pass that hears it).
@@ -105,15 +105,7 @@ struct Track {
 
 impl Track {
     fn new(speaker: Speaker, threshold: f32) -> Track {
-        Track {
-            speaker,
-            audio: Vec::new(),
-            base: 0,
-            segmenter: Segmenter::new(threshold),
-            open: None,
-            finished: VecDeque::new(),
-            first_speech: None,
-        }
+        Track { speaker, audio: Vec::new(), base: 0, segmenter: Segmenter::new(threshold), open: None, finished: VecDeque::new(), first_speech: None }
     }
 
     fn received(&self) -> usize {
@@ -282,10 +274,8 @@ impl Recogniser {
         let threshold = session.model().vad_threshold();
         let passes = Arc::new(AtomicU64::new(0));
         let counted = passes.clone();
-        let thread = std::thread::Builder::new()
-            .name("recognition".into())
-            .spawn(move || schedule(session, new, woken, &counted))
-            .expect("a thread for recognition");
+        let thread =
+            std::thread::Builder::new().name("recognition".into()).spawn(move || schedule(session, new, woken, &counted)).expect("a thread for recognition");
         Recogniser { streams, wake, thread, passes, threshold }
     }
 
@@ -304,7 +294,8 @@ impl Recogniser {
     /// feed, and what is heard comes out on `heard`.
     pub fn open(&self, speakers: &[Speaker], heard: mpsc::Sender<Heard>) -> Feed {
         let (audio, blocks) = mpsc::channel(super::AUDIO_QUEUE);
-        let stream = Stream { tracks: speakers.iter().map(|&s| Track::new(s, self.threshold)).collect(), audio: blocks, out: heard, ended: false, reported: None };
+        let stream =
+            Stream { tracks: speakers.iter().map(|&s| Track::new(s, self.threshold)).collect(), audio: blocks, out: heard, ended: false, reported: None };
         let feed = Feed { audio: Some(audio), wake: self.wake.clone() };
         if self.streams.send(stream).is_ok() {
             let _ = self.wake.try_send(());
@@ -377,11 +368,7 @@ impl Stream {
         if self.ended {
             return None;
         }
-        self.tracks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| t.open.as_ref().filter(|u| due(u, t.received())).map(|u| (t.received() - u.passed, i)))
-            .max()
+        self.tracks.iter().enumerate().filter_map(|(i, t)| t.open.as_ref().filter(|u| due(u, t.received())).map(|u| (t.received() - u.passed, i))).max()
     }
 
     /// Forgets audio nothing will read again and tells where recognition
@@ -610,14 +597,8 @@ mod tests {
     #[test]
     fn an_utterance_going_on_is_looked_at_every_step_once_long_enough() {
         // (utterance start, last pass up to, audio received; seconds) → due
-        let table = [
-            (0.0, 0.0, 0.5, false),
-            (0.0, 0.0, 0.9, false),
-            (0.0, 0.0, 1.0, true),
-            (10.0, 10.0, 11.1, true),
-            (0.0, 1.0, 1.2, false),
-            (0.0, 1.0, 1.3, true),
-        ];
+        let table =
+            [(0.0, 0.0, 0.5, false), (0.0, 0.0, 0.9, false), (0.0, 0.0, 1.0, true), (10.0, 10.0, 11.1, true), (0.0, 1.0, 1.2, false), (0.0, 1.0, 1.3, true)];
         for (start, passed, received, want) in table {
             let u = Utterance { passed: samples(passed), ..Utterance::new(samples(start)) };
             assert_eq!(due(&u, samples(received)), want, "{start} {passed} {received}");

@@ -218,11 +218,7 @@ impl Screen {
             .skip(self.lines.len().saturating_sub(room))
             .map(|l| {
                 let line = format!("{} {:<8} {}", clock(l.at), l.speaker.name(), l.text);
-                if l.guessed {
-                    Line::styled(format!("{line} (?)"), Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC))
-                } else {
-                    Line::from(line)
-                }
+                if l.guessed { Line::styled(format!("{line} (?)"), Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC)) } else { Line::from(line) }
             })
             .collect();
         frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Transcript ")), bottom);
@@ -316,7 +312,14 @@ mod tests {
     fn words_heard_in_a_failed_decoding_are_marked_on_their_line() {
         let mut screen =
             Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None };
-        let words = |speaker, start, text: &str, utterance_start, guessed| Update::Words { speaker, start, end: start + 1.0, text: text.into(), utterance_start, guessed };
+        let words = |speaker, start, text: &str, utterance_start, guessed| Update::Words {
+            speaker,
+            start,
+            end: start + 1.0,
+            text: text.into(),
+            utterance_start,
+            guessed,
+        };
         screen.apply(&words(Speaker::Operator, 1.0, "Здравствуйте,", true, false));
         screen.apply(&words(Speaker::Operator, 2.0, "компания Ромашка.", false, false));
         screen.apply(&words(Speaker::Client, 4.0, "Собирайся мы", true, false));
@@ -325,7 +328,8 @@ mod tests {
         let mut terminal = ratatui::Terminal::new(backend).unwrap();
         terminal.draw(|f| screen.draw(f, 6.0)).unwrap();
         let buffer = terminal.backend().buffer();
-        let rows: Vec<String> = (0..buffer.area.height).map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string()).collect();
+        let rows: Vec<String> =
+            (0..buffer.area.height).map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string()).collect();
         let at = |needle: &str| rows.iter().position(|r| r.contains(needle)).unwrap_or_else(|| panic!("{needle:?} not on screen:\n{}", rows.join("\n")));
         let text = |row: usize| rows[row].trim_matches(|c: char| c == '│' || c.is_whitespace()).to_string();
         assert_eq!(text(at("Ромашка")), "00:01 operator Здравствуйте, компания Ромашка.");

@@ -12,9 +12,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{Block, Clock};
-use sufler_hear::audio::{self, ChannelMap, RATE, Resampler};
-use sufler_core::call::{Parties, Speaker};
 use crate::error::{Error, Result};
+use sufler_core::call::{Parties, Speaker};
+use sufler_hear::audio::{self, ChannelMap, RATE, Resampler};
 
 /// Blocks are this long (100 ms).
 const BLOCK: usize = RATE as usize / 10;
@@ -193,7 +193,12 @@ fn capture(device: &cpal::Device, speaker: Speaker, tx: mpsc::Sender<Block>, clo
         let _ = offer(&tx, Block { speaker, at, samples });
         at += len;
     };
-    fn build<T: SizedSample>(device: &cpal::Device, config: cpal::StreamConfig, channels: usize, mut take: impl FnMut(&[f32]) + Send + 'static) -> std::result::Result<cpal::Stream, cpal::Error>
+    fn build<T: SizedSample>(
+        device: &cpal::Device,
+        config: cpal::StreamConfig,
+        channels: usize,
+        mut take: impl FnMut(&[f32]) + Send + 'static,
+    ) -> std::result::Result<cpal::Stream, cpal::Error>
     where
         f32: cpal::FromSample<T>,
     {
@@ -238,9 +243,7 @@ mod tests {
         }
         // Half a second in 100 ms blocks per party, each sent when the
         // clock (in audio time, at twice real speed) reaches its start.
-        let want: Vec<_> = (0..5)
-            .flat_map(|k| [Speaker::Operator, Speaker::Client].map(|s| (s, k * BLOCK, BLOCK, k as u64 * 100)))
-            .collect();
+        let want: Vec<_> = (0..5).flat_map(|k| [Speaker::Operator, Speaker::Client].map(|s| (s, k * BLOCK, BLOCK, k as u64 * 100))).collect();
         assert_eq!(got, want);
     }
 

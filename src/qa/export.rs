@@ -18,8 +18,23 @@ pub fn write(dir: &Path, calls: &[Call], stats: &Stats) -> Result<()> {
     let opt = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     let mut w = open("calls.csv")?;
     let head = [
-        "call", "call_id", "operator", "team", "start", "score", "passed", "violations", "alerts", "duration_s", "operator_talk_share",
-        "operator_wpm", "client_wpm", "longest_dead_air_s", "overtalk_s", "top_violations", "error",
+        "call",
+        "call_id",
+        "operator",
+        "team",
+        "start",
+        "score",
+        "passed",
+        "violations",
+        "alerts",
+        "duration_s",
+        "operator_talk_share",
+        "operator_wpm",
+        "client_wpm",
+        "longest_dead_air_s",
+        "overtalk_s",
+        "top_violations",
+        "error",
     ];
     w.write_record(head).map_err(|e| fail("calls.csv", e))?;
     for c in calls {
@@ -59,7 +74,16 @@ pub fn write(dir: &Path, calls: &[Call], stats: &Stats) -> Result<()> {
     w.write_record(["operator", "team", "calls", "scored", "mean_score", "pass_rate", "violations", "top_violations"]).map_err(|e| fail("operators.csv", e))?;
     for g in &stats.operators {
         let top = g.top.iter().map(|(n, k)| format!("{n} ({k})")).collect::<Vec<_>>().join(", ");
-        let row = [g.name.clone(), g.team.clone().unwrap_or_default(), g.calls.to_string(), g.scored.to_string(), opt(g.mean_score), opt(g.pass_rate), g.violations.to_string(), top];
+        let row = [
+            g.name.clone(),
+            g.team.clone().unwrap_or_default(),
+            g.calls.to_string(),
+            g.scored.to_string(),
+            opt(g.mean_score),
+            opt(g.pass_rate),
+            g.violations.to_string(),
+            top,
+        ];
         w.write_record(&row).map_err(|e| fail("operators.csv", e))?;
     }
     w.flush().map_err(|e| sufler_core::Error::io(&dir.join("operators.csv"), e))?;

@@ -69,10 +69,7 @@ impl Call {
 
     /// `rule` or `rule.element` of each violation that stands.
     pub fn violations(&self) -> impl Iterator<Item = String> + '_ {
-        self.flags
-            .iter()
-            .filter(|f| f["type"] == "violation")
-            .map(|f| element_name(f["rule"].as_str().unwrap_or(""), f.get("element").and_then(Value::as_str)))
+        self.flags.iter().filter(|f| f["type"] == "violation").map(|f| element_name(f["rule"].as_str().unwrap_or(""), f.get("element").and_then(Value::as_str)))
     }
 }
 

@@ -14,10 +14,8 @@ pub(super) struct CsvSink<'w> {
     unredacted: bool,
 }
 
-const CSV_HEADER: [&str; 16] = [
-    "type", "call", "rule", "element", "category", "kind", "speaker", "start", "end", "text", "severity", "weight",
-    "message", "suggest", "score", "match",
-];
+const CSV_HEADER: [&str; 16] =
+    ["type", "call", "rule", "element", "category", "kind", "speaker", "start", "end", "text", "severity", "weight", "message", "suggest", "score", "match"];
 
 impl<'w> CsvSink<'w> {
     pub(super) fn new(out: Box<dyn Write + 'w>, unredacted: bool) -> CsvSink<'w> {
@@ -49,15 +47,43 @@ impl Sink for CsvSink<'_> {
                 };
                 let (start, end, weight, severity) = (num(f.at.start), num(f.at.end), num(f.weight), f.severity.to_string());
                 self.row([
-                    ty, &f.at.call.id, &f.at.rule, f.at.element.as_deref().unwrap_or(""), &f.at.category, kind, f.at.speaker.name(), &start,
-                    &end, &f.at.text, &severity, &weight, &f.message, &f.suggest, "", f.at.matched.map_or("", Match::name),
+                    ty,
+                    &f.at.call.id,
+                    &f.at.rule,
+                    f.at.element.as_deref().unwrap_or(""),
+                    &f.at.category,
+                    kind,
+                    f.at.speaker.name(),
+                    &start,
+                    &end,
+                    &f.at.text,
+                    &severity,
+                    &weight,
+                    &f.message,
+                    &f.suggest,
+                    "",
+                    f.at.matched.map_or("", Match::name),
                 ])
             }
             Event::Met(m) => {
                 let (start, end) = (num(m.at.start), num(m.at.end));
                 self.row([
-                    "met", &m.at.call.id, &m.at.rule, m.at.element.as_deref().unwrap_or(""), &m.at.category, "", m.at.speaker.name(), &start,
-                    &end, &m.at.text, "", "", "", "", "", m.at.matched.map_or("", Match::name),
+                    "met",
+                    &m.at.call.id,
+                    &m.at.rule,
+                    m.at.element.as_deref().unwrap_or(""),
+                    &m.at.category,
+                    "",
+                    m.at.speaker.name(),
+                    &start,
+                    &end,
+                    &m.at.text,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    m.at.matched.map_or("", Match::name),
                 ])
             }
             Event::CallSummary(s) => self.end_call(s),

@@ -6,8 +6,8 @@ use sufler_core::call::CallMeta;
 use sufler_core::engine::{Event, Summary};
 
 use super::Sink;
-use crate::live::Notice;
 use super::wire::{Record, SummaryRecord, TranscriptRecord, Utterance};
+use crate::live::Notice;
 
 pub(super) struct JsonlSink<'w> {
     out: Box<dyn Write + 'w>,

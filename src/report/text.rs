@@ -125,4 +125,3 @@ impl Sink for TextSink<'_> {
         self.out.flush()
     }
 }
-

@@ -10,8 +10,8 @@
 use serde::Serialize;
 
 use sufler_core::call::{CallMeta, Parties, Speaker};
-use sufler_core::metrics::{Interruption, Metrics, Period};
 use sufler_core::engine::{Event, Flag, Met, Place, Summary, Swapped};
+use sufler_core::metrics::{Interruption, Metrics, Period};
 use sufler_core::rules::{Match, Severity};
 use sufler_core::scorecard::Card;
 use sufler_core::text::Lang;

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-
 /// Calls checked at once unless told otherwise: on 2 cores with the base
 /// model, the load benchmark kept p95 flag latency within 2 s at this
 /// count in four runs of five (docs/design.md).

@@ -166,10 +166,8 @@ async fn stream(
         log::warn("connection refused", serde_json::json!({ "port": "stream", "peer": peer, "reason": "no valid token" }));
         return refused();
     }
-    let layout = Layout {
-        rate: q.get("rate").and_then(|r| r.parse().ok()).unwrap_or(8_000),
-        channels: q.get("channels").and_then(|c| c.parse().ok()).unwrap_or(1),
-    };
+    let layout =
+        Layout { rate: q.get("rate").and_then(|r| r.parse().ok()).unwrap_or(8_000), channels: q.get("channels").and_then(|c| c.parse().ok()).unwrap_or(1) };
     ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| websocket::stream(hub, socket, layout, peer))
 }
 

@@ -444,7 +444,8 @@ mod tests {
     #[test]
     fn only_a_hole_in_the_timestamps_is_silence() {
         // (8 kHz samples taken, the packet's timestamp in ms, samples of silence before it)
-        let table = [(0, Some(0), 0), (160, Some(20), 0), (160, Some(60), 0), (160, Some(140), 960), (8000, Some(900), 0), (8000, None, 0), (0, Some(5000), 40_000)];
+        let table =
+            [(0, Some(0), 0), (160, Some(20), 0), (160, Some(60), 0), (160, Some(140), 960), (8000, Some(900), 0), (8000, None, 0), (0, Some(5000), 40_000)];
         for (input, ms, want) in table {
             let party = Party { input, ..Party::default() };
             assert_eq!(party.gap(8000, ms), want, "{input} {ms:?}");

@@ -140,7 +140,16 @@ impl Panel {
 
     /// A call began.
     pub fn begin(&self, key: u64, call: &CallMeta, started_at: u64) {
-        let json = serde_json::to_string(&Start { kind: "call", call: &call.id, operator: call.operator.as_deref(), team: call.team.as_deref(), started_at, lang: self.lang, checklist: &self.checklist }).expect("serialises");
+        let json = serde_json::to_string(&Start {
+            kind: "call",
+            call: &call.id,
+            operator: call.operator.as_deref(),
+            team: call.team.as_deref(),
+            started_at,
+            lang: self.lang,
+            checklist: &self.checklist,
+        })
+        .expect("serialises");
         let mut state = self.state.lock().expect("panel");
         state.calls.insert(key, History { call: call.id.clone(), operator: call.operator.clone(), ..History::default() });
         self.publish(&mut state, key, "call", json);
@@ -323,6 +332,9 @@ suggest = "Здравствуйте!"
         assert_eq!(brief(&p.subscribe(&Follow::Operator("anna".into())).0), [("call", "c3".into())]);
         assert_eq!(brief(&p.subscribe(&Follow::Call("c1".into())).0)[0], ("call", "c1".into()));
         // Every call in progress, oldest first.
-        assert_eq!(brief(&p.subscribe(&Follow::All).0).iter().filter(|(k, _)| *k == "call").cloned().collect::<Vec<_>>(), [("call", "c2".into()), ("call", "c3".into())]);
+        assert_eq!(
+            brief(&p.subscribe(&Follow::All).0).iter().filter(|(k, _)| *k == "call").cloned().collect::<Vec<_>>(),
+            [("call", "c2".into()), ("call", "c3".into())]
+        );
     }
 }

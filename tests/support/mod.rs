@@ -57,7 +57,18 @@ pub fn leaks(text: &str) -> Vec<String> {
         }
     }
     runs.push(run);
-    let luhn = |d: &str| d.bytes().rev().enumerate().map(|(i, b)| { let d = u32::from(b - b'0'); if i % 2 == 1 { if d > 4 { d * 2 - 9 } else { d * 2 } } else { d } }).sum::<u32>() % 10 == 0;
+    let luhn = |d: &str| {
+        d.bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = u32::from(b - b'0');
+                if i % 2 == 1 { if d > 4 { d * 2 - 9 } else { d * 2 } } else { d }
+            })
+            .sum::<u32>()
+            % 10
+            == 0
+    };
     runs.into_iter().filter(|r| (r.len() >= 13 && luhn(r)) || (9..=12).contains(&r.len())).collect()
 }
 

@@ -272,10 +272,11 @@ pub async fn twilio_call(http: SocketAddr, sid: &str, operator: &str, (op, clien
             seq += 1;
         }
     }
-    ws.send(send(json!({ "event": "stop", "sequenceNumber": seq.to_string(), "streamSid": "MZ0001", "stop": { "accountSid": "AC0001", "callSid": sid } }))).await.unwrap();
+    ws.send(send(json!({ "event": "stop", "sequenceNumber": seq.to_string(), "streamSid": "MZ0001", "stop": { "accountSid": "AC0001", "callSid": sid } })))
+        .await
+        .unwrap();
     let _ = ws.close(None).await;
 }
-
 
 /// A call as FreeSWITCH's mod_audio_stream sends it (`stereo`, `8k`): a
 /// first text frame of metadata, then binary frames of 20 ms of

@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use crate::call::{CallMeta, Parties, Speaker, Word};
 use crate::metrics::{Metrics, Period, Thresholds};
-use crate::scorecard::Card;
+use crate::rules::{Heard, Kind, Known, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Target, Trigger, Walk};
 use crate::score::Scorer;
-use crate::rules::{Kind, Match, Position, REGEX_WINDOW, Role, Rule, RuleSet, Severity, SpeakerScope, Heard, Known, Target, Trigger, Walk};
+use crate::scorecard::Card;
 use crate::text::{Lang, alphanumeric};
 
 /// A gap in one speaker's speech this long starts a new utterance even
@@ -569,7 +569,8 @@ impl<'r> Engine<'r> {
             let Some(bound) = &rule.metric else { continue };
             let Some((value, periods)) = metrics.value(&bound.metric, end) else { continue };
             let speaker = scope_speaker(rule.speaker);
-            let said = |p: &Period, v: f64| Said { text: format!("{} = {}", bound.metric, (v * 10.0).round() / 10.0), ..Said::nothing(speaker, p.start, p.end) };
+            let said =
+                |p: &Period, v: f64| Said { text: format!("{} = {}", bound.metric, (v * 10.0).round() / 10.0), ..Said::nothing(speaker, p.start, p.end) };
             if matches!(bound.metric.as_str(), "dead_air_s" | "overtalk_s" | "monologue_s") {
                 for p in periods.iter().filter(|p| !bound.holds(p.duration())) {
                     self.flag(ri, 0, FlagKind::Metric, said(p, p.duration()));

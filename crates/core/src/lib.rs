@@ -10,9 +10,9 @@
 
 pub mod call;
 pub mod engine;
-mod par;
 pub mod error;
 pub mod metrics;
+mod par;
 pub mod redact;
 pub mod rulebook;
 pub mod rules;

@@ -189,10 +189,7 @@ fn overlaps(a: &[Period], b: &[Period]) -> Vec<Period> {
 /// are no one's pause).
 fn dead_air(spans: &Parties<Vec<Period>>, least: f64) -> Vec<Period> {
     let all = merged(&[spans.operator.as_slice(), spans.client.as_slice()].concat());
-    all.windows(2)
-        .map(|w| Period { start: w[0].end, end: w[1].start })
-        .filter(|p| p.duration() >= least)
-        .collect()
+    all.windows(2).map(|w| Period { start: w[0].end, end: w[1].start }).filter(|p| p.duration() >= least).collect()
 }
 
 /// Each overlap begun by a party starting while the other spoke, at least

@@ -201,7 +201,9 @@ fn find(lang: Lang, words: &[TimedWord<'_>]) -> Vec<(Kind, usize, usize)> {
             continue;
         }
         let mut j = i;
-        while j + 1 < words.len() && (number(lang, &cleaned[j + 1]).is_some() || (filler(lang, &cleaned[j + 1]) && j + 2 < words.len() && number(lang, &cleaned[j + 2]).is_some())) {
+        while j + 1 < words.len()
+            && (number(lang, &cleaned[j + 1]).is_some() || (filler(lang, &cleaned[j + 1]) && j + 2 < words.len() && number(lang, &cleaned[j + 2]).is_some()))
+        {
             j += 1;
         }
         let trigger = (i.saturating_sub(AFTER_TRIGGER)..i).rev().find_map(|k| trigger(lang, &cleaned[k]));
@@ -266,7 +268,9 @@ fn trigger(lang: Lang, w: &str) -> Option<Kind> {
     match lang {
         Lang::Ru if starts(&["карт", "карточ"]) => Some(Kind::Card),
         Lang::Ru if starts(&["телефон", "мобильн", "сотов"]) => Some(Kind::Phone),
-        Lang::Ru if matches!(w, "cvv" | "cvc" | "cvv2" | "cvc2" | "сиви" | "сививи" | "сивиси") || starts(&["безопасност", "оборот", "трехзначн"]) => Some(Kind::Code),
+        Lang::Ru if matches!(w, "cvv" | "cvc" | "cvv2" | "cvc2" | "сиви" | "сививи" | "сивиси") || starts(&["безопасност", "оборот", "трехзначн"]) => {
+            Some(Kind::Code)
+        }
         Lang::Ru if starts(&["срок", "действ", "годн", "истека"]) => Some(Kind::Expiry),
         Lang::Cs if starts(&["kart", "kreditk", "debetn"]) => Some(Kind::Card),
         Lang::Cs if starts(&["telefon", "mobil", "číslo", "čísl"]) => Some(Kind::Phone),
@@ -590,15 +594,7 @@ mod tests {
 
     #[test]
     fn words_are_cleaned_to_lower_case_letters() {
-        let table = [
-            ("Пять,", "пять"),
-            ("«ЁЛКА»", "елка"),
-            ("Dvě.", "dvě"),
-            ("ČTYŘI", "čtyři"),
-            ("Sedm!", "sedm"),
-            ("+7", "7"),
-            ("Ǆ", "ǆ"),
-        ];
+        let table = [("Пять,", "пять"), ("«ЁЛКА»", "елка"), ("Dvě.", "dvě"), ("ČTYŘI", "čtyři"), ("Sedm!", "sedm"), ("+7", "7"), ("Ǆ", "ǆ")];
         for (word, want) in table {
             assert_eq!(clean(word), want, "{word}");
         }

@@ -31,8 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{CallMeta, Parties, Speaker, Word};
 use crate::engine::{Engine, Event, Swapped};
-use crate::rules::RuleSet;
 use crate::error::{Diagnostic, Error, Result};
+use crate::rules::RuleSet;
 
 /// Seconds given to a word whose time is not known.
 pub const WORD_S: f64 = 0.4;
@@ -165,7 +165,11 @@ impl<'a> Transcript<'a> {
                 if w.start < *l {
                     return bad(format!(
                         "segment {}: word «{}» at {} s comes before the {}'s previous word ({} s); each speaker's words must be in time order",
-                        i + 1, w.text, w.start, seg.speaker, l
+                        i + 1,
+                        w.text,
+                        w.start,
+                        seg.speaker,
+                        l
                     ));
                 }
                 *l = w.start;

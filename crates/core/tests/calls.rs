@@ -5,10 +5,10 @@ mod support;
 
 use std::path::Path;
 
-use support::{brief, bundled};
 use sufler_core::engine::{Event, Summary, Swapped};
 use sufler_core::text::Lang;
 use sufler_core::transcript::Transcript;
+use support::{brief, bundled};
 
 /// A deployment's template variables.
 type Vars = &'static [(&'static str, &'static str)];
@@ -38,10 +38,20 @@ fn a_call_without_operator_speech_is_not_scored() {
         (Lang::Ru, RU, "client: Вы там все идиоты?", &["alert banned client-abuse «идиоты»"], false),
         (Lang::Cs, CS, "client: Haló? Slyšíte mě?", &[], false),
         // One word of the operator's is enough to judge them by.
-        (Lang::Ru, RU, "operator: Алло", &[
-            "missing greeting.hello", "missing greeting.company", "missing greeting.name", "missing greeting.offer_help",
-            "missing closing.thanks", "missing closing.farewell",
-        ], true),
+        (
+            Lang::Ru,
+            RU,
+            "operator: Алло",
+            &[
+                "missing greeting.hello",
+                "missing greeting.company",
+                "missing greeting.name",
+                "missing greeting.offer_help",
+                "missing closing.thanks",
+                "missing closing.farewell",
+            ],
+            true,
+        ),
     ];
     for (lang, vars, text, want, scored) in table {
         let events = check(*lang, vars, text, false);

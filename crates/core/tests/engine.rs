@@ -3,10 +3,10 @@
 
 mod support;
 
-use support::{brief, bundled, from_toml, run};
 use sufler_core::call::{Speaker, Word};
 use sufler_core::engine::{Engine, Event};
 use sufler_core::text::Lang;
+use support::{brief, bundled, from_toml, run};
 
 const VARS: &[(&str, &str)] = &[("company", "Ромашка"), ("operator_name", "Анна")];
 
@@ -30,8 +30,12 @@ fn greeting_window_and_closing_window() {
              [00:25] operator: Здравствуйте, компания Ромашка, меня зовут Анна, чем могу помочь?\n\
              [00:40] operator: Спасибо за обращение, всего доброго!",
             &[
-                "missing greeting.hello", "missing greeting.company", "missing greeting.name", "missing greeting.offer_help",
-                "met closing.thanks", "met closing.farewell",
+                "missing greeting.hello",
+                "missing greeting.company",
+                "missing greeting.name",
+                "missing greeting.offer_help",
+                "met closing.thanks",
+                "met closing.farewell",
             ],
         ),
         (
@@ -47,15 +51,28 @@ fn greeting_window_and_closing_window() {
              [00:15] client: Подождите, ещё вопрос\n\
              [01:30] operator: Да, конечно, записала",
             &[
-                "met greeting.hello", "met greeting.company", "met greeting.name", "met greeting.offer_help", "met closing.thanks",
-                "met closing.farewell", "missing closing.thanks", "missing closing.farewell",
+                "met greeting.hello",
+                "met greeting.company",
+                "met greeting.name",
+                "met greeting.offer_help",
+                "met closing.thanks",
+                "met closing.farewell",
+                "missing closing.thanks",
+                "missing closing.farewell",
             ],
         ),
         (
             // Greeting words said by the client do not count for the operator.
             "[00:00] client: Здравствуйте, это компания Ромашка? Меня зовут Анна\n\
              [00:02] operator: Да. Чем могу помочь?",
-            &["met greeting.offer_help", "missing greeting.hello", "missing greeting.company", "missing greeting.name", "missing closing.thanks", "missing closing.farewell"],
+            &[
+                "met greeting.offer_help",
+                "missing greeting.hello",
+                "missing greeting.company",
+                "missing greeting.name",
+                "missing closing.thanks",
+                "missing closing.farewell",
+            ],
         ),
     ];
     for (transcript, want) in table {
@@ -107,11 +124,7 @@ fn releases(rules: &sufler_core::rules::RuleSet, words: &[Word]) -> Vec<(String,
 #[test]
 fn banned_phrase_is_emitted_with_its_last_word() {
     let rules = bundled(Lang::Ru, VARS);
-    let words = [
-        word(Speaker::Operator, 0.0, "Вы"),
-        word(Speaker::Operator, 0.4, "должны"),
-        word(Speaker::Operator, 0.8, "оплатить"),
-    ];
+    let words = [word(Speaker::Operator, 0.0, "Вы"), word(Speaker::Operator, 0.4, "должны"), word(Speaker::Operator, 0.8, "оплатить")];
     let got = releases(&rules, &words);
     assert_eq!(got[0].1, Vec::<String>::new());
     assert_eq!(got[1].1, ["banned vy-dolzhny «Вы должны»"]);
@@ -143,10 +156,7 @@ fn guessed_words_meet_steps_but_flag_no_banned_phrase_of_the_operators() {
     for (speaker, said, guessed, want) in table {
         let json = saved(speaker, said, *guessed);
         let t = sufler_core::transcript::Transcript::parse(std::path::Path::new("call.json"), &json).expect("transcript parses");
-        let got: Vec<String> = brief(&t.check(&rules, "call.json"))
-            .into_iter()
-            .filter(|e| e.contains("banned") || e == "met greeting.company")
-            .collect();
+        let got: Vec<String> = brief(&t.check(&rules, "call.json")).into_iter().filter(|e| e.contains("banned") || e == "met greeting.company").collect();
         assert_eq!(got, *want, "{speaker}: {said} (guessed: {guessed})");
     }
 }
@@ -223,11 +233,7 @@ fn hit_with_proximity_waits_only_as_long_as_it_must() {
 #[test]
 fn missing_greeting_is_emitted_when_its_window_closes() {
     let rules = bundled(Lang::Ru, VARS);
-    let words = [
-        word(Speaker::Operator, 1.0, "Алло"),
-        word(Speaker::Client, 3.0, "Здравствуйте"),
-        word(Speaker::Operator, 22.0, "Да"),
-    ];
+    let words = [word(Speaker::Operator, 1.0, "Алло"), word(Speaker::Client, 3.0, "Здравствуйте"), word(Speaker::Operator, 22.0, "Да")];
     let got = releases(&rules, &words);
     assert!(got[1].1.is_empty(), "the client's word does not close the operator's window");
     assert_eq!(got[2].1, ["missing greeting.hello", "missing greeting.company", "missing greeting.name", "missing greeting.offer_help"]);

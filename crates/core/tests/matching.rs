@@ -4,9 +4,9 @@
 
 mod support;
 
-use support::{banned, bundled, run};
 use sufler_core::engine::{Event, FlagKind};
 use sufler_core::text::Lang;
+use support::{banned, bundled, run};
 
 const VARS: &[(&str, &str)] = &[("company", "Ромашка"), ("operator_name", "Анна")];
 
@@ -168,7 +168,14 @@ fn words_that_open_a_call_do_not_close_it() {
     let table: &[(&str, &[&str])] = &[
         (
             "[00:00] operator: Hezký den, Kopretina, Jana u telefonu. Jak vám mohu pomoci?\n[00:10] client: Děkuji, nic.",
-            &["met greeting.hello", "met greeting.company", "met greeting.name", "met greeting.offer_help", "missing closing.thanks", "missing closing.farewell"],
+            &[
+                "met greeting.hello",
+                "met greeting.company",
+                "met greeting.name",
+                "met greeting.offer_help",
+                "missing closing.thanks",
+                "missing closing.farewell",
+            ],
         ),
         (
             "[00:00] operator: Hezký den, Kopretina, Jana u telefonu. Jak vám mohu pomoci?\n[00:10] operator: Děkuji za zavolání, hezký den.",
@@ -241,7 +248,8 @@ fn misheard_words_match_by_sound() {
 /// first word, as `sentence_start` does.
 #[test]
 fn fillers_do_not_move_where_an_utterance_starts() {
-    let toml = "[[rule]]\nid = \"t\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nsuggest = \"s\"\nposition = \"utterance_start\"\nexact = [\"нет\"]\n";
+    let toml =
+        "[[rule]]\nid = \"t\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nsuggest = \"s\"\nposition = \"utterance_start\"\nexact = [\"нет\"]\n";
     let rules = support::from_toml(toml, &[]).unwrap();
     let table: &[(&str, &[&str])] = &[
         ("operator: Нет, так нельзя", &["banned t «Нет»"]),

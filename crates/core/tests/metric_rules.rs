@@ -3,8 +3,8 @@
 
 mod support;
 
-use support::{brief, from_toml, run};
 use sufler_core::engine::Event;
+use support::{brief, from_toml, run};
 
 const RULES: &str = r#"
 [[rule]]
@@ -67,8 +67,14 @@ fn metric_flags_count_in_the_score() {
 fn metric_rule_mistakes() {
     let head = "[[rule]]\nid = \"m\"\ncategory = \"c\"\nkind = \"metric\"\nmessage = \"М\"\n";
     let table = [
-        (format!("{head}max = 10\n"), "error: rule `m` is a metric rule: name its `metric` (one of dead_air_s, overtalk_s, operator_interruptions, operator_wpm, pace, operator_talk_share, monologue_s)"),
-        (format!("{head}metric = \"silence\"\nmax = 10\n"), "error: no metric `silence` (there are dead_air_s, overtalk_s, operator_interruptions, operator_wpm, pace, operator_talk_share, monologue_s)"),
+        (
+            format!("{head}max = 10\n"),
+            "error: rule `m` is a metric rule: name its `metric` (one of dead_air_s, overtalk_s, operator_interruptions, operator_wpm, pace, operator_talk_share, monologue_s)",
+        ),
+        (
+            format!("{head}metric = \"silence\"\nmax = 10\n"),
+            "error: no metric `silence` (there are dead_air_s, overtalk_s, operator_interruptions, operator_wpm, pace, operator_talk_share, monologue_s)",
+        ),
         (format!("{head}metric = \"pace\"\n"), "error: a metric rule needs `min`, `max` or both"),
         (format!("{head}metric = \"pace\"\nmax = 2\nphrases = [\"быстро\"]\n"), "error: a metric rule has no phrases"),
     ];

@@ -87,13 +87,8 @@ fn live_words_wait_only_while_a_number_may_follow() {
     let words = |said: &str| -> Vec<TimedWord<'static>> {
         said.split_whitespace().map(|w| TimedWord { start: 0.0, end: 0.5, text: w.to_string().into(), confidence: None, guessed: false }).collect()
     };
-    let table: &[(&str, usize)] = &[
-        ("записывайте номер карты 4111", 2),
-        ("записывайте номер", 0),
-        ("мой телефон", 1),
-        ("номер [карта] спасибо", 0),
-        ("сорок два", 2),
-    ];
+    let table: &[(&str, usize)] =
+        &[("записывайте номер карты 4111", 2), ("записывайте номер", 0), ("мой телефон", 1), ("номер [карта] спасибо", 0), ("сорок два", 2)];
     for (said, held) in table {
         assert_eq!(redact::pending(Lang::Ru, &words(said)), *held, "{said}");
     }

@@ -207,7 +207,9 @@ fn rule_set_languages() {
     use sufler_core::text::Lang;
     let file = |name: &str, lang: &str| Source {
         path: PathBuf::from(name),
-        text: format!("{lang}[[rule]]\nid = \"{name}\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"nevím\"]\ntests.hit = [\"Nevím\"]\n"),
+        text: format!(
+            "{lang}[[rule]]\nid = \"{name}\"\ncategory = \"c\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"nevím\"]\ntests.hit = [\"Nevím\"]\n"
+        ),
     };
     let load = |sources: &[Source], asked| RuleSet::from_sources(sources, asked, &Default::default()).map(|s| s.lang).map_err(|e| e.to_string());
     let cs = file("a.toml", "lang = \"cs\"\n");
@@ -220,7 +222,8 @@ fn rule_set_languages() {
  --> b.toml:1:8
   |
 1 | lang = \"ru\"
-  |        ^^^^".to_string())
+  |        ^^^^"
+            .to_string())
     );
     assert_eq!(
         load(&[cs], Some(Lang::Ru)),
@@ -228,13 +231,15 @@ fn rule_set_languages() {
  --> a.toml:1:8
   |
 1 | lang = \"cs\"
-  |        ^^^^".to_string())
+  |        ^^^^"
+            .to_string())
     );
 }
 
 #[test]
 fn all_errors_of_a_file_are_reported_together() {
-    let toml = format!("{HEAD}exact = [\"мину*точку\"]\n\n[[rule]]\nid = \"card\"\ncategory = \"secrecy\"\nkind = \"banned\"\nmessage = \"Карта\"\nregex = ['(']\n");
+    let toml =
+        format!("{HEAD}exact = [\"мину*точку\"]\n\n[[rule]]\nid = \"card\"\ncategory = \"secrecy\"\nkind = \"banned\"\nmessage = \"Карта\"\nregex = ['(']\n");
     let message = error_of(&toml);
     assert_eq!(message.matches("error: ").count(), 2, "{message}");
     assert!(message.contains("test.toml:6:10") && message.contains("test.toml:13:10"), "{message}");

@@ -28,16 +28,31 @@ fn transcript_errors_name_the_place() {
             "[01:00] operator: да\n[00:30] client: нет\n",
             "error: time goes backwards: 00:30.0 is before the previous line's 01:00.0\n --> t.txt:2:1\n  |\n2 | [00:30] client: нет\n  | ^^^^^^^",
         ),
-        ("[1:2:3:4] operator: да\n", "error: bad time: write it as [mm:ss], [mm:ss.s] or [h:mm:ss]\n --> t.txt:1:1\n  |\n1 | [1:2:3:4] operator: да\n  | ^^^^^^^^^"),
+        (
+            "[1:2:3:4] operator: да\n",
+            "error: bad time: write it as [mm:ss], [mm:ss.s] or [h:mm:ss]\n --> t.txt:1:1\n  |\n1 | [1:2:3:4] operator: да\n  | ^^^^^^^^^",
+        ),
         (
             "{\"segments\": [{\"speaker\": \"operator\", \"start\": 0, \"end\": 1,\n  \"text\": \"да\", \"words\": [{\"start\": \"0\"}]}]}",
             "error: invalid type: string \"0\", expected f64\n --> t.txt:2:39\n  |\n2 |   \"text\": \"да\", \"words\": [{\"start\": \"0\"}]}]}\n  |                                       ^",
         ),
-        ("{\"segments\": [{\"speaker\": \"operator\", \"start\": 2, \"end\": 1}]}", "t.txt: segment 1: bad time span 2..1 (times are seconds, end not before start)"),
+        (
+            "{\"segments\": [{\"speaker\": \"operator\", \"start\": 2, \"end\": 1}]}",
+            "t.txt: segment 1: bad time span 2..1 (times are seconds, end not before start)",
+        ),
         ("# nothing\n", "t.txt: no lines of speech (expected `operator: text` lines)"),
-        ("[00:61] operator: да\n", "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [00:61] operator: да\n  | ^^^^^^^"),
-        ("[99:99] operator: да\n", "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [99:99] operator: да\n  | ^^^^^^^"),
-        ("[1:60:00] operator: да\n", "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [1:60:00] operator: да\n  | ^^^^^^^^^"),
+        (
+            "[00:61] operator: да\n",
+            "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [00:61] operator: да\n  | ^^^^^^^",
+        ),
+        (
+            "[99:99] operator: да\n",
+            "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [99:99] operator: да\n  | ^^^^^^^",
+        ),
+        (
+            "[1:60:00] operator: да\n",
+            "error: bad time: seconds (and minutes after hours) go up to 59\n --> t.txt:1:1\n  |\n1 | [1:60:00] operator: да\n  | ^^^^^^^^^",
+        ),
         (
             "{\"duration\": 1e300, \"segments\": [{\"speaker\": \"operator\", \"start\": 0, \"end\": 1, \"text\": \"да\"}]}",
             "t.txt: bad duration 1e300: seconds from 0 to 86400 (a day)",

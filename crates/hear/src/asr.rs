@@ -25,9 +25,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 
 use whisper_rs::{DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
-use crate::audio::{ChannelMap, Reader, RATE};
-use sufler_core::call::{Parties, Speaker};
+use crate::audio::{ChannelMap, RATE, Reader};
 use crate::error::{Error, Result};
+use sufler_core::call::{Parties, Speaker};
 use sufler_core::text::{Lang, Normalizer};
 use sufler_core::transcript::{Segment, TimedWord, Transcript};
 
@@ -424,7 +424,9 @@ impl Model {
             if !path.is_file() {
                 return Err(Error::Model {
                     path: path.clone(),
-                    message: format!("{what} not found (`sufler models path` tells where models are looked for; `scripts/setup.sh` or `sufler models import` makes them)"),
+                    message: format!(
+                        "{what} not found (`sufler models path` tells where models are looked for; `scripts/setup.sh` or `sufler models import` makes them)"
+                    ),
                 });
             }
         }
@@ -451,10 +453,15 @@ impl Model {
     /// [`Model::transcribe_calls`]).
     pub fn transcribe(&self, path: &Path, map: ChannelMap) -> Result<Transcript<'static>> {
         let mut heard = None;
-        self.transcribe_calls([((), path)], map, |_| true, |(), transcript| {
-            heard = Some(transcript);
-            Ok::<(), Error>(())
-        })?;
+        self.transcribe_calls(
+            [((), path)],
+            map,
+            |_| true,
+            |(), transcript| {
+                heard = Some(transcript);
+                Ok::<(), Error>(())
+            },
+        )?;
         heard.expect("one call in, one out")
     }
 
@@ -1086,10 +1093,8 @@ mod tests {
             ("Это не ко мне, это не ко мне.", true, "Это не ко мне,"),
         ];
         for (text, looping, collapsed) in table {
-            let words: Vec<TimedWord<'static>> = text
-                .split(' ')
-                .map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None, guessed: false })
-                .collect();
+            let words: Vec<TimedWord<'static>> =
+                text.split(' ').map(|w| TimedWord { start: 0.0, end: 0.0, text: Cow::Owned(w.to_string()), confidence: None, guessed: false }).collect();
             let mut heard = Decoded { words, tokens: 0, logprob: 0.0 };
             assert_eq!(loops(&heard, &norm), *looping, "{text}");
             collapse_repeats(&mut heard.words, &norm);

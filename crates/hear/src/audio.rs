@@ -20,8 +20,8 @@ use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
-use sufler_core::call::{Parties, Speaker};
 use crate::error::{Error, Result};
+use sufler_core::call::{Parties, Speaker};
 
 /// Whisper's sample rate.
 pub const RATE: u32 = 16_000;
@@ -303,11 +303,8 @@ impl Reader {
     /// could not be decoded (now silence), and a recording shorter than its
     /// header says (cut short). Complete once the recording is read.
     pub fn warnings(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .damage
-            .iter()
-            .map(|d| format!("damaged audio at {:.2} s: {:.2} s could not be decoded and is silence", d.at, d.seconds))
-            .collect();
+        let mut out: Vec<String> =
+            self.damage.iter().map(|d| format!("damaged audio at {:.2} s: {:.2} s could not be decoded and is silence", d.at, d.seconds)).collect();
         if self.ended
             && let Some(expected) = self.timing.frames.filter(|&f| self.rate > 0 && f > self.frames + u64::from(self.rate) / 10)
         {
@@ -407,9 +404,8 @@ impl Reader {
 fn audio_track(format: &dyn FormatReader) -> std::result::Result<(u32, Box<dyn AudioDecoder>, Timing), String> {
     let track = format.default_track(TrackType::Audio).ok_or("the file has no audio track")?;
     let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or("the file has no audio track")?;
-    let decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(params, &AudioDecoderOptions::default())
-        .map_err(|e| format!("cannot decode this audio ({e})"))?;
+    let decoder =
+        symphonia::default::get_codecs().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|e| format!("cannot decode this audio ({e})"))?;
     let timing = Timing {
         time_base: track.time_base.map(|tb| (u64::from(tb.numer.get()), u64::from(tb.denom.get()))),
         start: track.start_ts.get(),

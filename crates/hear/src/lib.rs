@@ -6,8 +6,8 @@
 //! [`models`] gets and converts the models both need.
 
 pub mod asr;
-pub mod error;
 pub mod audio;
+pub mod error;
 pub mod models;
 
 pub use error::{Error, Result};

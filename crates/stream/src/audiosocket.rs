@@ -15,7 +15,10 @@ pub enum Frame {
     /// The call's UUID.
     Id([u8; 16]),
     /// Speech: samples at `rate` Hz.
-    Audio { rate: u32, samples: Vec<i16> },
+    Audio {
+        rate: u32,
+        samples: Vec<i16>,
+    },
     Dtmf(char),
     Hangup,
     /// Asterisk's error codes: 0x01 the caller hung up, 0x02 frame
@@ -24,7 +27,8 @@ pub enum Frame {
 }
 
 /// The audio frame types and their rates (Asterisk's documentation).
-const RATES: [(u8, u32); 9] = [(0x10, 8_000), (0x11, 12_000), (0x12, 16_000), (0x13, 24_000), (0x14, 32_000), (0x15, 44_100), (0x16, 48_000), (0x17, 96_000), (0x18, 192_000)];
+const RATES: [(u8, u32); 9] =
+    [(0x10, 8_000), (0x11, 12_000), (0x12, 16_000), (0x13, 24_000), (0x14, 32_000), (0x15, 44_100), (0x16, 48_000), (0x17, 96_000), (0x18, 192_000)];
 
 /// The header's size.
 const HEADER: usize = 3;

@@ -99,7 +99,11 @@ pub fn parse(text: &str) -> Result<Message, Error> {
             let m = field(&v, "media")?;
             let payload = text_of(m, "media.payload", "payload")?;
             let bytes = base64::engine::general_purpose::STANDARD.decode(payload).map_err(|e| Error::Base64(e.to_string()))?;
-            Message::Media(Media { track: track(m)?, timestamp_ms: number(m, "media.timestamp", "timestamp")?, samples: bytes.into_iter().map(mulaw::decode).collect() })
+            Message::Media(Media {
+                track: track(m)?,
+                timestamp_ms: number(m, "media.timestamp", "timestamp")?,
+                samples: bytes.into_iter().map(mulaw::decode).collect(),
+            })
         }
         "dtmf" => {
             let d = field(&v, "dtmf")?;
@@ -226,12 +230,24 @@ mod tests {
             ("not JSON", "hello", "not a Media Streams message: expected value at line 1 column 1"),
             ("no event", "{}", "not a Media Streams message: no `event`"),
             ("unknown event", r#"{"event":"dance"}"#, "unknown Media Streams event `dance`"),
-            ("bad base64", r#"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"@@@"}}"#, "media payload is not base64: Invalid symbol 64, offset 0."),
+            (
+                "bad base64",
+                r#"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"@@@"}}"#,
+                "media payload is not base64: Invalid symbol 64, offset 0.",
+            ),
             ("no payload", r#"{"event":"media","media":{"track":"inbound","timestamp":"0"}}"#, "`media.payload` is missing or not text"),
             ("unknown track", r#"{"event":"media","media":{"track":"sideways","timestamp":"0","payload":""}}"#, "unknown track `sideways`"),
-            ("bad timestamp", r#"{"event":"media","media":{"track":"inbound","timestamp":"-1","payload":""}}"#, "`media.timestamp` is missing or not a whole number"),
+            (
+                "bad timestamp",
+                r#"{"event":"media","media":{"track":"inbound","timestamp":"-1","payload":""}}"#,
+                "`media.timestamp` is missing or not a whole number",
+            ),
             ("no media object", r#"{"event":"media"}"#, "a `media` message without its `media` object"),
-            ("another format", r#"{"event":"start","start":{"callSid":"CA1","mediaFormat":{"encoding":"audio/l16","sampleRate":16000,"channels":1}}}"#, r#"media format {"channels":1,"encoding":"audio/l16","sampleRate":16000}: only audio/x-mulaw at 8000 Hz, mono, is taken"#),
+            (
+                "another format",
+                r#"{"event":"start","start":{"callSid":"CA1","mediaFormat":{"encoding":"audio/l16","sampleRate":16000,"channels":1}}}"#,
+                r#"media format {"channels":1,"encoding":"audio/l16","sampleRate":16000}: only audio/x-mulaw at 8000 Hz, mono, is taken"#,
+            ),
             ("huge", &huge, &format!("a message of {} bytes, more than the 65536 allowed", huge.len())),
         ];
         for (what, text, message) in table {

@@ -22,8 +22,8 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Match, Target, View};
 use super::pattern::RUN;
+use super::{Match, Target, View};
 use crate::error::{Error, Result};
 
 /// The most distinct words (and `*` prefixes) one view can hold.

@@ -21,14 +21,14 @@ use toml::Spanned;
 use crate::call::Speaker;
 use crate::error::{Diagnostic, Error, Result};
 use crate::text::{Lang, Normalizer};
-use file::{RawElement, RawRule, RuleFile};
 pub(crate) use automaton::{Automaton, Heard, Walk};
+use file::{RawElement, RawRule, RuleFile};
 pub(crate) use pattern::View;
 use pattern::{Literal, Options};
 
-pub use lint::lint;
 pub(crate) use examples::Examples;
 pub(crate) use lexicon::Known;
+pub use lint::lint;
 
 /// Template variables (`{company}`, `{operator_name}`) and their values.
 pub type Vars = BTreeMap<String, String>;
@@ -320,10 +320,7 @@ impl RuleSet {
 
 impl SpeakerScope {
     pub fn covers(self, speaker: Speaker) -> bool {
-        matches!(
-            (self, speaker),
-            (SpeakerScope::Any, _) | (SpeakerScope::Operator, Speaker::Operator) | (SpeakerScope::Client, Speaker::Client)
-        )
+        matches!((self, speaker), (SpeakerScope::Any, _) | (SpeakerScope::Operator, Speaker::Operator) | (SpeakerScope::Client, Speaker::Client))
     }
 }
 
@@ -359,7 +356,8 @@ pub(crate) type RunExamples<'f> = &'f (dyn Fn(&Examples<'_>) -> Vec<Diagnostic> 
 /// The rules whose ids `unused` holds are left out; with `examples`, each
 /// rule is also compiled alone and its examples run by it.
 pub(crate) fn compile(sources: &[Source], asked: Option<Lang>, vars: &Vars, unused: &[String], examples: Option<RunExamples<'_>>) -> Result<Compiled> {
-    let mut compiled = Compiled { set: None, report: TestReport { files: sources.len(), ..TestReport::default() }, failing: Vec::new(), example_failures: Vec::new() };
+    let mut compiled =
+        Compiled { set: None, report: TestReport { files: sources.len(), ..TestReport::default() }, failing: Vec::new(), example_failures: Vec::new() };
     let report = &mut compiled.report;
     let files: Vec<(&Source, RuleFile)> = sources
         .iter()
@@ -385,10 +383,7 @@ pub(crate) fn compile(sources: &[Source], asked: Option<Lang>, vars: &Vars, unus
         for raw in &file.rule {
             let origin = origin(source, &raw.id);
             if let Some(first) = seen.get(raw.id.get_ref().as_str()) {
-                report.failures.push(source.diag(
-                    raw.id.span(),
-                    format!("duplicate rule id `{}` (first defined at {first})", raw.id.get_ref()),
-                ));
+                report.failures.push(source.diag(raw.id.span(), format!("duplicate rule id `{}` (first defined at {first})", raw.id.get_ref())));
                 continue;
             }
             seen.insert(raw.id.get_ref(), origin);
@@ -426,9 +421,7 @@ pub(crate) fn compile(sources: &[Source], asked: Option<Lang>, vars: &Vars, unus
     // Each rule compiled alone and its examples run, the rules shared out
     // among the cores (a large set has thousands); a rule's set is let go
     // as soon as its examples have run.
-    let results = crate::par::map(&pending, |p| {
-        examples::alone(p, lang).map(|alone| alone.map(|ex| (ex.set.rules[0].id.clone(), ex.cases.len(), run(&ex))))
-    });
+    let results = crate::par::map(&pending, |p| examples::alone(p, lang).map(|alone| alone.map(|ex| (ex.set.rules[0].id.clone(), ex.cases.len(), run(&ex)))));
     for result in results {
         match result? {
             Ok((id, cases, failures)) => {
@@ -456,10 +449,9 @@ fn language(files: &[(&Source, RuleFile)], asked: Option<Lang>) -> Result<Lang, 
         return Err(src.diag(other.span(), message));
     }
     match asked {
-        Some(asked) if asked != lang => Err(first_src.diag(
-            first.span(),
-            format!("these rules are written in `{lang}`, but `{asked}` was asked for (--lang or `lang` in the config)"),
-        )),
+        Some(asked) if asked != lang => {
+            Err(first_src.diag(first.span(), format!("these rules are written in `{lang}`, but `{asked}` was asked for (--lang or `lang` in the config)")))
+        }
         _ => Ok(lang),
     }
 }
@@ -483,13 +475,7 @@ impl Compiler {
     fn add_literal(&mut self, mut literal: Literal, rule: usize, role: Role, gap: u8) {
         // One token more for a word Whisper split in two.
         self.lookback = self.lookback.max(literal.span(gap) + 1 + literal.leading_any + literal.trailing_any);
-        let target = Target {
-            rule,
-            role,
-            leading_any: literal.leading_any,
-            trailing_any: literal.trailing_any,
-            gap,
-        };
+        let target = Target { rule, role, leading_any: literal.leading_any, trailing_any: literal.trailing_any, gap };
         let builder = self.builders.entry(literal.view).or_insert_with(|| automaton::Builder::new(literal.view));
         for spelling in &literal.alternatives {
             builder.add(spelling, target);
@@ -516,15 +502,7 @@ impl Compiler {
                 .collect::<Result<_>>()?;
             Some(Regexes { set, each })
         };
-        Ok(RuleSet {
-            lang,
-            rules: self.rules,
-            normalizer,
-            automata,
-            regexes,
-            lookback: self.lookback.max(1),
-            serial: lexicon::serial(),
-        })
+        Ok(RuleSet { lang, rules: self.rules, normalizer, automata, regexes, lookback: self.lookback.max(1), serial: lexicon::serial() })
     }
 }
 
@@ -543,7 +521,9 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
     let mut errors = Vec::new();
     match (&raw.metric, raw.kind) {
         (Some(_), Kind::Metric) => return compile_metric_rule(p, vars, c),
-        (None, Kind::Metric) => return Err(vec![src.diag(raw.id.span(), format!("rule `{id}` is a metric rule: name its `metric` (one of {})", crate::metrics::NAMES.join(", ")))]),
+        (None, Kind::Metric) => {
+            return Err(vec![src.diag(raw.id.span(), format!("rule `{id}` is a metric rule: name its `metric` (one of {})", crate::metrics::NAMES.join(", ")))]);
+        }
         (Some(m), _) => return Err(vec![src.diag(m.span(), "only a rule of kind \"metric\" bounds a `metric`")]),
         (None, _) => {}
     }
@@ -657,9 +637,8 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
     // overlaps its last word runs on for its own span, less one; a
     // correction may start `words` words after it and run its own span.
     let near = raw.unless_near.as_ref();
-    let cancellers = raw.except.iter().map(|p| (p, Role::Except, 0)).chain(
-        near.into_iter().flat_map(|n| n.phrases.iter().map(move |p| (p, Role::Near, n.words + 1))),
-    );
+    let cancellers =
+        raw.except.iter().map(|p| (p, Role::Except, 0)).chain(near.into_iter().flat_map(|n| n.phrases.iter().map(move |p| (p, Role::Near, n.words + 1))));
     let mut lookahead = 0;
     for (phrase, role, start_within) in cancellers {
         match pattern::compile(phrase.get_ref(), Options { exact: false, any_order, fuzzy, any_preposition: false }, vars, norm) {
@@ -721,7 +700,13 @@ fn compile_metric_rule(p: &Pending<'_, '_>, vars: &Vars, c: &mut Compiler) -> Re
         last_s: None,
         trigger: None,
         metric: bound,
-        elements: vec![Element { id: None, severity: raw.severity, weight: raw.weight, message: fill(&raw.message, vars), suggest: raw.suggest.as_ref().map(|s| fill(s, vars)) }],
+        elements: vec![Element {
+            id: None,
+            severity: raw.severity,
+            weight: raw.weight,
+            message: fill(&raw.message, vars),
+            suggest: raw.suggest.as_ref().map(|s| fill(s, vars)),
+        }],
         origin: origin(src, &raw.id),
         lookahead: 0,
         near_words: None,

@@ -70,12 +70,7 @@ enum Item {
 
 /// Compiles `phrase`. `Ok(None)` means the phrase consists only of unset
 /// template variables and so cannot be matched at all.
-pub(crate) fn compile(
-    phrase: &str,
-    options: Options,
-    vars: &BTreeMap<String, String>,
-    norm: &Normalizer,
-) -> Result<Option<Literal>, String> {
+pub(crate) fn compile(phrase: &str, options: Options, vars: &BTreeMap<String, String>, norm: &Normalizer) -> Result<Option<Literal>, String> {
     let mut items = Vec::new();
     for piece in split_vars(phrase)? {
         match piece {
@@ -102,9 +97,7 @@ pub(crate) fn compile(
     for item in core {
         match item {
             Item::Any(name) => {
-                return Err(format!(
-                    "template variable `{name}` has no value, and an unset variable may only begin or end a phrase"
-                ));
+                return Err(format!("template variable `{name}` has no value, and an unset variable may only begin or end a phrase"));
             }
             Item::Word { text, prefix } => {
                 if prefix_at.is_some() {
@@ -156,9 +149,8 @@ pub(crate) fn compile(
         (true, None) => permutations(slots.len()),
     };
     let prefix = prefix_at.is_some();
-    let alternatives = spell(&orders, &forms, prefix).ok_or_else(|| {
-        format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`")
-    })?;
+    let alternatives = spell(&orders, &forms, prefix)
+        .ok_or_else(|| format!("phrase has too many word forms to match (more than {MAX_ALTERNATIVES}); split it or use `exact`"))?;
     let sounds = if options.fuzzy && !options.exact { sounds(&slots, &orders, prefix, options.any_preposition, norm) } else { Vec::new() };
     Ok(Some(Literal { view, alternatives, sounds, words: slots.len(), leading_any, trailing_any }))
 }
@@ -219,7 +211,11 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
                 // some of it («могуя» stemmed to «могу» would drop «я»).
                 let first = a.chars().count();
                 all.extend(
-                    norm.stem_variants(&format!("{a}{b}")).iter().filter(|s| s.chars().count() > first).map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST),
+                    norm.stem_variants(&format!("{a}{b}"))
+                        .iter()
+                        .filter(|s| s.chars().count() > first)
+                        .map(|s| norm.sound(s))
+                        .filter(|s| s.chars().count() >= SOUND_LEAST),
                 );
             }
             all
@@ -328,7 +324,8 @@ mod tests {
     fn lit(phrase: &str, exact: bool, vars: &[(&str, &str)]) -> Result<Option<(View, String, usize, usize)>, String> {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let norm = Normalizer::new(Lang::Ru);
-        Ok(compile(phrase, Options { exact, any_order: false, fuzzy: false, any_preposition: false }, &vars, &norm)?.map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
+        Ok(compile(phrase, Options { exact, any_order: false, fuzzy: false, any_preposition: false }, &vars, &norm)?
+            .map(|l| (l.view, l.alternatives.join("|"), l.leading_any, l.trailing_any)))
     }
 
     /// A phrase's view, its alternatives joined by `|`, and the words of
@@ -350,7 +347,12 @@ mod tests {
             ("{company}", false, &[], Ok(None)),
             ("по-моему", false, &[], Ok(Some((Stem, " по мо ", 0, 0)))),
             ("(спасибо|благодарю) за звонок", true, &[], Ok(Some((Surface, " спасибо за звонок | благодарю за звонок ", 0, 0)))),
-            ("спасибо|благодарю за звонок|обращение", true, &[], Ok(Some((Surface, " спасибо за звонок | спасибо за обращение | благодарю за звонок | благодарю за обращение ", 0, 0)))),
+            (
+                "спасибо|благодарю за звонок|обращение",
+                true,
+                &[],
+                Ok(Some((Surface, " спасибо за звонок | спасибо за обращение | благодарю за звонок | благодарю за обращение ", 0, 0))),
+            ),
             ("(спасибо|по-моему)", false, &[], Err("each choice of `(спасибо|по-моему)` must be one word (found `по-моему`)")),
             ("минуточк|секундочк*", false, &[], Err("`*` cannot end a choice of words (found `минуточк|секундочк*`)")),
             ("", false, &[], Err("phrase has no words")),

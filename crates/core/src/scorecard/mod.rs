@@ -71,9 +71,7 @@ impl Scorecard {
     /// Reads a scorecard for `rules`: every mistake is a diagnostic at its
     /// place in the file.
     pub fn parse(source: &Source, rules: &RuleSet) -> Result<Scorecard> {
-        let raw: CardFile = toml::from_str(&source.text).map_err(|e| {
-            Error::Scorecard(vec![source.diag(e.span().unwrap_or(0..0), e.message().trim_end())])
-        })?;
+        let raw: CardFile = toml::from_str(&source.text).map_err(|e| Error::Scorecard(vec![source.diag(e.span().unwrap_or(0..0), e.message().trim_end())]))?;
         let mut problems = Vec::new();
         let mut bad = |at: std::ops::Range<usize>, message: String| problems.push(source.diag(at, message));
         let pass = match raw.pass {
@@ -121,11 +119,7 @@ impl Scorecard {
             }
             sections.push(Section { id: s.id.into_inner(), title: s.title, weight: *s.weight.get_ref(), items });
         }
-        if problems.is_empty() {
-            Ok(Scorecard { name: raw.name, version: raw.version, pass, sections })
-        } else {
-            Err(Error::Scorecard(problems))
-        }
+        if problems.is_empty() { Ok(Scorecard { name: raw.name, version: raw.version, pass, sections }) } else { Err(Error::Scorecard(problems)) }
     }
 
     /// Scores a call from its events, into its summary.
@@ -211,9 +205,7 @@ fn what(i: &RawItem, rules: &RuleSet) -> std::result::Result<What, (Option<std::
             }
             Ok(What::Rule { rule: r.id.clone(), element: i.element.as_ref().map(|e| e.get_ref().clone()), kind: r.kind })
         }
-        (None, Some(metric)) => {
-            Bound::new(metric.get_ref(), i.min, i.max, "item").map(What::Metric).map_err(|m| (Some(metric.span()), m))
-        }
+        (None, Some(metric)) => Bound::new(metric.get_ref(), i.min, i.max, "item").map(What::Metric).map_err(|m| (Some(metric.span()), m)),
         (Some(_), Some(metric)) => Err((Some(metric.span()), "an item scores a `rule` or a `metric`, not both".into())),
         (None, None) => Err((None, "an item needs a `rule` (with an `element` or not) or a `metric`".into())),
     }

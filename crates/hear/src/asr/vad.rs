@@ -131,12 +131,7 @@ impl Vad {
             // whisper.cpp counts in centiseconds.
             let seconds = |cs: f32| f64::from(cs) / 100.0;
             let out = (0..n)
-                .map(|i| {
-                    (
-                        seconds(sys::whisper_vad_segments_get_segment_t0(segments, i)),
-                        seconds(sys::whisper_vad_segments_get_segment_t1(segments, i)),
-                    )
-                })
+                .map(|i| (seconds(sys::whisper_vad_segments_get_segment_t0(segments, i)), seconds(sys::whisper_vad_segments_get_segment_t1(segments, i))))
                 .collect();
             sys::whisper_vad_free_segments(segments);
             Ok(out)

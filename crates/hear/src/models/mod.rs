@@ -4,8 +4,8 @@
 pub mod ct2;
 pub mod ggml;
 pub mod mel;
-pub mod whisper;
 pub mod silero;
+pub mod whisper;
 
 use std::path::{Path, PathBuf};
 

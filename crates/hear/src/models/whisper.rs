@@ -153,8 +153,17 @@ fn write(model: &Model<'_>, vocab: &str, weights: Weights, out: impl Write) -> R
         Weights::Bf16 => 24,
     };
     let header = [
-        n_vocab as i64, n_audio_ctx as i64, n_state as i64, n_audio_head, n_audio_layer as i64, n_text_ctx as i64,
-        n_state as i64, n_text_head, n_text_layer as i64, n_mels as i64, ftype,
+        n_vocab as i64,
+        n_audio_ctx as i64,
+        n_state as i64,
+        n_audio_head,
+        n_audio_layer as i64,
+        n_text_ctx as i64,
+        n_state as i64,
+        n_text_head,
+        n_text_layer as i64,
+        n_mels as i64,
+        ftype,
     ];
     for v in header {
         w.i32(v as i32).map_err(io)?;
