@@ -498,27 +498,9 @@ fn make_card_call() -> PathBuf {
     run("sox", &["-n", "-r", "16000", "-c", "1", "pause.wav", "trim", "0", "1.5"]);
     run("sox", &["-n", "-r", "16000", "-c", "1", "wait.wav", "trim", "0", "5"]);
     run("sox", &["wait.wav", "card16.wav", "pause.wav", "phone16.wav", "pause.wav", "client.wav"]);
-    run(
-        "sox",
-        &[
-            "op16.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "pause.wav",
-            "operator.wav",
-        ],
-    );
+    // The operator's greeting, then silence while the client reads out numbers.
+    let operator: Vec<&str> = std::iter::once("op16.wav").chain(["pause.wav"; 14]).chain(["operator.wav"]).collect();
+    run("sox", &operator);
     run("sox", &["-M", "operator.wav", "client.wav", "-r", "8000", "-b", "16", "call.wav"]);
     dir.join("call.wav")
 }

@@ -522,7 +522,9 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
     match (&raw.metric, raw.kind) {
         (Some(_), Kind::Metric) => return compile_metric_rule(p, vars, c),
         (None, Kind::Metric) => {
-            return Err(vec![src.diag(raw.id.span(), format!("rule `{id}` is a metric rule: name its `metric` (one of {})", crate::metrics::NAMES.join(", ")))]);
+            return Err(vec![
+                src.diag(raw.id.span(), format!("rule `{id}` is a metric rule: name its `metric` (one of {})", crate::metrics::NAMES.join(", "))),
+            ]);
         }
         (Some(m), _) => return Err(vec![src.diag(m.span(), "only a rule of kind \"metric\" bounds a `metric`")]),
         (None, _) => {}
