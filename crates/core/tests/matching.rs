@@ -36,6 +36,9 @@ fn russian_banned_phrases() {
         ("operator: Нет проблем, сейчас сделаем", &[]),
         ("operator: Без проблем", &[]),
         ("operator: Это не проблема", &["banned problema «проблема»"]),
+        ("operator: Проблем нет, всё в порядке", &[]),
+        ("client: Да вы издеваетесь надо мной!", &["alert banned client-abuse «вы издеваетесь»"]),
+        ("client: Вы не издеваетесь, я понимаю", &[]),
         // Proximity: «не знаю» put right within four words.
         ("operator: Не знаю, сейчас уточню", &[]),
         ("operator: Этого я не знаю, но обязательно выясню", &[]),
@@ -84,7 +87,12 @@ fn czech_banned_phrases() {
         ("operator: Jaký máte problém?", &["banned problem «problém»"]),
         ("operator: S tímto problémem volá hodně lidí", &["banned problem «problémem»"]),
         ("operator: Bez problému", &[]),
+        // «Není problém» is Czech for «no problem», as «нет проблем».
+        ("operator: To není problém, hned to vyřeším", &[]),
         ("operator: Ne, to nejde", &["banned ne «Ne»"]),
+        // A filler («jo» as «да») does not move where a sentence starts.
+        ("operator: Jo, ne, to není možné", &["banned ne «ne»"]),
+        ("operator: Já ne, to kolega", &[]),
         ("operator: To není možné", &[]),
         ("operator: Musíte zaplatit do pátku", &["banned musite «Musíte»"]),
         ("client: Musíte mi to vrátit", &[]),
