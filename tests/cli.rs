@@ -181,12 +181,15 @@ fn lint_warns_about_likely_mistakes() {
     let dir = tempdir();
     let rule = "[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [\"не знаю\"]\n";
     std::fs::write(dir.join("a.toml"), format!("{rule}\n{}", rule.replace("\"x\"", "\"y\""))).unwrap();
+    let twice = rule.replace("\"x\"", "\"z\"").replace("[\"не знаю\"]\ntests", "[\"не могу\", \"Не могу\"]\ntests").replace("hit = [\"не знаю\"]", "hit = [\"не могу\"]");
+    std::fs::write(dir.join("b.toml"), twice).unwrap();
     let out = sufler(&["rules", "lint", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("warning: rule `x` has no `tests.miss` examples"), "{text}");
     assert!(text.contains("warning: rule `x` says what not to say but not what to say instead (add `suggest`)"), "{text}");
     assert!(text.contains("warning: phrase не знаю is also in rule `x`"), "{text}");
+    assert!(text.contains("warning: phrase Не могу repeats one of the same rule (") && text.contains("b.toml:6:"), "{text}");
 }
 
 fn tempdir() -> std::path::PathBuf {

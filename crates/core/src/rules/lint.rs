@@ -47,7 +47,11 @@ pub fn lint(sources: &[Source], lang: Lang) -> Vec<Diagnostic> {
                 let key = (lit.view, lit.alternatives[0].clone());
                 let shared = |other: SpeakerScope| other == raw.speaker || other == SpeakerScope::Any || raw.speaker == SpeakerScope::Any;
                 match phrases.get(&key) {
-                    Some((other, at, scope)) if other != id && shared(*scope) => {
+                    // Written twice, or two spellings of one phrase («чёрта», «черта»).
+                    Some((other, at, _)) if other == id => {
+                        warnings.push(warn(phrase.span(), format!("phrase {} repeats one of the same rule ({at})", phrase.get_ref())))
+                    }
+                    Some((other, at, scope)) if shared(*scope) => {
                         warnings.push(warn(phrase.span(), format!("phrase {} is also in rule `{other}` ({at}); both rules will flag it", phrase.get_ref())))
                     }
                     Some(_) => {}
