@@ -53,7 +53,7 @@ pub struct Alert {
 
 /// A line of the transcript pane: one utterance of a party.
 #[derive(Debug, Clone)]
-pub struct Said {
+pub struct TranscriptLine {
     pub speaker: Speaker,
     pub at: f64,
     pub text: String,
@@ -68,7 +68,7 @@ pub struct Screen {
     pub call: String,
     pub checklist: Vec<Step>,
     pub alerts: VecDeque<Alert>,
-    pub lines: VecDeque<Said>,
+    pub lines: VecDeque<TranscriptLine>,
     pub lag: f64,
     pub ended: Option<String>,
     pub notice: Option<String>,
@@ -132,7 +132,7 @@ impl Screen {
                         line.text.push_str(text);
                         line.guessed |= guessed;
                     }
-                    _ => self.lines.push_back(Said { speaker: *speaker, at: *start, text: text.clone(), guessed: *guessed }),
+                    _ => self.lines.push_back(TranscriptLine { speaker: *speaker, at: *start, text: text.clone(), guessed: *guessed }),
                 }
                 if self.lines.len() > KEEP {
                     self.lines.pop_front();
@@ -297,10 +297,14 @@ mod tests {
         Flag { at, kind: FlagKind::Banned, alert: false, severity: Severity::Error, weight: 5.0, message: String::new(), suggest: "Уточню".into() }
     }
 
+    /// A screen with no checklist, before any update.
+    fn blank() -> Screen {
+        Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None }
+    }
+
     #[test]
     fn a_withdrawn_flag_is_shown_as_corrected() {
-        let mut screen =
-            Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None };
+        let mut screen = blank();
         screen.apply(&Update::Event { event: Event::Violation(flag("ne-znayu", 3.0, "не знаю")), emitted_at: 0.0 });
         screen.apply(&Update::Event { event: Event::Violation(flag("ne-znayu", 9.0, "не знаю")), emitted_at: 0.0 });
         screen.apply(&Update::Event { event: Event::Withdrawn(flag("ne-znayu", 9.0, "не знаю")), emitted_at: 0.0 });
@@ -310,8 +314,7 @@ mod tests {
 
     #[test]
     fn words_heard_in_a_failed_decoding_are_marked_on_their_line() {
-        let mut screen =
-            Screen { call: "call".into(), checklist: Vec::new(), alerts: VecDeque::new(), lines: VecDeque::new(), lag: 0.0, ended: None, notice: None };
+        let mut screen = blank();
         let words = |speaker, start, text: &str, utterance_start, guessed| Update::Words {
             speaker,
             start,
