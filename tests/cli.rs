@@ -181,7 +181,10 @@ fn lint_warns_about_likely_mistakes() {
     let dir = tempdir();
     let rule = "[[rule]]\nid = \"x\"\ncategory = \"banned\"\nkind = \"banned\"\nmessage = \"m\"\nphrases = [\"не знаю\"]\ntests.hit = [\"не знаю\"]\n";
     std::fs::write(dir.join("a.toml"), format!("{rule}\n{}", rule.replace("\"x\"", "\"y\""))).unwrap();
-    let twice = rule.replace("\"x\"", "\"z\"").replace("[\"не знаю\"]\ntests", "[\"не могу\", \"Не могу\"]\ntests").replace("hit = [\"не знаю\"]", "hit = [\"не могу\"]");
+    let twice = rule
+        .replace("\"x\"", "\"z\"")
+        .replace("[\"не знаю\"]\ntests", "[\"не могу\", \"Не могу\"]\ntests")
+        .replace("hit = [\"не знаю\"]", "hit = [\"не могу\"]");
     std::fs::write(dir.join("b.toml"), twice).unwrap();
     let out = sufler(&["rules", "lint", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

@@ -237,18 +237,28 @@ fn email(lang: Lang, cleaned: &[String], written: &str, i: usize) -> Option<usiz
 }
 
 /// Whether a word may be part of something to take out: digits, an `@`, a
-/// number word or the word for `@`. Looked up as written when it is in
-/// lower case already (most words), lower-cased into `buf` when not.
+/// number word or the word for `@`. Every word of every call comes here,
+/// so its bytes are read once: a word in Latin or Cyrillic lower case
+/// (most words) is looked up as written, others lower-cased into `buf`.
 fn worth_a_look(lang: Lang, word: &str, buf: &mut String) -> bool {
-    let w = word.trim_matches(|c: char| !alphanumeric(c));
-    if w.bytes().any(|b| b.is_ascii_digit() || b == b'@') || word.contains('@') {
-        return true;
+    let mut plain = true;
+    let mut bytes = word.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'0'..=b'9' | b'@' => return true,
+            b'A'..=b'Z' => plain = false,
+            // Cyrillic а-п (0xD0 0xB0-0xBF) and р-я (0xD1 0x80-0x8F); not ё, not capitals.
+            0xD0 => plain &= bytes.next().is_some_and(|c| (0xB0..=0xBF).contains(&c)),
+            0xD1 => plain &= bytes.next().is_some_and(|c| (0x80..=0x8F).contains(&c)),
+            b if b >= 0x80 => plain = false,
+            _ => {}
+        }
     }
+    // Digits and `@` are known by now; a number word or the word for `@` is left.
     let (at, _) = email_words(lang);
-    let known = |w: &str| number(lang, w).is_some() || at.contains(&w);
-    let lower = |c: char| matches!(c, 'a'..='z' | 'а'..='я') && c != 'ё' || (!c.is_ascii() && !('А'..='я').contains(&c) && c.is_lowercase());
-    if w.chars().all(lower) {
-        return known(w);
+    let known = |w: &str| number_word(lang, w).is_some() || at.contains(&w);
+    if plain {
+        return known(word.trim_matches(|c: char| !alphanumeric(c)));
     }
     clean_into(word, buf);
     known(buf)
@@ -480,12 +490,40 @@ fn number(lang: Lang, w: &str) -> Option<Said> {
     if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '/' | ' ' | '(' | ')')) && w.chars().any(|c| c.is_ascii_digit()) {
         return Some(Said::Digits);
     }
-    static WORDS: std::sync::OnceLock<[rustc_hash::FxHashMap<&'static str, Said>; 2]> = std::sync::OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        let index = |table: &[(&'static [&'static str], Said)]| table.iter().flat_map(|&(forms, said)| forms.iter().map(move |&f| (f, said))).collect();
-        [index(RU), index(CS)]
+    number_word(lang, w)
+}
+
+/// What a (cleaned) word without digits says as a number, if it is one.
+fn number_word(lang: Lang, w: &str) -> Option<Said> {
+    /// A language's number words, and their first two letters in a
+    /// bitmap: most words are no number, and are told so without hashing.
+    struct Table {
+        words: rustc_hash::FxHashMap<&'static str, Said>,
+        starts: [u64; 64],
+    }
+    fn start(w: &str) -> (usize, u32) {
+        let mut c = w.chars().map(|c| c as u32 & 63);
+        (c.next().unwrap_or(0) as usize, c.next().unwrap_or(0))
+    }
+    static TABLES: std::sync::OnceLock<[Table; 2]> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        let table = |table: &[(&'static [&'static str], Said)]| {
+            let words: rustc_hash::FxHashMap<_, _> = table.iter().flat_map(|&(forms, said)| forms.iter().map(move |&f| (f, said))).collect();
+            let mut starts = [0; 64];
+            for w in words.keys() {
+                let (a, b) = start(w);
+                starts[a] |= 1 << b;
+            }
+            Table { words, starts }
+        };
+        [table(RU), table(CS)]
     });
-    words[lang as usize].get(w).copied()
+    let table = &tables[lang as usize];
+    let (a, b) = start(w);
+    if table.starts[a] & (1 << b) == 0 {
+        return None;
+    }
+    table.words.get(w).copied()
 }
 
 const RU: &[(&[&str], Said)] = &[
