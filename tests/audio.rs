@@ -184,6 +184,45 @@ fn an_unsure_utterance_is_heard_alike_however_often_it_was_heard_before() {
 }
 
 #[test]
+fn a_state_reuses_its_encoding_only_for_the_same_samples_at_the_same_context() {
+    // whisper.cpp keeps a state's last spectrum and encoding and skips
+    // them for the same samples at the same context (a beam search after
+    // a greedy pass, vendor/whisper-rs-sys/PATCHES.md): any other pass must
+    // read as it does on a fresh state.
+    use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let call = sufler_hear::audio::load(&root().join("samples/call-ru.wav"), Default::default(), |_| true).unwrap();
+    let second = sufler_hear::audio::RATE as usize;
+    // Two clips of one length with other words: the operator's first six seconds and the next six.
+    let (greeting, after) = (&call.operator[..6 * second], &call.operator[6 * second..12 * second]);
+    let ctx = WhisperContext::new_with_params(model(sufler::settings::WHISPER_MODEL).to_str().unwrap(), WhisperContextParameters::default()).unwrap();
+    let read = |state: &mut WhisperState, samples: &[f32], audio_ctx: i32, beam: bool| {
+        let strategy = if beam { SamplingStrategy::BeamSearch { beam_size: 3, patience: -1.0 } } else { SamplingStrategy::Greedy { best_of: 1 } };
+        let mut p = FullParams::new(strategy);
+        p.set_language(Some("ru"));
+        p.set_n_threads(1);
+        p.set_audio_ctx(audio_ctx);
+        p.set_no_context(true);
+        p.set_temperature_inc(0.0);
+        p.set_print_progress(false);
+        p.set_print_realtime(false);
+        state.full(p, samples).unwrap();
+        state.as_iter().map(|s| s.to_str_lossy().unwrap().into_owned()).collect::<String>()
+    };
+    let mut state = ctx.create_state().unwrap();
+    // Reused; the same samples at another context; other samples of the same length.
+    let passes = [(greeting, 320, false), (greeting, 320, true), (greeting, 0, false), (after, 0, false), (greeting, 0, true)];
+    let mut texts = Vec::new();
+    for (i, &(samples, audio_ctx, beam)) in passes.iter().enumerate() {
+        let text = read(&mut state, samples, audio_ctx, beam);
+        assert_eq!(text, read(&mut ctx.create_state().unwrap(), samples, audio_ctx, beam), "pass {i}: {audio_ctx} positions, beam {beam}");
+        texts.push(text);
+    }
+    // The clips say different things, so a stale encoding would have shown.
+    assert_ne!(texts[2], texts[3]);
+}
+
+#[test]
 fn workers_share_out_utterances_without_changing_them() {
     // Two workers with a thread each hear every utterance as one worker does,
     // and their segments come back in time order, each under its own party.

@@ -953,6 +953,14 @@ struct whisper_state {
     // [EXPERIMENTAL] speed-up techniques
     int32_t exp_n_audio_ctx = 0; // 0 - use default
 
+    // sufler: the samples `mel` was computed from, and the audio context
+    // and mel offset of the encoding in `kv_cross` (-1: none that is
+    // known): a pass over the same clip at the same context (a beam search
+    // after a greedy pass) reuses them (see PATCHES.md)
+    std::vector<float> mel_samples;
+    int32_t encoded_ctx  = -1;
+    int32_t encoded_seek = -1;
+
     whisper_vad_context * vad_context = nullptr;
 
     struct vad_segment_info {
@@ -2398,6 +2406,10 @@ static bool whisper_encode_internal(
     ggml_abort_callback   abort_callback,
                    void * abort_callback_data) {
     const int64_t t_start_us = ggml_time_us();
+
+    // sufler: `kv_cross` is being overwritten; whisper_full_with_state_impl
+    // says what it holds once this succeeded
+    wstate.encoded_ctx = -1;
 
     // conv
     {
@@ -3986,6 +3998,9 @@ void whisper_free_params(struct whisper_full_params * params) {
 }
 
 int whisper_pcm_to_mel_with_state(struct whisper_context * ctx, struct whisper_state * state, const float * samples, int n_samples, int n_threads) {
+    // sufler: a new spectrum, from samples no longer known (see whisper_full_with_state_impl)
+    state->mel_samples.clear();
+    state->encoded_ctx = -1;
     if (!log_mel_spectrogram(*state, samples, n_samples, WHISPER_SAMPLE_RATE, WHISPER_N_FFT, WHISPER_HOP_LENGTH, ctx->model.filters.n_mel, n_threads, ctx->model.filters, false, state->mel)) {
         WHISPER_LOG_ERROR("%s: failed to compute mel spectrogram\n", __func__);
         return -1;
@@ -4012,6 +4027,9 @@ int whisper_set_mel_with_state(
     state->mel.n_len     = n_len;
     state->mel.n_len_org = n_len;
     state->mel.n_mel     = n_mel;
+    // sufler: a spectrum from no known samples, not encoded yet
+    state->mel_samples.clear();
+    state->encoded_ctx = -1;
 
     state->mel.data.resize(n_len*n_mel);
     memcpy(state->mel.data.data(), data, n_len*n_mel*sizeof(float));
@@ -6935,12 +6953,19 @@ static int whisper_full_with_state_impl(
 
     result_all.clear();
 
-    if (n_samples > 0) {
+    // sufler: the spectrum of the same samples is computed once (see PATCHES.md)
+    const bool same_samples = n_samples > 0 && (int) state->mel_samples.size() == n_samples &&
+        memcmp(state->mel_samples.data(), samples, n_samples*sizeof(float)) == 0;
+
+    if (n_samples > 0 && !same_samples) {
         // compute log mel spectrogram
         if (whisper_pcm_to_mel_with_state(ctx, state, samples, n_samples, params.n_threads) != 0) {
             WHISPER_LOG_ERROR("%s: failed to compute log mel spectrogram\n", __func__);
             return -2;
         }
+        // room for a whole window at once, so that clips of every length reuse one allocation
+        state->mel_samples.reserve(std::max(n_samples, WHISPER_SAMPLE_RATE*WHISPER_CHUNK_SIZE));
+        state->mel_samples.assign(samples, samples + n_samples);
     }
 
     // auto-detect language if not specified
@@ -7152,9 +7177,15 @@ static int whisper_full_with_state_impl(
         }
 
         // encode audio features starting at offset seek
-        if (!whisper_encode_internal(*ctx, *state, seek, params.n_threads, params.abort_callback, params.abort_callback_user_data)) {
+        // sufler: unless they are encoded already, at the same context (see PATCHES.md)
+        if (state->encoded_ctx == params.audio_ctx && state->encoded_seek == seek) {
+            // the cross-attention cache holds this window's encoding
+        } else if (!whisper_encode_internal(*ctx, *state, seek, params.n_threads, params.abort_callback, params.abort_callback_user_data)) {
             WHISPER_LOG_ERROR("%s: failed to encode\n", __func__);
             return -6;
+        } else if (!state->mel_samples.empty()) {
+            state->encoded_ctx  = params.audio_ctx;
+            state->encoded_seek = seek;
         }
 
         // if there is a very short audio segment left to process, we remove any past prompt since it tends
