@@ -91,13 +91,13 @@ def score(labels, found, keys):
             l = collections.Counter(lab[key])
             t = sum((p & l).values())
             tp, fp, fn = tp + t, fp + sum(p.values()) - t, fn + sum(l.values()) - t
-    # Nothing flagged: no precision to speak of.
-    return (tp / (tp + fp) if tp + fp else None), tp / max(tp + fn, 1)
+    # Nothing flagged, or nothing to find: no precision, or recall, to speak of.
+    return (tp / (tp + fp) if tp + fp else None), (tp / (tp + fn) if tp + fn else None)
 
 
 def ratios(precision_recall):
     p, r = precision_recall
-    f1 = None if p is None or p + r == 0 else 2 * p * r / (p + r)
+    f1 = None if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
     return " / ".join("  -  " if x is None else f"{x:.3f}" for x in (p, r, f1))
 
 
@@ -110,12 +110,20 @@ def split_kinds(labels):
         met = lab.get("met", [])
         lab["greeting"] = [m for m in met if m.startswith("greeting.")]
         lab["closing"] = [m for m in met if m.startswith("closing.")]
+        lab["empathy"] = [m for m in met if m == "empathy"]
         out[name] = lab
     return out
 
 
 KINDS = (("greeting", ("greeting",)), ("closing", ("closing",)), ("banned", ("banned",)), ("alerts", ("alerts",)),
          ("script", ("greeting", "closing", "banned")))
+# Empathy after a rude client, scored only on sets that label it
+# (scripts/conflict_calls.py); the others do not say where it was due.
+EMPATHY = (("empathy", ("empathy",)),)
+
+
+def kinds(labels):
+    return KINDS + EMPATHY if any("empathy" in lab["met"] for lab in labels.values()) else KINDS
 
 
 SHOW = False
@@ -123,7 +131,7 @@ SHOW = False
 
 def report(who, labels, found, secs=None, audio=None):
     speed = f"{secs:6.1f} s {audio / secs:5.1f}x" if secs else ""
-    cells = "  ".join(f"{ratios(score(split_kinds(labels), split_kinds(found), keys))}" for _, keys in KINDS)
+    cells = "  ".join(f"{ratios(score(split_kinds(labels), split_kinds(found), keys))}" for _, keys in kinds(labels))
     print(f"  {who:14} {speed:15} {cells}")
     if SHOW:
         for name, lab in sorted(labels.items()):
@@ -134,8 +142,8 @@ def report(who, labels, found, secs=None, audio=None):
                         print(f"    {name}: {what} {' '.join(sorted(items.elements()))}")
 
 
-def header():
-    print(f"  {'':14} {'':15} " + "  ".join(f"{k + ' P / R / F1':21}" for k, _ in KINDS))
+def header(labels):
+    print(f"  {'':14} {'':15} " + "  ".join(f"{k + ' P / R / F1':21}" for k, _ in kinds(labels)))
 
 
 def check_text(calls, threads):
@@ -147,7 +155,7 @@ def check_text(calls, threads):
                               "--var", f"operator_name={name}", "--format", "jsonl", "--transcript", folder],
                              cwd=ROOT, capture_output=True, text=True)
         print(f"{lang} as text: {len(labels)} calls")
-        header()
+        header(labels)
         report("sufler", labels, found_in(out.stdout.splitlines()))
 
 
@@ -267,7 +275,7 @@ def main():
         files = sorted(glob.glob(os.path.join(args.calls, kind, "*.wav")))
         audio = audio_seconds(files)
         print(f"{kind}: {len(files)} calls, {audio:.0f} s of audio, {args.threads} threads")
-        header()
+        header(labels)
         s_secs, s_found = run_sufler(files, args.threads)
         report("sufler", labels, s_found, s_secs, audio)
         sys.stdout.flush()
