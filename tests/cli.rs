@@ -406,3 +406,34 @@ fn a_call_in_text_ends_with_its_scorecard() {
     let out = sufler(&[&["check", "--no-scorecard", "--transcript", call.to_str().unwrap()][..], &VARS].concat());
     assert!(!stdout(&out).contains("Стандарт разговора"));
 }
+
+#[test]
+fn empathy_is_due_only_after_rudeness_and_met_however_it_is_said() {
+    // The conflict set (scripts/conflict_calls.py): each rude client line
+    // raises an alert; empathy is met only where it was due and said in
+    // time, never for a look-alike («Я не понимаю...») or where nobody was
+    // rude; and said most of the many ways it is written there.
+    let dir = tempdir();
+    let made = Command::new("python3").arg(root().join("scripts/conflict_calls.py")).arg(&dir).args(["--calls", "60"]).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    for (lang, company, name) in [("ru", "Ромашка", "Анна"), ("cs", "Kopretina", "Jana")] {
+        let folder = dir.join("text").join(lang);
+        let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(folder.join("labels.json")).unwrap()).unwrap();
+        let (company, name) = (format!("company={company}"), format!("operator_name={name}"));
+        let rules = format!("rules/{lang}");
+        let out = sufler(&["check", "--rules", &rules, "--var", &company, "--var", &name, "--format", "jsonl", "--transcript", folder.to_str().unwrap()]);
+        let events: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let (mut due, mut met) = (0, 0);
+        for (call, label) in labels.as_object().unwrap() {
+            let of_call = |e: &&serde_json::Value| e["call"].as_str().unwrap().ends_with(&format!("{call}.txt"));
+            let count = |kind: &str, rule: &str| events.iter().filter(of_call).filter(|e| e["type"] == kind && e["rule"] == rule).count();
+            let labelled = |key: &str, what: &str| label[key].as_array().unwrap().iter().filter(|v| *v == what).count();
+            assert_eq!(count("alert", "client-abuse"), labelled("alerts", "client-abuse"), "{lang} {call}");
+            let (said, heard) = (labelled("met", "empathy"), count("met", "empathy"));
+            assert!(heard <= said, "{lang} {call}: empathy met where it was not due");
+            due += said;
+            met += heard;
+        }
+        assert!(due >= 15 && met * 10 >= due * 9, "{lang}: empathy met in {met} of {due} calls");
+    }
+}
