@@ -25,6 +25,11 @@ import argparse
 import json
 import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_calls import label  # noqa: E402  (labels as the other sets have them)
+from varied_calls import line_time, transcript  # noqa: E402  (lines spaced as there)
 
 RU = {
     "greeting": ("Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?",
@@ -79,11 +84,6 @@ CS = {
 WITHIN_S = 30
 
 
-def line_time(text):
-    """Seconds a typed line is given, as scripts/varied_calls.py spaces them."""
-    return 1.2 + 0.45 * len(text.split())
-
-
 def call(rng, lang):
     """One call: (speaker, text, labels) lines."""
     greeting, labels = lang["greeting"]
@@ -99,7 +99,7 @@ def call(rng, lang):
             # Empathy at once, or after one more exchange: within the window.
             if rng.random() < 0.3:
                 lines += [("operator", rng.choice(lang["plain"]), []), ("client", rng.choice(lang["complaint"]), [])]
-            lines.append(("operator", said(rng.choice(lang["empathy"])), ["empathy"]))
+            lines.append(("operator", said(rng.choice(lang["empathy"])), ["step:empathy"]))
         elif answer < 0.75:
             lines.append(("operator", said(rng.choice(lang["lookalike"])), []))
         elif answer < 0.9:
@@ -120,25 +120,6 @@ def call(rng, lang):
     return lines
 
 
-def transcript(lines):
-    out, t = [], 0.0
-    for speaker, text, _ in lines:
-        out.append(f"[{int(t // 60):02d}:{int(t % 60):02d}] {speaker}: {text}")
-        t += line_time(text)
-    return "\n".join(out) + "\n"
-
-
-def labels_of(lines):
-    out = {"banned": [], "alerts": [], "met": []}
-    for _, _, items in lines:
-        for item in items:
-            if item.startswith("alert:"):
-                out["alerts"].append(item[len("alert:"):])
-            else:
-                out["met"].append(item)
-    return {k: sorted(v) for k, v in out.items()}
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -153,7 +134,7 @@ def main():
         for n in range(args.calls):
             name = f"{code}-{n + 1:02d}"
             lines = call(rng, lang)
-            labels[name] = labels_of(lines)
+            labels[name] = label(lines)
             with open(os.path.join(folder, name + ".txt"), "w", encoding="utf-8") as f:
                 f.write(transcript(lines))
         with open(os.path.join(folder, "labels.json"), "w", encoding="utf-8") as f:

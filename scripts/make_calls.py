@@ -157,6 +157,9 @@ def label(lines):
         for item in items:
             if item.startswith("alert:"):
                 alerts.append(item[len("alert:"):])
+            elif item.startswith("step:"):
+                # A step with no elements («empathy»), met by its rule.
+                met.append(item[len("step:"):])
             elif "." in item:
                 met.append(item)
             else:

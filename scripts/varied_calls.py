@@ -428,11 +428,16 @@ def call(rng, lang):
     return lines
 
 
+def line_time(text):
+    """Seconds a typed line is given."""
+    return 1.2 + 0.45 * len(text.split())
+
+
 def transcript(lines):
     out, t = [], 0.0
     for speaker, text, _ in lines:
         out.append(f"[{int(t // 60):02d}:{int(t % 60):02d}] {speaker}: {text}")
-        t += 1.2 + 0.45 * len(text.split())
+        t += line_time(text)
     return "\n".join(out) + "\n"
 
 
