@@ -7178,7 +7178,7 @@ static int whisper_full_with_state_impl(
 
         // encode audio features starting at offset seek
         // sufler: unless they are encoded already, at the same context (see PATCHES.md)
-        if (state->encoded_ctx == params.audio_ctx && state->encoded_seek == seek) {
+        if (state->encoded_ctx >= 0 && state->encoded_ctx == params.audio_ctx && state->encoded_seek == seek) {
             // the cross-attention cache holds this window's encoding
         } else if (!whisper_encode_internal(*ctx, *state, seek, params.n_threads, params.abort_callback, params.abort_callback_user_data)) {
             WHISPER_LOG_ERROR("%s: failed to encode\n", __func__);
