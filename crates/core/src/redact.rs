@@ -639,6 +639,36 @@ mod tests {
     }
 
     #[test]
+    fn a_word_is_worth_a_look_as_its_cleaned_form_says() {
+        // The quick path (a word in lower case read as written) and the
+        // cleaning must agree, in either case and with punctuation around.
+        let table = [
+            (Lang::Ru, "пять", true),
+            (Lang::Ru, "«Пять»,", true),
+            (Lang::Ru, "ДВЕСТИ", true),
+            (Lang::Ru, "трёх", true),
+            (Lang::Ru, "тысячу.", true),
+            (Lang::Ru, "собака", true),
+            (Lang::Ru, "8-916", true),
+            (Lang::Ru, "ivan@mail.ru", true),
+            (Lang::Ru, "спасибо", false),
+            (Lang::Ru, "Здравствуйте,", false),
+            (Lang::Ru, "ёлка", false),
+            (Lang::Ru, "нет", false),
+            (Lang::Cs, "čtyři", true),
+            (Lang::Cs, "Dvě,", true),
+            (Lang::Cs, "SEDM", true),
+            (Lang::Cs, "zavináč", true),
+            (Lang::Cs, "děkuji", false),
+            (Lang::Cs, "Dobrý", false),
+        ];
+        let mut buf = String::new();
+        for (lang, word, want) in table {
+            assert_eq!(worth_a_look(lang, word, &mut buf), want, "{word}");
+        }
+    }
+
+    #[test]
     fn the_luhn_check() {
         assert!(!luhn("4276380155551234"));
         assert!(luhn("4111111111111111"));
