@@ -2,7 +2,7 @@
 """A labelled set of conflict calls, as typed transcripts: does the operator
 show empathy after a rude client, and is it heard?
 
-    scripts/conflict_calls.py OUT_DIR [--calls 40] [--seed 5]
+    scripts/conflict_calls.py OUT_DIR [--calls 40] [--seed 5] [--audio]
 
 In most calls the client turns rude (an insult, or rudeness without one);
 the operator then answers with empathy, said one of many ways (with
@@ -15,8 +15,13 @@ empathy said there is no step of the script. Writes, per language:
   OUT_DIR/text/LANG/labels.json   banned, alerts and met (greeting.*,
                                   closing.*, and "empathy" where it was
                                   said in time after rudeness)
+  OUT_DIR/clean/, OUT_DIR/phone/  with --audio, the Russian calls voiced
+  OUT_DIR/labels.json             as scripts/varied_calls.py voices its
+                                  own (no empathy said too late there:
+                                  spoken lines are not as long as typed)
 
-Score with `python3 bench/compare.py --text --calls OUT_DIR`. The phrasings
+Score with `python3 bench/compare.py --text --calls OUT_DIR` (the audio:
+without `--text`). The phrasings
 here were written apart from the rule files, from call-centre usage; they
 are not the rules' examples.
 """
@@ -29,7 +34,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_calls import label  # noqa: E402  (labels as the other sets have them)
-from varied_calls import line_time, transcript  # noqa: E402  (lines spaced as there)
+from varied_calls import line_time, transcript, write_audio  # noqa: E402  (lines spaced and voiced as there)
 
 RU = {
     "greeting": ("Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?",
@@ -84,8 +89,9 @@ CS = {
 WITHIN_S = 30
 
 
-def call(rng, lang):
-    """One call: (speaker, text, labels) lines."""
+def call(rng, lang, late=True):
+    """One call: (speaker, text, labels) lines; `late`: some with empathy
+    said past the window."""
     greeting, labels = lang["greeting"]
     lines = [("operator", greeting, labels)]
     lines.append(("client", rng.choice(lang["complaint"]), []))
@@ -102,7 +108,7 @@ def call(rng, lang):
             lines.append(("operator", said(rng.choice(lang["empathy"])), ["step:empathy"]))
         elif answer < 0.75:
             lines.append(("operator", said(rng.choice(lang["lookalike"])), []))
-        elif answer < 0.9:
+        elif answer < 0.9 or not late:
             lines.append(("operator", said(rng.choice(lang["plain"])), []))
         else:
             # Empathy, but long after: the window has closed.
@@ -125,20 +131,22 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--calls", type=int, default=40)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--audio", action="store_true", help="also the Russian calls as audio")
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    calls, labels = {}, {}
     for code, lang in (("ru", RU), ("cs", CS)):
         folder = os.path.join(args.out, "text", code)
         os.makedirs(folder, exist_ok=True)
-        labels = {}
-        for n in range(args.calls):
-            name = f"{code}-{n + 1:02d}"
-            lines = call(rng, lang)
-            labels[name] = label(lines)
+        calls[code] = {f"{code}-{n + 1:02d}": call(rng, lang, late=not args.audio) for n in range(args.calls)}
+        labels[code] = {name: label(lines) for name, lines in calls[code].items()}
+        for name, lines in calls[code].items():
             with open(os.path.join(folder, name + ".txt"), "w", encoding="utf-8") as f:
                 f.write(transcript(lines))
         with open(os.path.join(folder, "labels.json"), "w", encoding="utf-8") as f:
-            json.dump(labels, f, ensure_ascii=False, indent=1)
+            json.dump(labels[code], f, ensure_ascii=False, indent=1)
+    if args.audio:
+        write_audio(calls["ru"], labels["ru"], args.out, rng)
 
 
 if __name__ == "__main__":

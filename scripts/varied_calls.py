@@ -501,18 +501,22 @@ def main():
         write_json(os.path.join(folder, "labels.json"), labels[code])
         write_json(os.path.join(folder, "scripts.json"), {n: [[s, t] for s, t, _ in ls] for n, ls in calls.items()})
     if not args.text_only:
-        for kind in ("clean", "phone"):
-            os.makedirs(os.path.join(args.out, kind), exist_ok=True)
-        ru = sets["ru"]
-        with tempfile.TemporaryDirectory() as tmp:
-            synthesise(ru, args.out, tmp, rng)
-            # Every line of the phone copy from its "-e" take.
-            espeak_lines = {(name, i) for name, lines in ru.items() for i in range(len(lines))}
-            make_calls.ESPEAK_LINES = espeak_lines
-            for name, lines in ru.items():
-                for kind in ("clean", "phone"):
-                    make_calls.assemble(name, lines, kind, tmp, os.path.join(args.out, kind, f"{name}.wav"))
-        write_json(os.path.join(args.out, "labels.json"), labels["ru"])
+        write_audio(sets["ru"], labels["ru"], args.out, rng)
+
+
+def write_audio(calls, labels, out, rng):
+    """The calls as stereo 8 kHz audio, clean and phone-line copies, with
+    their labels beside them."""
+    for kind in ("clean", "phone"):
+        os.makedirs(os.path.join(out, kind), exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        synthesise(calls, out, tmp, rng)
+        # Every line of the phone copy from its "-e" take.
+        make_calls.ESPEAK_LINES = {(name, i) for name, lines in calls.items() for i in range(len(lines))}
+        for name, lines in calls.items():
+            for kind in ("clean", "phone"):
+                make_calls.assemble(name, lines, kind, tmp, os.path.join(out, kind, f"{name}.wav"))
+    write_json(os.path.join(out, "labels.json"), labels)
 
 
 def write_json(path, value):
