@@ -304,6 +304,32 @@ fn speech_found_while_reading_is_whisper_cpps_on_the_whole_track() {
     }
 }
 
+#[test]
+fn a_line_recorded_quieter_or_louder_is_heard_alike() {
+    // Whisper's features shift with the recording's level; every clip is
+    // brought to one level first, so a PBX that records 30 dB lower (or
+    // 6 dB higher) gives the same words and so the same flags. (Gains by
+    // powers of two, which leave the levelled samples bit for bit alike:
+    // Whisper can read a last-bit difference otherwise, «зоуне» for «зоу не».)
+    let _turn = WHISPER.lock().unwrap_or_else(|e| e.into_inner());
+    let (call, mut session, _) = vad_setup();
+    let track = &call.operator;
+    let cuts = session.speech(track, 3001).unwrap();
+    let rate = f64::from(sufler_hear::audio::RATE);
+    for &((start, stop), _) in &cuts {
+        let clip = &track[(start * rate) as usize..((stop * rate) as usize).min(track.len())];
+        let mut heard = |gain: f32| {
+            let scaled: Vec<f32> = clip.iter().map(|x| x * gain).collect();
+            session.utterance(&scaled, start, false).unwrap().iter().map(|w| w.text.to_string()).collect::<Vec<_>>().join(" ")
+        };
+        let as_recorded = heard(1.0);
+        assert!(!as_recorded.is_empty(), "nothing heard at {start}-{stop} s");
+        for gain in [1.0 / 32.0, 2.0] {
+            assert_eq!(heard(gain), as_recorded, "{start}-{stop} s at {gain}x");
+        }
+    }
+}
+
 /// The sample in another encoding, made with sox.
 fn convert(name: &str, sox_args: &[&str]) -> PathBuf {
     let out = tempdir("formats").join(name);

@@ -2,8 +2,9 @@
 //! stretches of one party's audio, giving timed words.
 //!
 //! Voice activity detection (Silero, run by whisper.cpp) cuts the track
-//! into utterances; each is transcribed on its own with the encoder context
-//! sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
+//! into utterances; each is brought to one speech level (Whisper's
+//! features shift with the recording's) and transcribed on its own with
+//! the encoder context sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
 //! conditioning on earlier text and a bound on tokens per second of audio.
 //! Output that loops is transcribed again with more context (twice its
 //! own, half of Whisper's 30 s window, then all of it). Russian calls are decoded over
@@ -31,6 +32,7 @@ use sufler_core::call::{Parties, Speaker};
 use sufler_core::text::{Lang, Normalizer};
 use sufler_core::transcript::{Segment, TimedWord, Transcript};
 
+mod level;
 mod vad;
 use vad::Vad;
 
@@ -597,6 +599,7 @@ impl Model {
             return Ok(Vec::new());
         }
         let seconds = clip.len() as f64 / f64::from(RATE);
+        let clip = &level::at_speech_level(clip)[..];
         let threads = if pass == Pass::Batch { 1 } else { self.options.threads };
         let ladder = contexts(seconds, pass.least_audio_ctx());
         let mut heard = self.recognise(state, clip, ladder[0], prompt, threads, Decoding::Greedy)?;
