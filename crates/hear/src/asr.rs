@@ -4,8 +4,9 @@
 //! Voice activity detection (Silero, run by whisper.cpp) cuts the track
 //! into utterances; each is brought to one speech level (Whisper's
 //! features shift with the recording's) and transcribed on its own with
-//! the encoder context sized to its length (whisper.cpp's `audio_ctx`), greedy decoding, no
-//! conditioning on earlier text and a bound on tokens per second of audio.
+//! the encoder context sized to its length (whisper.cpp's `audio_ctx`),
+//! greedy decoding, no conditioning on earlier text and a bound on tokens
+//! per second of audio.
 //! Output that loops is transcribed again with more context (twice its
 //! own, half of Whisper's 30 s window, then all of it). Russian calls are decoded over
 //! the tokens without Latin letters alone (a smaller projection per step).
