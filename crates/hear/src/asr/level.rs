@@ -11,8 +11,9 @@
 
 use std::borrow::Cow;
 
-/// The level clips are brought to: −20 dBFS, that of the clean calls'
-/// clips.
+/// The level clips are brought to: −20 dBFS, a little below the clean
+/// generated calls' speech (RMS 0.126 over the stretches words were heard
+/// in, which leave out the silence a clip is padded with).
 pub const SPEECH_RMS: f32 = 0.1;
 
 /// At most +30 dB: a clip of near silence is not blown up into noise
@@ -66,6 +67,17 @@ mod tests {
             let levelled = at_speech_level(&quieter);
             let worst = loud.iter().zip(levelled.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
             assert!(worst < 1e-5, "gain {gain}: samples differ by up to {worst}");
+        }
+    }
+
+    #[test]
+    fn a_gain_by_a_power_of_two_leaves_the_levelled_samples_bit_for_bit_alike() {
+        // What tests/audio.rs relies on to ask Whisper for the same words.
+        let clip = tone(0.3);
+        let levelled = at_speech_level(&clip).into_owned();
+        for gain in [1.0 / 32.0, 0.5, 2.0] {
+            let scaled: Vec<f32> = clip.iter().map(|x| x * gain).collect();
+            assert!(at_speech_level(&scaled)[..] == levelled[..], "gain {gain}");
         }
     }
 
