@@ -134,9 +134,12 @@ def report(who, labels, found, secs=None, audio=None):
     cells = "  ".join(f"{ratios(score(split_kinds(labels), split_kinds(found), keys))}" for _, keys in kinds(labels))
     print(f"  {who:14} {speed:15} {cells}")
     if SHOW:
+        # A set that does not label empathy does not say where it was due.
+        unlabelled = set() if EMPATHY[0] in kinds(labels) else {"empathy"}
         for name, lab in sorted(labels.items()):
             for key in ("banned", "met", "alerts"):
-                p, l = collections.Counter(found.get(name, {}).get(key, [])), collections.Counter(lab[key])
+                p = collections.Counter(x for x in found.get(name, {}).get(key, []) if x not in unlabelled)
+                l = collections.Counter(lab[key])
                 for what, items in (("missed", l - p), ("wrong", p - l)):
                     if items:
                         print(f"    {name}: {what} {' '.join(sorted(items.elements()))}")

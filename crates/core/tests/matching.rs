@@ -24,6 +24,11 @@ fn russian_banned_phrases() {
         ("operator: Решим вашу проблему", &["banned problema «проблему»"]),
         ("operator: С такими проблемами обращаются часто", &["banned problema «проблемами»"]),
         ("operator: Мы не сможем вернуть деньги", &["banned ne-mogu «не сможем»"]),
+        // A double negation agrees; a refusal followed by another «не» stays one.
+        ("operator: Не могу не согласиться с вами", &[]),
+        ("operator: Мы не можем вам не сказать", &[]),
+        ("operator: Не могу, не имею права", &["banned ne-mogu «Не могу»"]),
+        ("operator: Я не могу это сделать, не обижайтесь", &["banned ne-mogu «не могу»"]),
         // Alternatives that overlap are one hit, reported with the longest words.
         ("operator: Я не знаю", &["banned ne-znayu «Я не знаю»"]),
         // `exact` words do not match by stem.
@@ -95,6 +100,10 @@ fn czech_banned_phrases() {
         ("operator: Já ne, to kolega", &[]),
         ("operator: To není možné", &[]),
         ("operator: Musíte zaplatit do pátku", &["banned musite «Musíte»"]),
+        ("operator: To nemůžu udělat", &["banned nemuzu «nemůžu»"]),
+        ("operator: S tím nemohu nesouhlasit", &[]),
+        ("operator: Nemůžu než souhlasit", &[]),
+        ("operator: Nemohu, nemám oprávnění", &["banned nemuzu «Nemohu»"]),
         ("client: Musíte mi to vrátit", &[]),
         ("client: Vy jste idioti", &["alert banned client-abuse «idioti»"]),
     ];
