@@ -192,6 +192,12 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
         if !(prefix && i == last) && word.chars().count() > SHORT_WORD {
             all.extend(norm.stem_variants(word).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
         }
+        // A phrase of one short word has no words around it to tell it
+        // from the common words it sounds like: the name «Анна» alone
+        // sounds as «она».
+        if last == 0 {
+            all.retain(|s| s.chars().count() >= SOUND_LEAST);
+        }
         all
     };
     let forms: Vec<Vec<String>> = slots.iter().enumerate().map(|(i, slot)| dedup(slot.iter().flat_map(|w| sound(i, w)))).collect();
