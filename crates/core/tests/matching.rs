@@ -238,9 +238,10 @@ fn misheard_words_match_by_sound() {
         ("client: Я тебе говорю", &[]),
         ("operator: Я с ним поговорю", &[]),
         ("operator: Это не камень", &[]),
-        // A short name alone sounds like a common word («Анна» as «она»);
-        // after «меня зовут» it is vouched for.
+        // Short words one by one sound like common ones: «Анна» as «она»,
+        // «это Анна» as «это она»; after «меня зовут» the name is vouched for.
         ("operator: Так она и сказала", &[]),
+        ("operator: Это она оформляла заказ?", &[]),
         ("operator: Меня зовут Она", &[("met greeting.name", "fuzzy")]),
     ];
     for (said, want) in table {

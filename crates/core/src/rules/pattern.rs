@@ -192,16 +192,14 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
         if !(prefix && i == last) && word.chars().count() > SHORT_WORD {
             all.extend(norm.stem_variants(word).iter().map(|s| norm.sound(s)).filter(|s| s.chars().count() >= SOUND_LEAST));
         }
-        // A phrase of one short word has no words around it to tell it
-        // from the common words it sounds like: the name «Анна» alone
-        // sounds as «она».
-        if last == 0 {
-            all.retain(|s| s.chars().count() >= SOUND_LEAST);
-        }
         all
     };
     let forms: Vec<Vec<String>> = slots.iter().enumerate().map(|(i, slot)| dedup(slot.iter().flat_map(|w| sound(i, w)))).collect();
-    let Some(mut all) = spell(orders, &forms, prefix) else { return Vec::new() };
+    // Short words said one by one sound like too many common ones: the
+    // name «Анна» as «она», «это Анна» as «это она». Such a phrase is
+    // heard by sound only run together («этотана»), one long word.
+    let short = forms.iter().flatten().all(|s| s.chars().count() < SOUND_LEAST);
+    let Some(mut all) = (if short { Some(Vec::new()) } else { spell(orders, &forms, prefix) }) else { return Vec::new() };
     for i in 1..slots.len() {
         // Marked: a word split in two is not also run together.
         // Two words run together end as the second does: the glued word's
