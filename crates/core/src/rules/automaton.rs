@@ -22,7 +22,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::pattern::RUN;
+use super::pattern::{AS_WRITTEN, RUN};
 use super::{Match, Target, View};
 use crate::error::{Error, Result};
 
@@ -51,6 +51,9 @@ pub(crate) struct Automaton {
     /// Words that are two run together (see [`RUN`]): a word split in two
     /// is not also one of them.
     runs: FxHashSet<u32>,
+    /// Words only ever written run together after a short word (see
+    /// [`AS_WRITTEN`]): no heard word one sound away is taken for one.
+    as_written: FxHashSet<u32>,
     /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
     /// words, by their hash: a token that is one may be the first half of a
     /// split word. (A rare false positive only costs a lookup of the joined
@@ -132,6 +135,9 @@ pub(crate) struct Builder {
     /// together (prefixes count as words here).
     plain: FxHashSet<u32>,
     run: FxHashSet<u32>,
+    /// Words that may be heard one sound away, and those that may not.
+    near: FxHashSet<u32>,
+    as_written: FxHashSet<u32>,
     /// Phrases ending in a `*` prefix: their node before it, the prefix and
     /// the target, joined to every word the prefix begins once all are known.
     open_prefixes: Vec<(u32, Box<str>, Target)>,
@@ -148,6 +154,8 @@ impl Builder {
             prefix_ids: FxHashMap::default(),
             plain: FxHashSet::default(),
             run: FxHashSet::default(),
+            near: FxHashSet::default(),
+            as_written: FxHashSet::default(),
             open_prefixes: Vec::new(),
         }
     }
@@ -163,6 +171,10 @@ impl Builder {
                 Some(bare) => (bare, true),
                 None => (w, false),
             };
+            let (bare, as_written) = match bare.strip_prefix(AS_WRITTEN) {
+                Some(bare) => (bare, true),
+                None => (bare, false),
+            };
             let last = words.peek().is_none();
             let fresh = (self.words.len() + self.prefix_ids.len()) as u32;
             let ids = if last && prefix { &mut self.prefix_ids } else { &mut self.words };
@@ -174,6 +186,7 @@ impl Builder {
                 }
             };
             if run { &mut self.run } else { &mut self.plain }.insert(id);
+            if as_written { &mut self.as_written } else { &mut self.near }.insert(id);
             if last && prefix {
                 self.open_prefixes.push((node, bare.into(), target));
                 return;
@@ -190,7 +203,7 @@ impl Builder {
 
     /// The automaton, once every phrase is in.
     pub fn finish(self) -> Result<Automaton> {
-        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, open_prefixes } = self;
+        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, near, as_written, open_prefixes } = self;
         if words.len() + prefix_ids.len() > MAX_WORDS {
             return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
@@ -227,6 +240,7 @@ impl Builder {
         }
         // Words only ever written run together.
         let runs = run.difference(&plain).copied().collect();
+        let as_written = as_written.difference(&near).copied().collect();
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
         let mut alphabet = Vec::new();
@@ -237,7 +251,7 @@ impl Builder {
             alphabet = words.keys().flat_map(|w| w.chars()).filter(|c| c.is_alphabetic()).collect::<FxHashSet<char>>().into_iter().collect();
             alphabet.sort_unstable();
         }
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, beginnings, alphabet })
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, as_written, beginnings, alphabet })
     }
 }
 
@@ -328,7 +342,7 @@ impl Automaton {
         }
         let chars: Vec<char> = word.chars().collect();
         let mut v = String::with_capacity(word.len() + 4);
-        let found = |v: &str, n: usize| (n >= NEAR_LEAST).then(|| self.words.get(v).copied()).flatten();
+        let found = |v: &str, n: usize| (n >= NEAR_LEAST).then(|| self.words.get(v).copied()).flatten().filter(|id| !self.as_written.contains(id));
         for i in 0..=len - ENDING {
             // One sound less (a sound heard that was not said).
             if i < len - ENDING {

@@ -232,7 +232,11 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
             all.extend(seam);
             all
         };
-        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| glued(a, b))).map(|s| format!("{RUN}{s}")));
+        // A short first word («вы», «до», «не») run together with the next
+        // is spelled like the many words it begins as a prefix («вы
+        // издеваетесь» and «выставил»): such a pair only as written.
+        let mark = |a: &str| if norm.sound(a).chars().count() < RUN_NEAR_LEAST { format!("{RUN}{AS_WRITTEN}") } else { RUN.to_string() };
+        let run = dedup(slots[i - 1].iter().flat_map(|a| slots[i].iter().flat_map(move |b| glued(a, b).into_iter().map(move |s| format!("{}{s}", mark(a))))));
         let mut glued: Vec<Vec<String>> = forms.clone();
         glued.splice(i - 1..=i, [run]);
         let order: Vec<usize> = (0..glued.len()).collect();
@@ -258,6 +262,14 @@ const MAX_ALTERNATIVES: usize = 256;
 
 /// Marks a word of the [`View::Sound`] that is two run together.
 pub(crate) const RUN: char = '+';
+
+/// Follows [`RUN`] when the pair is matched only as written, never one
+/// sound away.
+pub(crate) const AS_WRITTEN: char = '=';
+
+/// The fewest sounds the first of two words run together must have for
+/// the pair to be matched one sound away.
+const RUN_NEAR_LEAST: usize = 3;
 
 /// The fewest sounds a stem must have to be matched by how it sounds.
 const SOUND_LEAST: usize = 4;

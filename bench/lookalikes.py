@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Words that match by sound what they are not: a precision probe.
+
+    pip install wordfreq            # word lists (PyPI), not needed otherwise
+    python3 bench/lookalikes.py [--words 30000] [--show 40]
+
+Matching by sound (`"match": "fuzzy"`) is there for what Whisper
+mishears; it must not take an ordinary word for a rule's word. This
+says each of a language's most frequent words (wordfreq's list, words of
+letters only), each alone as an operator line and as a client line,
+with the bundled rules of Russian and Czech, and counts the distinct
+words any rule met or flagged by sound. Nearly all of them are false: a
+word alone is what the speaker said, written as Whisper would write it.
+Words matched by stem or as written are not counted (they are the
+rules' own words and their forms).
+"""
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUFLER = os.path.join(ROOT, "target/release/sufler")
+LANGS = (("ru", "Ромашка", "Анна"), ("cs", "Kopretina", "Jana"))
+# Lines per transcript: a day of 3-s lines is sufler's limit for one call.
+PER_CALL = 2000
+
+
+def write_calls(words, folder):
+    for k in range(0, len(words), PER_CALL):
+        lines = []
+        for n, word in enumerate(words[k:k + PER_CALL]):
+            t = 3 * n
+            for speaker in ("operator", "client"):
+                lines.append(f"[{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}] {speaker}: {word}")
+        with open(os.path.join(folder, f"w{k // PER_CALL:03d}.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+def fuzzy_hits(lang, company, name, folder):
+    out = subprocess.run([SUFLER, "check", "--lang", lang, "--var", f"company={company}", "--var", f"operator_name={name}",
+                          "--format", "jsonl", "--transcript", folder], cwd=ROOT, capture_output=True, text=True)
+    hits = collections.defaultdict(set)
+    for line in out.stdout.splitlines():
+        e = json.loads(line)
+        if e.get("match") == "fuzzy" and e["type"] in ("violation", "alert", "met"):
+            rule = f"{e['rule']}.{e['element']}" if "element" in e else e["rule"]
+            hits[rule].add(e["text"].lower())
+    return hits
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--words", type=int, default=30000)
+    ap.add_argument("--show", type=int, default=40, help="words listed per rule")
+    args = ap.parse_args()
+    import wordfreq
+    for lang, company, name in LANGS:
+        words = [w for w in wordfreq.top_n_list(lang, args.words) if w.isalpha()]
+        with tempfile.TemporaryDirectory() as folder:
+            write_calls(words, folder)
+            hits = fuzzy_hits(lang, company, name, folder)
+        total = len(set().union(*hits.values())) if hits else 0
+        print(f"{lang}: {len(words)} words, {total} matched by sound")
+        for rule, found in sorted(hits.items()):
+            print(f"  {rule:24} {len(found):3}  {' '.join(sorted(found)[:args.show])}")
+
+
+if __name__ == "__main__":
+    main()
