@@ -51,9 +51,9 @@ pub(crate) struct Automaton {
     /// Words that are two run together (see [`RUN`]): a word split in two
     /// is not also one of them.
     runs: FxHashSet<u32>,
-    /// Words only ever written run together after a short word (see
-    /// [`AS_WRITTEN`]): no heard word one sound away is taken for one.
-    as_written: FxHashSet<u32>,
+    /// The words that need more sounds than [`NEAR_LEAST`] to be matched
+    /// one sound away, and how many (`usize::MAX`: never).
+    least: FxHashMap<u32, usize>,
     /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
     /// words, by their hash: a token that is one may be the first half of a
     /// split word. (A rare false positive only costs a lookup of the joined
@@ -68,6 +68,10 @@ pub(crate) struct Automaton {
 /// one sound away: in shorter ones, one sound makes another word
 /// («сложно» and «слышно»).
 const NEAR_LEAST: usize = 6;
+
+/// The same for a phrase of one word, which no neighbour vouches for:
+/// one sound from «кретин» are «кредитн(ая)», «Кристин(а)», «гривен».
+const NEAR_ALONE_LEAST: usize = 7;
 
 /// The sounds at a word's end that must be heard as written for it to be
 /// near another (see [`Automaton::near`]).
@@ -135,9 +139,8 @@ pub(crate) struct Builder {
     /// together (prefixes count as words here).
     plain: FxHashSet<u32>,
     run: FxHashSet<u32>,
-    /// Words that may be heard one sound away, and those that may not.
-    near: FxHashSet<u32>,
-    as_written: FxHashSet<u32>,
+    /// Per word, the fewest sounds it needs to be matched one sound away.
+    least: FxHashMap<u32, usize>,
     /// Phrases ending in a `*` prefix: their node before it, the prefix and
     /// the target, joined to every word the prefix begins once all are known.
     open_prefixes: Vec<(u32, Box<str>, Target)>,
@@ -154,8 +157,7 @@ impl Builder {
             prefix_ids: FxHashMap::default(),
             plain: FxHashSet::default(),
             run: FxHashSet::default(),
-            near: FxHashSet::default(),
-            as_written: FxHashSet::default(),
+            least: FxHashMap::default(),
             open_prefixes: Vec::new(),
         }
     }
@@ -165,6 +167,7 @@ impl Builder {
     pub fn add(&mut self, phrase: &str, target: Target) {
         let prefix = !phrase.ends_with(' ');
         let mut words = phrase.split(' ').filter(|w| !w.is_empty()).peekable();
+        let alone = phrase.split(' ').filter(|w| !w.is_empty()).count() == 1;
         let mut node = ROOT;
         while let Some(w) = words.next() {
             let (bare, run) = match w.strip_prefix(RUN) {
@@ -186,7 +189,12 @@ impl Builder {
                 }
             };
             if run { &mut self.run } else { &mut self.plain }.insert(id);
-            if as_written { &mut self.as_written } else { &mut self.near }.insert(id);
+            let least = match (as_written, alone && !run) {
+                (true, _) => usize::MAX,
+                (false, true) => NEAR_ALONE_LEAST,
+                (false, false) => NEAR_LEAST,
+            };
+            self.least.entry(id).and_modify(|l| *l = (*l).min(least)).or_insert(least);
             if last && prefix {
                 self.open_prefixes.push((node, bare.into(), target));
                 return;
@@ -203,7 +211,7 @@ impl Builder {
 
     /// The automaton, once every phrase is in.
     pub fn finish(self) -> Result<Automaton> {
-        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, near, as_written, open_prefixes } = self;
+        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut least, open_prefixes } = self;
         if words.len() + prefix_ids.len() > MAX_WORDS {
             return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
@@ -240,7 +248,7 @@ impl Builder {
         }
         // Words only ever written run together.
         let runs = run.difference(&plain).copied().collect();
-        let as_written = as_written.difference(&near).copied().collect();
+        least.retain(|_, l| *l > NEAR_LEAST);
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
         let mut alphabet = Vec::new();
@@ -251,7 +259,7 @@ impl Builder {
             alphabet = words.keys().flat_map(|w| w.chars()).filter(|c| c.is_alphabetic()).collect::<FxHashSet<char>>().into_iter().collect();
             alphabet.sort_unstable();
         }
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, as_written, beginnings, alphabet })
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, beginnings, alphabet })
     }
 }
 
@@ -330,7 +338,7 @@ impl Automaton {
         walk.spare = std::mem::replace(&mut walk.before, old);
     }
 
-    /// The phrase word of [`NEAR_LEAST`] sounds or more one sound away
+    /// The phrase word of [`NEAR_LEAST`] sounds or more (see `least`) one sound away
     /// from `word` (one sound more, less, or another), in the sound view:
     /// the first found, so always the same one. The last sound must be the
     /// same: it is where a word's ending begins, which tells «наверняка»
@@ -342,7 +350,7 @@ impl Automaton {
         }
         let chars: Vec<char> = word.chars().collect();
         let mut v = String::with_capacity(word.len() + 4);
-        let found = |v: &str, n: usize| (n >= NEAR_LEAST).then(|| self.words.get(v).copied()).flatten().filter(|id| !self.as_written.contains(id));
+        let found = |v: &str, n: usize| self.words.get(v).copied().filter(|id| n >= self.least.get(id).copied().unwrap_or(NEAR_LEAST));
         for i in 0..=len - ENDING {
             // One sound less (a sound heard that was not said).
             if i < len - ENDING {
