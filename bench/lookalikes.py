@@ -2,7 +2,7 @@
 """Words that match by sound what they are not: a precision probe.
 
     pip install wordfreq            # word lists (PyPI), not needed otherwise
-    python3 bench/lookalikes.py [--words 30000] [--show 40]
+    python3 bench/lookalikes.py [--words 30000] [--pairs 10000] [--show 40] [--sufler BIN]
 
 Matching by sound (`"match": "fuzzy"`) is there for what Whisper
 mishears; it must not take an ordinary word for a rule's word. This
@@ -13,6 +13,10 @@ words any rule met or flagged by sound. Nearly all of them are false: a
 word alone is what the speaker said, written as Whisper would write it.
 Words matched by stem or as written are not counted (they are the
 rules' own words and their forms).
+
+With --pairs N, the N most frequent words each after a short common
+word too («вы», «не», «до», «это», «на»...: what phrases begin with),
+so that two-word phrases are probed as well.
 """
 
 import argparse
@@ -25,23 +29,27 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUFLER = os.path.join(ROOT, "target/release/sufler")
 LANGS = (("ru", "Ромашка", "Анна"), ("cs", "Kopretina", "Jana"))
+FIRST = {
+    "ru": ["вы", "не", "до", "это", "я", "мы", "вам", "на", "за", "с", "по", "так", "все", "мне", "у", "вас", "меня", "о"],
+    "cs": ["vy", "ne", "to", "já", "my", "vám", "na", "za", "s", "v", "do", "tak", "je", "mi", "u", "vás", "mě", "o"],
+}
 # Lines per transcript: a day of 3-s lines is sufler's limit for one call.
 PER_CALL = 2000
 
 
-def write_calls(words, folder):
-    for k in range(0, len(words), PER_CALL):
-        lines = []
-        for n, word in enumerate(words[k:k + PER_CALL]):
+def write_calls(lines, folder):
+    for k in range(0, len(lines), PER_CALL):
+        out = []
+        for n, line in enumerate(lines[k:k + PER_CALL]):
             t = 3 * n
             for speaker in ("operator", "client"):
-                lines.append(f"[{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}] {speaker}: {word}")
+                out.append(f"[{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}] {speaker}: {line}")
         with open(os.path.join(folder, f"w{k // PER_CALL:03d}.txt"), "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(out) + "\n")
 
 
-def fuzzy_hits(lang, company, name, folder):
-    out = subprocess.run([SUFLER, "check", "--lang", lang, "--var", f"company={company}", "--var", f"operator_name={name}",
+def fuzzy_hits(sufler, lang, company, name, folder):
+    out = subprocess.run([sufler, "check", "--lang", lang, "--var", f"company={company}", "--var", f"operator_name={name}",
                           "--format", "jsonl", "--transcript", folder], cwd=ROOT, capture_output=True, text=True)
     hits = collections.defaultdict(set)
     for line in out.stdout.splitlines():
@@ -55,16 +63,19 @@ def fuzzy_hits(lang, company, name, folder):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--words", type=int, default=30000)
+    ap.add_argument("--pairs", type=int, default=0, help="this many words also after each short common word")
     ap.add_argument("--show", type=int, default=40, help="words listed per rule")
+    ap.add_argument("--sufler", default=SUFLER, help="the binary to probe")
     args = ap.parse_args()
     import wordfreq
     for lang, company, name in LANGS:
         words = [w for w in wordfreq.top_n_list(lang, args.words) if w.isalpha()]
+        said = words + [f"{f} {w}" for f in FIRST[lang] for w in words[:args.pairs]]
         with tempfile.TemporaryDirectory() as folder:
-            write_calls(words, folder)
-            hits = fuzzy_hits(lang, company, name, folder)
+            write_calls(said, folder)
+            hits = fuzzy_hits(args.sufler, lang, company, name, folder)
         total = len(set().union(*hits.values())) if hits else 0
-        print(f"{lang}: {len(words)} words, {total} matched by sound")
+        print(f"{lang}: {len(said)} lines, {total} matched by sound")
         for rule, found in sorted(hits.items()):
             print(f"  {rule:24} {len(found):3}  {' '.join(sorted(found)[:args.show])}")
 

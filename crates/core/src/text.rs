@@ -62,6 +62,9 @@ pub struct Token {
     /// How `surface` sounds: a word split in two has a first half but no
     /// stem of its own.
     pub spoken: Arc<str>,
+    /// A preposition: by sound, inside a phrase, it may be heard as any
+    /// other (see [`PREPOSITION`]).
+    pub preposition: bool,
     /// A negation particle («не», «ne»): never let in between a phrase's
     /// words, as «вы не должны» is not «вы должны».
     pub negation: bool,
@@ -160,6 +163,7 @@ impl Normalizer {
                 stem: form.clone(),
                 sound: form.clone(),
                 spoken: form,
+                preposition: false,
                 negation: false,
                 filler: false,
                 after_sentence_end: sentence_end,
@@ -171,13 +175,14 @@ impl Normalizer {
             if !current.is_empty() {
                 let mut stem = String::new();
                 self.stemmer.stem_into(current, &mut stem);
-                let sound = if is_preposition(self.lang, current) { PREPOSITION.into() } else { self.word_sound(current, &stem) };
+                let sound = self.word_sound(current, &stem);
                 let spoken = self.sound(current);
                 out.push(Token {
                     surface: current.as_str().into(),
                     stem: stem.into(),
                     sound: sound.into(),
                     spoken: spoken.into(),
+                    preposition: is_preposition(self.lang, current),
                     negation: is_negation(self.lang, current),
                     filler: is_filler(self.lang, current),
                     after_sentence_end: *sentence_end,
@@ -342,9 +347,11 @@ fn is_negation(lang: Lang, surface: &str) -> bool {
     }
 }
 
-/// How every preposition sounds: Whisper hears one short preposition for
-/// another («спасибо на обращение» for «за обращение»), so by sound they
-/// are one word. Not a letter, so no other word sounds like it.
+/// How every preposition inside a phrase sounds: Whisper hears one short
+/// preposition for another («спасибо на обращение» for «за обращение»), so
+/// by sound they are one word there, and a heard preposition goes by this
+/// too. Not the first word: «до свидания» with any preposition is «на
+/// свидание». Not a letter, so no other word sounds like it.
 pub const PREPOSITION: &str = "§";
 
 fn is_preposition(lang: Lang, surface: &str) -> bool {

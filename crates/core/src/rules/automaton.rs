@@ -23,6 +23,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::pattern::{AS_WRITTEN, RUN};
+use crate::text::PREPOSITION;
 use super::{Match, Target, View};
 use crate::error::{Error, Result};
 
@@ -115,6 +116,9 @@ impl Walk {
 pub(crate) struct Heard {
     /// Its word number (see [`Automaton::id`]).
     pub id: Option<u32>,
+    /// The number of any preposition, for a preposition (see
+    /// [`PREPOSITION`]): inside a phrase it stands for the one written.
+    pub any: Option<u32>,
     /// The number of the token joined to the one before it in the same
     /// utterance, when that one may begin a phrase word (see
     /// [`Automaton::joined_id`]).
@@ -167,7 +171,8 @@ impl Builder {
     pub fn add(&mut self, phrase: &str, target: Target) {
         let prefix = !phrase.ends_with(' ');
         let mut words = phrase.split(' ').filter(|w| !w.is_empty()).peekable();
-        let alone = phrase.split(' ').filter(|w| !w.is_empty()).count() == 1;
+        // A preposition (any one, by sound) vouches for nothing.
+        let alone = phrase.split(' ').filter(|w| !w.is_empty() && *w != PREPOSITION).count() == 1;
         let mut node = ROOT;
         while let Some(w) = words.next() {
             let (bare, run) = match w.strip_prefix(RUN) {
@@ -270,6 +275,12 @@ impl Automaton {
         self.beginnings.contains(&hash(word))
     }
 
+    /// The number every preposition goes by inside a phrase, in the sound
+    /// view (see [`PREPOSITION`]).
+    pub fn any_preposition(&self) -> Option<u32> {
+        if self.view == View::Sound { self.words.get(PREPOSITION).copied() } else { None }
+    }
+
     /// The number a token goes by, given its form in this automaton's view
     /// and, in the sound view, how all its letters sound when that is
     /// another thing: a long word is keyed by its stem, but one Whisper
@@ -292,7 +303,7 @@ impl Automaton {
     /// Feeds the token at `index` and calls `found` with the target, first
     /// token and kind of match of every phrase that ends on it.
     pub fn feed(&self, walk: &mut Walk, index: usize, heard: Heard, mut found: impl FnMut(&Target, usize, Match)) {
-        let Heard { id, joined, sealed } = heard;
+        let Heard { id, any, joined, sealed } = heard;
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
             return;
@@ -308,6 +319,7 @@ impl Automaton {
         };
         for th in &walk.threads {
             step(&mut next, id, th);
+            step(&mut next, any, th);
             let run = th.run + 1;
             if !sealed && run <= self.max_gap[th.node as usize] {
                 keep(&mut next, Thread { run, widest: th.widest.max(run), ..*th });

@@ -185,7 +185,7 @@ fn sounds(slots: &[Vec<String>], orders: &[Vec<usize>], prefix: bool, any_prepos
     // one as its stems, those long enough not to sound like other words
     // (the stem «деб» of «дебил» sounds as «тебе»).
     let sound = |i: usize, word: &str| -> Vec<String> {
-        if any_preposition && norm.is_preposition(word) {
+        if any_preposition && i > 0 && norm.is_preposition(word) {
             return vec![PREPOSITION.to_string()];
         }
         let mut all = vec![norm.sound(word)];
