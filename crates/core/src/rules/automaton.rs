@@ -70,9 +70,15 @@ pub(crate) struct Automaton {
 /// («сложно» and «слышно»).
 const NEAR_LEAST: usize = 6;
 
-/// The same for a phrase of one word, which no neighbour vouches for:
-/// one sound from «кретин» are «кредитн(ая)», «Кристин(а)», «гривен».
+/// The same for a word no other word of its phrase vouches for (a phrase
+/// of one word, or with short words only beside it): one sound from
+/// «кретин» are «кредитн(ая)», «Кристин(а)», «гривен», and from «это
+/// сложно» «это срочно».
 const NEAR_ALONE_LEAST: usize = 7;
+
+/// The fewest sounds a word needs to vouch for the others of its phrase:
+/// «вы», «не», «это» and any preposition (`§`) are said everywhere.
+const VOUCH_LEAST: usize = 4;
 
 /// The sounds at a word's end that must be heard as written for it to be
 /// near another (see [`Automaton::near`]).
@@ -171,8 +177,9 @@ impl Builder {
     pub fn add(&mut self, phrase: &str, target: Target) {
         let prefix = !phrase.ends_with(' ');
         let mut words = phrase.split(' ').filter(|w| !w.is_empty()).peekable();
-        // A preposition (any one, by sound) vouches for nothing.
-        let alone = phrase.split(' ').filter(|w| !w.is_empty() && *w != PREPOSITION).count() == 1;
+        // The words that vouch for the others (see `NEAR_ALONE_LEAST`).
+        let vouches = |w: &str| w.trim_start_matches([RUN, AS_WRITTEN]).chars().count() >= VOUCH_LEAST;
+        let vouchers = phrase.split(' ').filter(|w| vouches(w)).count();
         let mut node = ROOT;
         while let Some(w) = words.next() {
             let (bare, run) = match w.strip_prefix(RUN) {
@@ -194,6 +201,7 @@ impl Builder {
                 }
             };
             if run { &mut self.run } else { &mut self.plain }.insert(id);
+            let alone = vouchers - usize::from(vouches(w)) == 0;
             let least = match (as_written, alone && !run) {
                 (true, _) => usize::MAX,
                 (false, true) => NEAR_ALONE_LEAST,
