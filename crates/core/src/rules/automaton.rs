@@ -23,9 +23,9 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::pattern::{AS_WRITTEN, RUN};
-use crate::text::PREPOSITION;
 use super::{Match, Target, View};
 use crate::error::{Error, Result};
+use crate::text::PREPOSITION;
 
 /// The most distinct words (and `*` prefixes) one view can hold.
 const MAX_WORDS: usize = 1 << 20;
