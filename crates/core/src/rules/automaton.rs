@@ -53,8 +53,12 @@ pub(crate) struct Automaton {
     /// is not also one of them.
     runs: FxHashSet<u32>,
     /// The words that need more sounds than [`NEAR_LEAST`] to be matched
-    /// one sound away, and how many (`usize::MAX`: never).
+    /// one sound away, and how many (`usize::MAX`: never): the loosest of
+    /// their edges, so as to find them; and each edge's own, so that a
+    /// word vouched for in one phrase («это очень сложно») is not also in
+    /// another («это сложно», which «это срочно» is not).
     least: FxHashMap<u32, usize>,
+    edge_least: FxHashMap<(u32, u32), usize>,
     /// The beginnings (of [`JOIN_LEAST`] letters or more) of the phrase
     /// words, by their hash: a token that is one may be the first half of a
     /// split word. (A rare false positive only costs a lookup of the joined
@@ -117,18 +121,27 @@ impl Walk {
     }
 }
 
+/// The number of the phrase word a token is taken for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Number {
+    pub id: u32,
+    /// Taken one sound away from a phrase word of this many sounds; 0:
+    /// heard as it is.
+    pub near: usize,
+}
+
 /// A token as one automaton takes it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Heard {
     /// Its word number (see [`Automaton::id`]).
-    pub id: Option<u32>,
+    pub id: Option<Number>,
     /// The number of any preposition, for a preposition (see
     /// [`PREPOSITION`]): inside a phrase it stands for the one written.
     pub any: Option<u32>,
     /// The number of the token joined to the one before it in the same
     /// utterance, when that one may begin a phrase word (see
     /// [`Automaton::joined_id`]).
-    pub joined: Option<u32>,
+    pub joined: Option<Number>,
     /// It may not be let in between a phrase's words (a negation, which
     /// would turn the phrase around): it ends the threads it does not move on.
     pub sealed: bool,
@@ -149,8 +162,10 @@ pub(crate) struct Builder {
     /// together (prefixes count as words here).
     plain: FxHashSet<u32>,
     run: FxHashSet<u32>,
-    /// Per word, the fewest sounds it needs to be matched one sound away.
+    /// Per word, the fewest sounds it needs to be matched one sound away
+    /// on some edge, and per edge (node, word) on that edge.
     least: FxHashMap<u32, usize>,
+    edge_least: FxHashMap<(u32, u32), usize>,
     /// Phrases ending in a `*` prefix: their node before it, the prefix and
     /// the target, joined to every word the prefix begins once all are known.
     open_prefixes: Vec<(u32, Box<str>, Target)>,
@@ -168,6 +183,7 @@ impl Builder {
             plain: FxHashSet::default(),
             run: FxHashSet::default(),
             least: FxHashMap::default(),
+            edge_least: FxHashMap::default(),
             open_prefixes: Vec::new(),
         }
     }
@@ -208,6 +224,7 @@ impl Builder {
                 (false, false) => NEAR_LEAST,
             };
             self.least.entry(id).and_modify(|l| *l = (*l).min(least)).or_insert(least);
+            self.edge_least.entry((node, id)).and_modify(|l| *l = (*l).min(least)).or_insert(least);
             if last && prefix {
                 self.open_prefixes.push((node, bare.into(), target));
                 return;
@@ -224,7 +241,7 @@ impl Builder {
 
     /// The automaton, once every phrase is in.
     pub fn finish(self) -> Result<Automaton> {
-        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut least, open_prefixes } = self;
+        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut least, mut edge_least, open_prefixes } = self;
         if words.len() + prefix_ids.len() > MAX_WORDS {
             return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
@@ -262,6 +279,7 @@ impl Builder {
         // Words only ever written run together.
         let runs = run.difference(&plain).copied().collect();
         least.retain(|_, l| *l > NEAR_LEAST);
+        edge_least.retain(|_, l| *l > NEAR_LEAST);
         // Only the sound of a split word's half is looked up (see `may_begin`).
         let mut beginnings = FxHashSet::default();
         let mut alphabet = Vec::new();
@@ -272,7 +290,7 @@ impl Builder {
             alphabet = words.keys().flat_map(|w| w.chars()).filter(|c| c.is_alphabetic()).collect::<FxHashSet<char>>().into_iter().collect();
             alphabet.sort_unstable();
         }
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, beginnings, alphabet })
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, edge_least, beginnings, alphabet })
     }
 }
 
@@ -294,18 +312,22 @@ impl Automaton {
     /// another thing: a long word is keyed by its stem, but one Whisper
     /// glued from two («имитяно» for «имя Анна») is near the pair's sound
     /// as a whole, not as a stem.
-    pub fn id(&self, word: &str, spoken: Option<&str>) -> Option<u32> {
-        self.number(word).or_else(|| self.near(word)).or_else(|| spoken.and_then(|w| self.near(w)))
+    pub fn id(&self, word: &str, spoken: Option<&str>) -> Option<Number> {
+        self.exact(word).or_else(|| self.near(word)).or_else(|| spoken.and_then(|w| self.near(w)))
+    }
+
+    fn exact(&self, word: &str) -> Option<Number> {
+        self.number(word).map(|id| Number { id, near: 0 })
     }
 
     /// The number two tokens written as one go by (`joined`, in this
     /// automaton's view): only the sound view joins, and never into a word
     /// only ever written run together.
-    pub fn joined_id(&self, joined: &str) -> Option<u32> {
+    pub fn joined_id(&self, joined: &str) -> Option<Number> {
         if self.view != View::Sound {
             return None;
         }
-        self.number(joined).or_else(|| self.near(joined)).filter(|id| !self.runs.contains(id))
+        self.exact(joined).or_else(|| self.near(joined)).filter(|n| !self.runs.contains(&n.id))
     }
 
     /// Feeds the token at `index` and calls `found` with the target, first
@@ -318,13 +340,15 @@ impl Automaton {
         }
         let mut next = std::mem::take(&mut walk.spare);
         next.clear();
-        let step = |next: &mut Vec<Thread>, id: Option<u32>, from: &Thread| {
-            if let Some(id) = id
-                && let Some(&child) = self.edges.get(&(from.node, id))
+        let step = |next: &mut Vec<Thread>, n: Option<Number>, from: &Thread| {
+            if let Some(n) = n
+                && let Some(&child) = self.edges.get(&(from.node, n.id))
+                && (n.near == 0 || n.near >= self.edge_least.get(&(from.node, n.id)).copied().unwrap_or(NEAR_LEAST))
             {
                 keep(next, Thread { node: child, run: 0, ..*from });
             }
         };
+        let any = any.map(|id| Number { id, near: 0 });
         for th in &walk.threads {
             step(&mut next, id, th);
             step(&mut next, any, th);
@@ -363,14 +387,17 @@ impl Automaton {
     /// the first found, so always the same one. The last sound must be the
     /// same: it is where a word's ending begins, which tells «наверняка»
     /// from «наверное» and «наверх» from «наверн(о)».
-    fn near(&self, word: &str) -> Option<u32> {
+    fn near(&self, word: &str) -> Option<Number> {
         let len = word.chars().count();
         if self.view != View::Sound || len + 1 < NEAR_LEAST {
             return None;
         }
         let chars: Vec<char> = word.chars().collect();
         let mut v = String::with_capacity(word.len() + 4);
-        let found = |v: &str, n: usize| self.words.get(v).copied().filter(|id| n >= self.least.get(id).copied().unwrap_or(NEAR_LEAST));
+        let found = |v: &str, n: usize| {
+            let id = self.words.get(v).copied().filter(|id| n >= self.least.get(id).copied().unwrap_or(NEAR_LEAST))?;
+            Some(Number { id, near: n })
+        };
         for i in 0..=len - ENDING {
             // One sound less (a sound heard that was not said).
             if i < len - ENDING {

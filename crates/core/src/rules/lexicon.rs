@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rustc_hash::FxHashMap;
 
+use super::automaton::Number;
 use super::{RuleSet, View};
 use crate::text::Token;
 
@@ -19,7 +20,7 @@ pub(crate) struct Known {
     pub token: Token,
     /// Per automaton (in [`RuleSet::automata`]'s order), the word number
     /// the token is taken as, if any.
-    pub ids: Box<[Option<u32>]>,
+    pub ids: Box<[Option<Number>]>,
     /// Per automaton, the number of any preposition (a preposition inside
     /// a phrase), when the token is one.
     pub any: Box<[Option<u32>]>,
@@ -31,7 +32,7 @@ pub(crate) struct Known {
 type Entry = Rc<(Vec<Known>, bool)>;
 
 /// Per automaton, the number two tokens written as one go by.
-type Joined = Rc<[Option<u32>]>;
+type Joined = Rc<[Option<Number>]>;
 
 /// Distinct texts remembered per thread and rule set before starting over.
 const WORDS: usize = 100_000;
