@@ -672,7 +672,7 @@ impl<'r> Engine<'r> {
         // of a phrase word Whisper split in two: a match by sound.
         let joined = t.last.as_ref().map(|p| rules.joined(p, &token.surface));
         for (ai, a) in rules.automata.iter().enumerate() {
-            let heard = Heard { id: known.ids[ai], any: known.any[ai], joined: joined.as_ref().and_then(|j| j[ai]), sealed: token.negation };
+            let heard = Heard { id: known.ids[ai], preposition: token.preposition, joined: joined.as_ref().and_then(|j| j[ai]), sealed: token.negation };
             a.feed(&mut t.walks[ai], index, heard, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };

@@ -67,6 +67,8 @@ pub(crate) struct Automaton {
     /// The sounds its words are written in (sound view), for the words one
     /// sound away from a heard one.
     alphabet: Vec<char>,
+    /// The number every preposition goes by inside a phrase (sound view).
+    any_preposition: Option<u32>,
 }
 
 /// The fewest sounds a phrase word must have to be matched by a heard word
@@ -135,9 +137,9 @@ pub(crate) struct Number {
 pub(crate) struct Heard {
     /// Its word number (see [`Automaton::id`]).
     pub id: Option<Number>,
-    /// The number of any preposition, for a preposition (see
-    /// [`PREPOSITION`]): inside a phrase it stands for the one written.
-    pub any: Option<u32>,
+    /// A preposition: inside a phrase it stands for the one written (see
+    /// [`PREPOSITION`]).
+    pub preposition: bool,
     /// The number of the token joined to the one before it in the same
     /// utterance, when that one may begin a phrase word (see
     /// [`Automaton::joined_id`]).
@@ -290,7 +292,8 @@ impl Builder {
             alphabet = words.keys().flat_map(|w| w.chars()).filter(|c| c.is_alphabetic()).collect::<FxHashSet<char>>().into_iter().collect();
             alphabet.sort_unstable();
         }
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, edge_least, beginnings, alphabet })
+        let any_preposition = if view == View::Sound { words.get(PREPOSITION).copied() } else { None };
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, edge_least, beginnings, alphabet, any_preposition })
     }
 }
 
@@ -299,12 +302,6 @@ impl Automaton {
     /// may be the first half of a phrase word Whisper split in two.
     pub fn may_begin(&self, word: &str) -> bool {
         self.beginnings.contains(&hash(word))
-    }
-
-    /// The number every preposition goes by inside a phrase, in the sound
-    /// view (see [`PREPOSITION`]).
-    pub fn any_preposition(&self) -> Option<u32> {
-        if self.view == View::Sound { self.words.get(PREPOSITION).copied() } else { None }
     }
 
     /// The number a token goes by, given its form in this automaton's view
@@ -333,7 +330,7 @@ impl Automaton {
     /// Feeds the token at `index` and calls `found` with the target, first
     /// token and kind of match of every phrase that ends on it.
     pub fn feed(&self, walk: &mut Walk, index: usize, heard: Heard, mut found: impl FnMut(&Target, usize, Match)) {
-        let Heard { id, any, joined, sealed } = heard;
+        let Heard { id, preposition, joined, sealed } = heard;
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
             return;
@@ -348,7 +345,7 @@ impl Automaton {
                 keep(next, Thread { node: child, run: 0, ..*from });
             }
         };
-        let any = any.map(|id| Number { id, near: 0 });
+        let any = self.any_preposition.filter(|_| preposition).map(|id| Number { id, near: 0 });
         for th in &walk.threads {
             step(&mut next, id, th);
             step(&mut next, any, th);

@@ -21,9 +21,6 @@ pub(crate) struct Known {
     /// Per automaton (in [`RuleSet::automata`]'s order), the word number
     /// the token is taken as, if any.
     pub ids: Box<[Option<Number>]>,
-    /// Per automaton, the number of any preposition (a preposition inside
-    /// a phrase), when the token is one.
-    pub any: Box<[Option<u32>]>,
     /// It may be the first half of a phrase word Whisper split in two.
     pub begins: bool,
 }
@@ -108,9 +105,8 @@ impl RuleSet {
         let mut known = Vec::with_capacity(1);
         let ends = self.normalizer.each_token(text, false, |token| {
             let ids = self.automata.iter().map(|a| a.id(form(a.view, token), spoken(a.view, token))).collect();
-            let any = self.automata.iter().map(|a| token.preposition.then(|| a.any_preposition()).flatten()).collect();
             let begins = self.automata.iter().any(|a| a.view == View::Sound && a.may_begin(&token.spoken));
-            known.push(Known { token: token.clone(), ids, any, begins });
+            known.push(Known { token: token.clone(), ids, begins });
         });
         (known, ends)
     }
