@@ -1,5 +1,6 @@
 //! Transcripts: any text is read as JSON or plain text; one that reads is
-//! redacted and checked against the bundled Russian rules.
+//! redacted and checked against the bundled Russian rules. JSON is read as
+//! serde_json reads it.
 #![no_main]
 
 use std::path::Path;
@@ -22,6 +23,15 @@ fn rules() -> &'static RuleSet {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // Stored JSON is read by a quick reader, which must agree with serde_json.
+    if text.trim_start().starts_with('{') {
+        if let (Ok(quick), Ok(serde)) = (Transcript::parse(Path::new("fuzz.json"), text), serde_json::from_str::<Transcript>(text)) {
+            assert_eq!(quick, serde);
+        }
+        if serde_json::from_str::<Transcript>(text).is_err() {
+            assert!(Transcript::parse(Path::new("fuzz.json"), text).is_err());
+        }
+    }
     match Transcript::parse(Path::new("fuzz.txt"), text) {
         Ok(mut t) => {
             redact::transcript(Lang::Ru, &mut t);

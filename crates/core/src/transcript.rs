@@ -23,6 +23,8 @@
 //! (or followed) by a time `[mm:ss]`, `[mm:ss.s]` or `[h:mm:ss]`; `#` starts
 //! a comment line. Lines without a time follow the previous one.
 
+mod json;
+
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -128,17 +130,22 @@ impl<'a> Transcript<'a> {
         // Editors on Windows start UTF-8 files with a byte-order mark.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let transcript = if text.trim_start().starts_with('{') {
-            serde_json::from_str::<Transcript>(text).map_err(|e| {
-                let message = e.to_string();
-                // serde_json appends " at line L column C"; the diagnostic shows that itself.
-                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
-                Error::Transcript(Diagnostic::at_line_col(path, text, e.line(), e.column(), message))
-            })?
+            json::read(text).map_or_else(|| Self::parse_json(path, text), Ok)?
         } else {
             parse_plain(path, text)?
         };
         transcript.validate(path)?;
         Ok(transcript)
+    }
+
+    /// JSON by serde_json, which words the errors.
+    fn parse_json(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
+        serde_json::from_str::<Transcript>(text).map_err(|e| {
+                let message = e.to_string();
+                // serde_json appends " at line L column C"; the diagnostic shows that itself.
+                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+                Error::Transcript(Diagnostic::at_line_col(path, text, e.line(), e.column(), message))
+            })
     }
 
     fn validate(&self, path: &Path) -> Result<()> {

@@ -93,3 +93,58 @@ fn json_round_trip() {
         assert!((a.start - b.start).abs() < 0.001 && (a.end - b.end).abs() < 0.001, "{a:?} vs {b:?}");
     }
 }
+
+/// Stored transcripts are read by a quick reader that leaves to serde_json
+/// what it is not sure of: each text here must read exactly as serde_json
+/// reads it, or fail where serde_json fails.
+#[test]
+fn json_reads_as_serde_json_reads_it() {
+    let word = |w: &str| format!(r#"{{"segments": [{{"speaker": "operator", "start": 0.5, "end": 9, "words": [{w}]}}]}}"#);
+    let deep = format!("{}1{}", "[".repeat(130), "]".repeat(130));
+    let cases: Vec<String> = vec![
+        // As `check --save-transcripts` writes it.
+        r#"{"language":"ru","duration":12.5,"segments":[{"speaker":"operator","start":0.5,"end":3.2,"text":"Здравствуйте, «Ромашка».","words":[{"start":0.5,"end":1.3,"text":"Здравствуйте,","confidence":0.97},{"start":1.4,"end":3.2,"text":"«Ромашка».","confidence":0.5,"guessed":true}]},{"speaker":"client","start":4,"end":5,"text":"Dobrý den 👋"}]}"#.into(),
+        // Keys in any order, spaces and line breaks, keys of no meaning at every level.
+        "{\n \"segments\" : [ {\"words\" : [ {\"text\":\"да\", \"x\": {\"y\": [1, {\"z\": null}]}, \"end\" : 2.25 , \"start\":1} ] ,\"end\":3, \"speaker\":\"client\",\"start\":0.000, \"extra\": \"}\"}\r\n],\t\"note\": [true, false], \"language\": null }\n".into(),
+        r#"{"segments": [], "warnings": ["кусок записи тих"], "unredacted": true, "call": {"id": "a.wav", "operator": "Анна"}, "redacted": [{"speaker": "client", "kind": "card", "start": 1.0, "end": 2.0}]}"#.into(),
+        r#"{"segments": [{"speaker": "operator", "start": 0, "end": 1}]}"#.into(),
+        // Escapes: the short ones, then \u, which serde_json alone reads.
+        word(r#"{"start": 1, "end": 2, "text": "\"Да\",\n\tсказал\\она\/он"}"#),
+        word(r#"{"start": 1, "end": 2, "text": "\u0414\u0430"}"#),
+        r#"{"segments": [{"speaker": "operator", "st\u0061rt": 0, "end": 1}]}"#.into(),
+        // Numbers serde_json alone reads: long, with an exponent, signed.
+        word(r#"{"start": 1.12345678901234567, "end": 2e0, "text": "да", "confidence": -0.5}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да", "confidence": 1E-1}"#),
+        word(r#"{"start": 123456789012345, "end": 123456789012345.5, "text": "да", "confidence": 0.3333333}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да", "confidence": null, "guessed": false}"#),
+        // serde_json skips what it ignores without a depth limit.
+        word(&format!(r#"{{"start": 1, "end": 2, "text": "да", "x": {deep}}}"#)),
+        // What serde_json refuses.
+        word(r#"{"start": 1, "start": 1, "end": 2, "text": "да"}"#),
+        word(r#"{"start": 1, "text": "да"}"#),
+        word(r#"{"start": 01.5, "end": 2, "text": "да"}"#),
+        word(r#"{"start": 1., "end": 2, "text": "да"}"#),
+        word(r#"{"start": .5, "end": 2, "text": "да"}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да", "guessed": null}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да", "guessed": "true"}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да", "guessed": truex}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да",}"#),
+        word(r#"{"start": 1, "end": 2, "text": "да"},"#),
+        word("{\"start\": 1, \"end\": 2, \"text\": \"д\ta\"}"),
+        word("{\"start\": 1, \"end\": 2, \"text\": \"\\\"д\ta\"}"),
+        r#"{"segments": [{"speaker": "Operator", "start": 0, "end": 1}]}"#.into(),
+        r#"{"segments": [{"speaker": "operator", "start": 0, "end": 1, "text": null}]}"#.into(),
+        r#"{"segments": [], "segments": []}"#.into(),
+        r#"{"language": "ru"}"#.into(),
+        r#"{"segments": []} x"#.into(),
+    ];
+    for json in &cases {
+        let expected = serde_json::from_str::<Transcript>(json).map_err(|e| e.to_string());
+        let got = Transcript::parse(Path::new("t.json"), json);
+        match (&expected, &got) {
+            (Ok(expected), Ok(got)) => assert_eq!(got, expected, "{json}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{json}\nserde_json: {expected:?}\nparse: {got:?}"),
+        }
+    }
+}
