@@ -125,15 +125,17 @@ pub fn read(path: &Path) -> Result<String> {
 }
 
 impl<'a> Transcript<'a> {
+    /// Speech alone: nothing said of the call's language, length or recording.
+    fn of(segments: Vec<Segment<'a>>) -> Transcript<'a> {
+        Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None }
+    }
+
     /// Parses a transcript, JSON or plain text by its first character.
     pub fn parse(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
         // Editors on Windows start UTF-8 files with a byte-order mark.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let transcript = if text.trim_start().starts_with('{') {
-            json::read(text).map_or_else(|| Self::parse_json(path, text), Ok)?
-        } else {
-            parse_plain(path, text)?
-        };
+        let transcript =
+            if text.trim_start().starts_with('{') { json::read(text).map_or_else(|| Self::parse_json(path, text), Ok)? } else { parse_plain(path, text)? };
         transcript.validate(path)?;
         Ok(transcript)
     }
@@ -141,11 +143,11 @@ impl<'a> Transcript<'a> {
     /// JSON by serde_json, which words the errors.
     fn parse_json(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
         serde_json::from_str::<Transcript>(text).map_err(|e| {
-                let message = e.to_string();
-                // serde_json appends " at line L column C"; the diagnostic shows that itself.
-                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
-                Error::Transcript(Diagnostic::at_line_col(path, text, e.line(), e.column(), message))
-            })
+            let message = e.to_string();
+            // serde_json appends " at line L column C"; the diagnostic shows that itself.
+            let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+            Error::Transcript(Diagnostic::at_line_col(path, text, e.line(), e.column(), message))
+        })
     }
 
     fn validate(&self, path: &Path) -> Result<()> {
@@ -338,7 +340,7 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
     if segments.is_empty() {
         return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });
     }
-    Ok(Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None })
+    Ok(Transcript::of(segments))
 }
 
 /// `mm:ss.s`, for people.

@@ -53,7 +53,7 @@ impl Seen {
 
 impl<'a> Reader<'a> {
     fn transcript(&mut self) -> Option<Transcript<'a>> {
-        let mut t = Transcript { language: None, duration: None, segments: Vec::new(), warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None };
+        let mut t = Transcript::of(Vec::new());
         let mut seen = Seen::default();
         self.object(|r, key| {
             match key {
