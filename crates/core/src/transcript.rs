@@ -125,11 +125,6 @@ pub fn read(path: &Path) -> Result<String> {
 }
 
 impl<'a> Transcript<'a> {
-    /// Speech alone: nothing said of the call's language, length or recording.
-    fn of(segments: Vec<Segment<'a>>) -> Transcript<'a> {
-        Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None }
-    }
-
     /// Parses a transcript, JSON or plain text by its first character.
     pub fn parse(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
         // Editors on Windows start UTF-8 files with a byte-order mark.
@@ -340,7 +335,7 @@ fn parse_plain<'a>(path: &Path, text: &'a str) -> Result<Transcript<'a>> {
     if segments.is_empty() {
         return Err(Error::Input { path: path.to_path_buf(), message: "no lines of speech (expected `operator: text` lines)".into() });
     }
-    Ok(Transcript::of(segments))
+    Ok(Transcript { language: None, duration: None, segments, warnings: Vec::new(), redacted: Vec::new(), unredacted: false, call: None })
 }
 
 /// `mm:ss.s`, for people.

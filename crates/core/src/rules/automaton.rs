@@ -164,9 +164,8 @@ pub(crate) struct Builder {
     /// together (prefixes count as words here).
     plain: FxHashSet<u32>,
     run: FxHashSet<u32>,
-    /// Per word, the fewest sounds it needs to be matched one sound away
-    /// on some edge, and per edge (node, word) on that edge.
-    least: FxHashMap<u32, usize>,
+    /// Per edge (node, word), the fewest sounds its word needs to be
+    /// matched one sound away there.
     edge_least: FxHashMap<(u32, u32), usize>,
     /// Phrases ending in a `*` prefix: their node before it, the prefix and
     /// the target, joined to every word the prefix begins once all are known.
@@ -184,7 +183,6 @@ impl Builder {
             prefix_ids: FxHashMap::default(),
             plain: FxHashSet::default(),
             run: FxHashSet::default(),
-            least: FxHashMap::default(),
             edge_least: FxHashMap::default(),
             open_prefixes: Vec::new(),
         }
@@ -225,7 +223,6 @@ impl Builder {
                 (false, true) => NEAR_ALONE_LEAST,
                 (false, false) => NEAR_LEAST,
             };
-            self.least.entry(id).and_modify(|l| *l = (*l).min(least)).or_insert(least);
             self.edge_least.entry((node, id)).and_modify(|l| *l = (*l).min(least)).or_insert(least);
             if last && prefix {
                 self.open_prefixes.push((node, bare.into(), target));
@@ -243,7 +240,7 @@ impl Builder {
 
     /// The automaton, once every phrase is in.
     pub fn finish(self) -> Result<Automaton> {
-        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut least, mut edge_least, open_prefixes } = self;
+        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut edge_least, open_prefixes } = self;
         if words.len() + prefix_ids.len() > MAX_WORDS {
             return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
@@ -280,6 +277,12 @@ impl Builder {
         }
         // Words only ever written run together.
         let runs = run.difference(&plain).copied().collect();
+        // A word's loosest edge, for finding it (`near`); only the bounds
+        // above the usual are kept.
+        let mut least = FxHashMap::default();
+        for (&(_, id), &l) in &edge_least {
+            least.entry(id).and_modify(|m: &mut usize| *m = (*m).min(l)).or_insert(l);
+        }
         least.retain(|_, l| *l > NEAR_LEAST);
         edge_least.retain(|_, l| *l > NEAR_LEAST);
         // Only the sound of a split word's half is looked up (see `may_begin`).

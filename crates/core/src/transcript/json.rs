@@ -35,128 +35,65 @@ struct Reader<'a> {
     pos: usize,
 }
 
-/// Keys already read in one object: a key said twice is serde_json's error.
-#[derive(Default)]
-struct Seen(u32);
-
-impl Seen {
-    fn first(&mut self, bit: u32) -> Option<()> {
-        let fresh = self.0 & (1 << bit) == 0;
-        self.0 |= 1 << bit;
-        fresh.then_some(())
+/// Fills a key's slot with its value; a key said twice is serde_json's
+/// error, so the reader gives up on it.
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
     }
-
-    fn has(&self, bit: u32) -> bool {
-        self.0 & (1 << bit) != 0
-    }
+    *slot = Some(value?);
+    Some(())
 }
 
 impl<'a> Reader<'a> {
     fn transcript(&mut self) -> Option<Transcript<'a>> {
-        let mut t = Transcript::of(Vec::new());
-        let mut seen = Seen::default();
-        self.object(|r, key| {
-            match key {
-                "segments" => {
-                    seen.first(0)?;
-                    r.array(|r| r.segment().map(|s| t.segments.push(s)))?
-                }
-                "language" => {
-                    seen.first(1)?;
-                    t.language = r.value()?;
-                }
-                "duration" => {
-                    seen.first(2)?;
-                    t.duration = r.value()?;
-                }
-                "warnings" => {
-                    seen.first(3)?;
-                    t.warnings = r.value()?;
-                }
-                "redacted" => {
-                    seen.first(4)?;
-                    t.redacted = r.value()?;
-                }
-                "unredacted" => {
-                    seen.first(5)?;
-                    t.unredacted = r.value()?;
-                }
-                "call" => {
-                    seen.first(6)?;
-                    t.call = r.value()?;
-                }
-                _ => drop(r.value::<IgnoredAny>()?),
-            }
-            Some(())
+        let (mut language, mut duration, mut segments) = (None, None, None);
+        let (mut warnings, mut redacted, mut unredacted, mut call) = (None, None, None, None);
+        self.object(|r, key| match key {
+            "segments" => set(&mut segments, r.list(Self::segment)),
+            "language" => set(&mut language, r.value()),
+            "duration" => set(&mut duration, r.value()),
+            "warnings" => set(&mut warnings, r.value()),
+            "redacted" => set(&mut redacted, r.value()),
+            "unredacted" => set(&mut unredacted, r.value()),
+            "call" => set(&mut call, r.value()),
+            _ => r.value::<IgnoredAny>().map(drop),
         })?;
-        seen.has(0).then_some(t)
+        Some(Transcript {
+            language: language.flatten(),
+            duration: duration.flatten(),
+            segments: segments?,
+            warnings: warnings.unwrap_or_default(),
+            redacted: redacted.unwrap_or_default(),
+            unredacted: unredacted.unwrap_or_default(),
+            call: call.flatten(),
+        })
     }
 
     fn segment(&mut self) -> Option<Segment<'a>> {
-        let (mut speaker, mut start, mut end) = (None, None, None);
-        let mut s = Segment { speaker: Speaker::Operator, start: 0.0, end: 0.0, text: Cow::Borrowed(""), words: Vec::new() };
-        let mut seen = Seen::default();
-        self.object(|r, key| {
-            match key {
-                "speaker" => {
-                    seen.first(0)?;
-                    speaker = Some(r.speaker()?);
-                }
-                "start" => {
-                    seen.first(1)?;
-                    start = Some(r.number()?);
-                }
-                "end" => {
-                    seen.first(2)?;
-                    end = Some(r.number()?);
-                }
-                "text" => {
-                    seen.first(3)?;
-                    s.text = r.string()?;
-                }
-                "words" => {
-                    seen.first(4)?;
-                    r.array(|r| r.word().map(|w| s.words.push(w)))?
-                }
-                _ => drop(r.value::<IgnoredAny>()?),
-            }
-            Some(())
+        let (mut speaker, mut start, mut end, mut text, mut words) = (None, None, None, None, None);
+        self.object(|r, key| match key {
+            "speaker" => set(&mut speaker, r.speaker()),
+            "start" => set(&mut start, r.number()),
+            "end" => set(&mut end, r.number()),
+            "text" => set(&mut text, r.string()),
+            "words" => set(&mut words, r.list(Self::word)),
+            _ => r.value::<IgnoredAny>().map(drop),
         })?;
-        (s.speaker, s.start, s.end) = (speaker?, start?, end?);
-        Some(s)
+        Some(Segment { speaker: speaker?, start: start?, end: end?, text: text.unwrap_or_default(), words: words.unwrap_or_default() })
     }
 
     fn word(&mut self) -> Option<TimedWord<'a>> {
-        let (mut start, mut end, mut text) = (None, None, None);
-        let (mut confidence, mut guessed) = (None, false);
-        let mut seen = Seen::default();
-        self.object(|r, key| {
-            match key {
-                "start" => {
-                    seen.first(0)?;
-                    start = Some(r.number()?);
-                }
-                "end" => {
-                    seen.first(1)?;
-                    end = Some(r.number()?);
-                }
-                "text" => {
-                    seen.first(2)?;
-                    text = Some(r.string()?);
-                }
-                "confidence" => {
-                    seen.first(3)?;
-                    confidence = r.null_or(|r| r.number().map(|c| c as f32))?;
-                }
-                "guessed" => {
-                    seen.first(4)?;
-                    guessed = r.boolean()?;
-                }
-                _ => drop(r.value::<IgnoredAny>()?),
-            }
-            Some(())
+        let (mut start, mut end, mut text, mut confidence, mut guessed) = (None, None, None, None, None);
+        self.object(|r, key| match key {
+            "start" => set(&mut start, r.number()),
+            "end" => set(&mut end, r.number()),
+            "text" => set(&mut text, r.string()),
+            "confidence" => set(&mut confidence, r.null_or(|r| r.number().map(|c| c as f32))),
+            "guessed" => set(&mut guessed, r.boolean()),
+            _ => r.value::<IgnoredAny>().map(drop),
         })?;
-        Some(TimedWord { start: start?, end: end?, text: text?, confidence, guessed })
+        Some(TimedWord { start: start?, end: end?, text: text?, confidence: confidence.flatten(), guessed: guessed.unwrap_or_default() })
     }
 
     fn speaker(&mut self) -> Option<Speaker> {
@@ -193,16 +130,17 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `[item, ...]`, with `item` called at each.
-    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    /// `[item, ...]`, each read by `item`.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let mut items = Vec::new();
         self.eat(b'[')?;
         if self.eat(b']').is_some() {
-            return Some(());
+            return Some(items);
         }
         loop {
-            item(self)?;
+            items.push(item(self)?);
             if self.eat(b']').is_some() {
-                return Some(());
+                return Some(items);
             }
             self.eat(b',')?;
         }
