@@ -566,7 +566,12 @@ class tinyBLAS {
                 }
             }
         }
+        // sufler: unrolled, so that Cv stays in registers; else GCC keeps
+        // it on the stack and clears it with a call to memset on every
+        // tile (see PATCHES.md)
+#pragma GCC unroll 32
         for (int64_t j = 0; j < RN; ++j)
+#pragma GCC unroll 32
             for (int64_t i = 0; i < RM; ++i)
                 C[ldc * (jj + j) + (ii + i)] = hsum(Cv[j][i]);
     }
