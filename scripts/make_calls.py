@@ -108,6 +108,10 @@ GAP_S = 0.9
 
 
 def run(*args, **kw):
+    # sox dithers and draws its noise at random unless told to repeat
+    # itself (-R): without it each generation of a set is other audio.
+    if args[0] == "sox":
+        args = ("sox", "-R", *args[1:])
     subprocess.run(args, check=True, **kw)
 
 
