@@ -17,14 +17,25 @@ rules' own words and their forms).
 With --pairs N, the N most frequent words each after a short common
 word too («вы», «не», «до», «это», «на»...: what phrases begin with),
 so that two-word phrases are probed as well.
+
+With --unsure N, the N most frequent words each in place of the last
+word of every phrase of the required steps (the first spelling of each:
+«спасибо за X», «меня зовут X»), an operator's call of one line each,
+the last word heard unsure (confidence 0.5): a step met so and not when
+the same line is heard surely was met loosely (an unsure word taken for
+the phrase's last word). Such a step hides a missing one; this counts
+how often an ordinary word does it.
 """
 
 import argparse
 import collections
+import glob
 import json
 import os
+import re
 import subprocess
 import tempfile
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUFLER = os.path.join(ROOT, "target/release/sufler")
@@ -60,13 +71,76 @@ def fuzzy_hits(sufler, lang, company, name, folder):
     return hits
 
 
+def openings(lang, company, name):
+    """Every required step's phrase without its last word (first spellings)."""
+    out = set()
+    for path in glob.glob(os.path.join(ROOT, "rules", lang, "*.toml")):
+        with open(path, "rb") as f:
+            rules = tomllib.load(f).get("rule", [])
+        for rule in rules:
+            if rule.get("kind") != "required":
+                continue
+            for phrases in [rule.get("phrases", [])] + [e.get("phrases", []) for e in rule.get("element", [])]:
+                for phrase in phrases:
+                    phrase = phrase.replace("{company}", company).replace("{operator_name}", name)
+                    words = [w.split("|")[0] for w in phrase.split() if not re.fullmatch(r"[*{].*", w)]
+                    if len(words) >= 2:
+                        out.add(" ".join(words[:-1]))
+    return sorted(out)
+
+
+def unsure_calls(lines, folder, confidence):
+    for k, line in enumerate(lines):
+        words = line.split()
+        timed = [{"start": 1.0 + 0.4 * i, "end": 1.4 + 0.4 * i, "text": w, "confidence": confidence if i == len(words) - 1 else 0.95}
+                 for i, w in enumerate(words)]
+        call = {"duration": 2.0 + 0.4 * len(words), "segments": [{"speaker": "operator", "start": 1.0, "end": timed[-1]["end"],
+                                                                   "text": line, "words": timed}]}
+        with open(os.path.join(folder, f"u{k:06d}.json"), "w", encoding="utf-8") as f:
+            json.dump(call, f, ensure_ascii=False)
+
+
+def steps_met(sufler, lang, company, name, folder):
+    out = subprocess.run([sufler, "check", "--lang", lang, "--var", f"company={company}", "--var", f"operator_name={name}",
+                          "--format", "jsonl", "--transcript", folder], cwd=ROOT, capture_output=True, text=True)
+    met = set()
+    for line in out.stdout.splitlines():
+        e = json.loads(line)
+        if e["type"] == "met":
+            met.add((os.path.basename(e["call"]), f"{e['rule']}.{e.get('element', '')}", e["text"].lower()))
+    return met
+
+
+def loose(args):
+    import wordfreq
+    for lang, company, name in LANGS:
+        words = [w for w in wordfreq.top_n_list(lang, args.unsure) if w.isalpha()]
+        starts = openings(lang, company, name)
+        lines = [f"{o} {w}" for o in starts for w in words]
+        found = {}
+        for confidence in (0.95, 0.5):
+            with tempfile.TemporaryDirectory() as folder:
+                unsure_calls(lines, folder, confidence)
+                found[confidence] = steps_met(args.sufler, lang, company, name, folder)
+        extra = found[0.5] - found[0.95]
+        by_step = collections.defaultdict(set)
+        for _, step, text in extra:
+            by_step[step].add(text)
+        print(f"{lang}: {len(starts)} openings x {len(words)} words = {len(lines)} lines, {len(extra)} steps met loosely only")
+        for step, texts in sorted(by_step.items()):
+            print(f"  {step:24} {len(texts):4}  {' | '.join(sorted(texts)[:args.show])}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--words", type=int, default=30000)
     ap.add_argument("--pairs", type=int, default=0, help="this many words also after each short common word")
     ap.add_argument("--show", type=int, default=40, help="words listed per rule")
     ap.add_argument("--sufler", default=SUFLER, help="the binary to probe")
+    ap.add_argument("--unsure", type=int, default=0, help="probe loose matching of unsure words with this many words instead")
     args = ap.parse_args()
+    if args.unsure:
+        return loose(args)
     import wordfreq
     for lang, company, name in LANGS:
         words = [w for w in wordfreq.top_n_list(lang, args.words) if w.isalpha()]

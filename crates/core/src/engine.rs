@@ -26,6 +26,11 @@ pub const UTTERANCE_GAP_S: f64 = 1.5;
 /// may wait once the clock has moved on without them.
 pub const HOLD_S: f64 = 2.0;
 
+/// A word heard with less confidence than this may end a step's phrase a
+/// few sounds off (see `Heard::unsure`): the recogniser's own doubt, the
+/// level below which a batch decodes an operator's clip again.
+const UNSURE_BELOW: f32 = 0.7;
+
 /// Whether a flag is for something said or something not said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlagKind {
@@ -671,8 +676,10 @@ impl<'r> Engine<'r> {
         // The token with the one before it, when that may be the first half
         // of a phrase word Whisper split in two: a match by sound.
         let joined = t.last.as_ref().map(|p| rules.joined(p, &token.surface));
+        let unsure = t.word(word).confidence.is_some_and(|c| c < UNSURE_BELOW).then_some(&*token.sound);
         for (ai, a) in rules.automata.iter().enumerate() {
-            let heard = Heard { id: known.ids[ai], preposition: token.preposition, joined: joined.as_ref().and_then(|j| j[ai]), sealed: token.negation };
+            let heard =
+                Heard { id: known.ids[ai], preposition: token.preposition, joined: joined.as_ref().and_then(|j| j[ai]), sealed: token.negation, unsure };
             a.feed(&mut t.walks[ai], index, heard, |target, first, how| {
                 let end = index + target.trailing_any;
                 let Some(start) = first.checked_sub(target.leading_any) else { return };

@@ -19,6 +19,9 @@
 //! In the sound view, a heard word that is no phrase word may still be one
 //! sound away from a long one («сведения» for «свидания», «гвонок» for
 //! «звонок»): it is then taken as that word (see [`Automaton::near`]).
+//! A word the recogniser was unsure of may be further off, when it ends a
+//! step's phrase whose other words were heard («спасибо за ваш гранок»
+//! on a phone line): see [`Heard::unsure`].
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -69,7 +72,15 @@ pub(crate) struct Automaton {
     alphabet: Vec<char>,
     /// The number every preposition goes by inside a phrase (sound view).
     any_preposition: Option<u32>,
+    /// Per node, the last words of steps' phrases that an unsure word may
+    /// be taken for there (see [`Heard::unsure`]): the node they lead to
+    /// and their sounds.
+    loose: LooseWords,
 }
+
+/// Per node, the words an unsure word may be taken for and the node each
+/// leads to.
+type LooseWords = FxHashMap<u32, Vec<(u32, Box<[char]>)>>;
 
 /// The fewest sounds a phrase word must have to be matched by a heard word
 /// one sound away: in shorter ones, one sound makes another word
@@ -90,6 +101,10 @@ const VOUCH_LEAST: usize = 4;
 /// near another (see [`Automaton::near`]).
 const ENDING: usize = 1;
 
+/// How many sounds in a phrase word an unsure word may differ by, one in
+/// so many (at least one): «гранок» and «ванук» for «звонок» (two in six).
+const LOOSE_PER: usize = 3;
+
 /// The shortest first half of a split word that is tried: shorter ones
 /// («не», «вы») begin too many words.
 const JOIN_LEAST: usize = 3;
@@ -104,6 +119,8 @@ struct Thread {
     run: u8,
     /// The longest such run so far.
     widest: u8,
+    /// Its last word was an unsure one taken loosely: it ends steps only.
+    loose: bool,
 }
 
 /// Where one speaker's utterance stands in one automaton.
@@ -134,7 +151,7 @@ pub(crate) struct Number {
 
 /// A token as one automaton takes it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Heard {
+pub(crate) struct Heard<'a> {
     /// Its word number (see [`Automaton::id`]).
     pub id: Option<Number>,
     /// A preposition: inside a phrase it stands for the one written (see
@@ -147,6 +164,14 @@ pub(crate) struct Heard {
     /// It may not be let in between a phrase's words (a negation, which
     /// would turn the phrase around): it ends the threads it does not move on.
     pub sealed: bool,
+    /// Its sound, when the recogniser was unsure of it: it may then end a
+    /// step's phrase as a word a few sounds off (one in [`LOOSE_PER`], the
+    /// last the same), when that word and another of the phrase are long
+    /// enough to vouch ([`VOUCH_LEAST`]). Whisper fills what a phone line
+    /// loses with a word of its own, and says so by its low confidence; a
+    /// step said that way is no missing step. Banned phrases and
+    /// exceptions never match so.
+    pub unsure: Option<&'a str>,
 }
 
 /// An automaton being built, one spelling of a phrase at a time (a large
@@ -170,6 +195,9 @@ pub(crate) struct Builder {
     /// Phrases ending in a `*` prefix: their node before it, the prefix and
     /// the target, joined to every word the prefix begins once all are known.
     open_prefixes: Vec<(u32, Box<str>, Target)>,
+    /// Steps' last words an unsure word may be taken for: the node before,
+    /// the node after, the word (see [`Heard::unsure`]).
+    loose: Vec<(u32, u32, Box<str>)>,
 }
 
 impl Builder {
@@ -185,6 +213,7 @@ impl Builder {
             run: FxHashSet::default(),
             edge_least: FxHashMap::default(),
             open_prefixes: Vec::new(),
+            loose: Vec::new(),
         }
     }
 
@@ -228,9 +257,16 @@ impl Builder {
                 self.open_prefixes.push((node, bare.into(), target));
                 return;
             }
+            let from = node;
             node = child(&mut self.max_gap, &mut self.edges, node, id);
             if last {
                 self.ends.push((node, target));
+                // Long enough to vouch for itself, and another word of the
+                // phrase vouches for it: short ones («дня», «Анна») are a
+                // sound from «да», «на», «одна».
+                if target.loose && self.view == View::Sound && !run && vouches(w) && vouchers > 1 {
+                    self.loose.push((from, node, bare.into()));
+                }
             } else {
                 let g = &mut self.max_gap[node as usize];
                 *g = (*g).max(target.gap);
@@ -240,7 +276,7 @@ impl Builder {
 
     /// The automaton, once every phrase is in.
     pub fn finish(self) -> Result<Automaton> {
-        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut edge_least, open_prefixes } = self;
+        let Builder { view, mut max_gap, mut ends, mut edges, words, prefix_ids, plain, run, mut edge_least, open_prefixes, loose: loose_words } = self;
         if words.len() + prefix_ids.len() > MAX_WORDS {
             return Err(Error::TooLarge(format!("they use more than {MAX_WORDS} distinct words")));
         }
@@ -296,7 +332,14 @@ impl Builder {
             alphabet.sort_unstable();
         }
         let any_preposition = if view == View::Sound { words.get(PREPOSITION).copied() } else { None };
-        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, edge_least, beginnings, alphabet, any_preposition })
+        let mut loose = LooseWords::default();
+        for (from, to, word) in loose_words {
+            let list = loose.entry(from).or_default();
+            if !list.iter().any(|(t, _)| *t == to) {
+                list.push((to, word.chars().collect()));
+            }
+        }
+        Ok(Automaton { view, max_gap, ends: starts, targets, edges, words, prefixes, runs, least, edge_least, beginnings, alphabet, any_preposition, loose })
     }
 }
 
@@ -332,8 +375,8 @@ impl Automaton {
 
     /// Feeds the token at `index` and calls `found` with the target, first
     /// token and kind of match of every phrase that ends on it.
-    pub fn feed(&self, walk: &mut Walk, index: usize, heard: Heard, mut found: impl FnMut(&Target, usize, Match)) {
-        let Heard { id, preposition, joined, sealed } = heard;
+    pub fn feed(&self, walk: &mut Walk, index: usize, heard: Heard<'_>, mut found: impl FnMut(&Target, usize, Match)) {
+        let Heard { id, preposition, joined, sealed, unsure } = heard;
         if walk.threads.is_empty() && id.is_none() && joined.is_none() {
             walk.before.clear();
             return;
@@ -348,16 +391,26 @@ impl Automaton {
                 keep(next, Thread { node: child, run: 0, ..*from });
             }
         };
+        let unsure = unsure.filter(|_| !sealed);
+        let mut unsure_sounds: Option<Vec<char>> = None;
         let any = self.any_preposition.filter(|_| preposition).map(|id| Number { id, near: 0 });
         for th in &walk.threads {
             step(&mut next, id, th);
             step(&mut next, any, th);
+            if let Some(u) = unsure
+                && let Some(words) = self.loose.get(&th.node)
+            {
+                let heard = unsure_sounds.get_or_insert_with(|| u.chars().collect());
+                for (child, _) in words.iter().filter(|(_, w)| close(heard, w)) {
+                    keep(&mut next, Thread { node: *child, run: 0, loose: true, ..*th });
+                }
+            }
             let run = th.run + 1;
             if !sealed && run <= self.max_gap[th.node as usize] {
                 keep(&mut next, Thread { run, widest: th.widest.max(run), ..*th });
             }
         }
-        let root = |start| Thread { node: ROOT, start, run: 0, widest: 0 };
+        let root = |start| Thread { node: ROOT, start, run: 0, widest: 0, loose: false };
         step(&mut next, id, &root(index));
         if joined.is_some() {
             // The two halves as one word, from where things stood before the first.
@@ -374,7 +427,7 @@ impl Automaton {
         for th in next.iter().filter(|t| t.run == 0) {
             let n = th.node as usize;
             let ending = &self.targets[self.ends[n] as usize..self.ends[n + 1] as usize];
-            for target in ending.iter().filter(|t| t.gap >= th.widest) {
+            for target in ending.iter().filter(|t| t.gap >= th.widest && (t.loose || !th.loose)) {
                 found(target, th.start, how);
             }
         }
@@ -451,12 +504,35 @@ fn hash(s: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(s)
 }
 
+/// Whether an unsure word's sounds are close enough to a phrase word's to
+/// be taken for it (see [`Heard::unsure`]): at most one sound in
+/// [`LOOSE_PER`] another, more or less, and the last the same.
+fn close(heard: &[char], word: &[char]) -> bool {
+    let bound = (word.len() / LOOSE_PER).max(1);
+    if heard.len().abs_diff(word.len()) > bound || heard.last() != word.last() {
+        return false;
+    }
+    // Levenshtein distance, a row at a time.
+    let mut row: Vec<usize> = (0..=word.len()).collect();
+    for (i, h) in heard.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, w) in word.iter().enumerate() {
+            let next = (diagonal + usize::from(h != w)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[word.len()] <= bound
+}
+
 /// Adds a thread, unless one at the same node and run already is: of two
-/// such, the one that let fewer words in, then the shorter, is kept.
+/// such, the one heard surely, then the one that let fewer words in, then
+/// the shorter, is kept.
 fn keep(threads: &mut Vec<Thread>, th: Thread) {
     match threads.iter_mut().find(|t| t.node == th.node && t.run == th.run) {
         Some(t) => {
-            if (th.widest, std::cmp::Reverse(th.start)) < (t.widest, std::cmp::Reverse(t.start)) {
+            if (th.loose, th.widest, std::cmp::Reverse(th.start)) < (t.loose, t.widest, std::cmp::Reverse(t.start)) {
                 *t = th;
             }
         }

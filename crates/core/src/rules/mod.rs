@@ -238,6 +238,10 @@ pub(crate) struct Target {
     pub trailing_any: usize,
     /// The most words let in between two of the phrase's words.
     pub gap: u8,
+    /// A step's phrase: its last word may be heard loosely when the
+    /// recogniser was unsure of it (see [`Heard::unsure`]). No flag is
+    /// raised, nor excused, on such a word.
+    pub loose: bool,
 }
 
 /// `regex` phrases, matched against the tail of an utterance.
@@ -472,10 +476,10 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn add_literal(&mut self, mut literal: Literal, rule: usize, role: Role, gap: u8) {
+    fn add_literal(&mut self, mut literal: Literal, rule: usize, role: Role, gap: u8, loose: bool) {
         // One token more for a word Whisper split in two.
         self.lookback = self.lookback.max(literal.span(gap) + 1 + literal.leading_any + literal.trailing_any);
-        let target = Target { rule, role, leading_any: literal.leading_any, trailing_any: literal.trailing_any, gap };
+        let target = Target { rule, role, leading_any: literal.leading_any, trailing_any: literal.trailing_any, gap, loose };
         let builder = self.builders.entry(literal.view).or_insert_with(|| automaton::Builder::new(literal.view));
         for spelling in &literal.alternatives {
             builder.add(spelling, target);
@@ -600,7 +604,7 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
                 match pattern::compile(phrase.get_ref(), Options { exact, any_order, fuzzy, any_preposition: true }, vars, norm) {
                     Ok(Some(lit)) => {
                         usable += 1;
-                        c.add_literal(lit, index, Role::Hit { element: ei }, gap);
+                        c.add_literal(lit, index, Role::Hit { element: ei }, gap, raw.kind == Kind::Required);
                     }
                     Ok(None) => {}
                     Err(m) => errors.push(src.diag(phrase.span(), m)),
@@ -611,7 +615,7 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
             match check_regex(re.get_ref()) {
                 Ok(()) => {
                     usable += 1;
-                    let target = Target { rule: index, role: Role::Hit { element: ei }, leading_any: 0, trailing_any: 0, gap: 0 };
+                    let target = Target { rule: index, role: Role::Hit { element: ei }, leading_any: 0, trailing_any: 0, gap: 0, loose: false };
                     c.regexes.push((re.get_ref().clone(), target));
                 }
                 Err(m) => errors.push(src.diag(re.span(), m)),
@@ -646,7 +650,7 @@ fn compile_rule(p: &Pending<'_, '_>, index: usize, vars: &Vars, norm: &Normalize
         match pattern::compile(phrase.get_ref(), Options { exact: false, any_order, fuzzy, any_preposition: false }, vars, norm) {
             Ok(Some(lit)) => {
                 lookahead = lookahead.max(start_within + lit.span(rule_gap) + lit.trailing_any - 1);
-                c.add_literal(lit, index, role, rule_gap);
+                c.add_literal(lit, index, role, rule_gap, false);
             }
             Ok(None) => {}
             Err(m) => errors.push(src.diag(phrase.span(), m)),

@@ -65,3 +65,33 @@ pub fn brief(events: &[Event]) -> Vec<String> {
 pub fn banned(events: &[Event]) -> Vec<String> {
     brief(events).into_iter().filter(|s| s.contains("banned ")).collect()
 }
+
+/// Checks lines `speaker: text` heard by a recogniser: a word written
+/// `~word` was heard unsure (confidence 0.5), the others surely (0.95).
+pub fn run_heard(rules: &RuleSet, lines: &[&str]) -> Vec<Event> {
+    let segments: Vec<serde_json::Value> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let (speaker, text) = line.split_once(": ").expect("`speaker: text`");
+            let start = 4.0 * i as f64;
+            let words: Vec<serde_json::Value> = text
+                .split(' ')
+                .enumerate()
+                .map(|(k, w)| {
+                    let (w, confidence) = match w.strip_prefix('~') {
+                        Some(w) => (w, 0.5),
+                        None => (w, 0.95),
+                    };
+                    let at = start + 0.4 * k as f64;
+                    serde_json::json!({"start": at, "end": at + 0.4, "text": w, "confidence": confidence})
+                })
+                .collect();
+            let end = start + 0.4 * words.len() as f64;
+            serde_json::json!({"speaker": speaker, "start": start, "end": end, "text": text.replace('~', ""), "words": words})
+        })
+        .collect();
+    let json = serde_json::json!({ "segments": segments }).to_string();
+    let t = Transcript::parse(Path::new("call.json"), &json).expect("transcript parses");
+    t.check(rules, "call.json")
+}
