@@ -59,12 +59,16 @@ def write_calls(lines, folder):
             f.write("\n".join(out) + "\n")
 
 
-def fuzzy_hits(sufler, lang, company, name, folder):
+def events(sufler, lang, company, name, folder):
+    """The events of checking every transcript in `folder`."""
     out = subprocess.run([sufler, "check", "--lang", lang, "--var", f"company={company}", "--var", f"operator_name={name}",
                           "--format", "jsonl", "--transcript", folder], cwd=ROOT, capture_output=True, text=True)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def fuzzy_hits(sufler, lang, company, name, folder):
     hits = collections.defaultdict(set)
-    for line in out.stdout.splitlines():
-        e = json.loads(line)
+    for e in events(sufler, lang, company, name, folder):
         if e.get("match") == "fuzzy" and e["type"] in ("violation", "alert", "met"):
             rule = f"{e['rule']}.{e['element']}" if "element" in e else e["rule"]
             hits[rule].add(e["text"].lower())
@@ -101,14 +105,8 @@ def unsure_calls(lines, folder, confidence):
 
 
 def steps_met(sufler, lang, company, name, folder):
-    out = subprocess.run([sufler, "check", "--lang", lang, "--var", f"company={company}", "--var", f"operator_name={name}",
-                          "--format", "jsonl", "--transcript", folder], cwd=ROOT, capture_output=True, text=True)
-    met = set()
-    for line in out.stdout.splitlines():
-        e = json.loads(line)
-        if e["type"] == "met":
-            met.add((os.path.basename(e["call"]), f"{e['rule']}.{e.get('element', '')}", e["text"].lower()))
-    return met
+    return {(os.path.basename(e["call"]), f"{e['rule']}.{e.get('element', '')}", e["text"].lower())
+            for e in events(sufler, lang, company, name, folder) if e["type"] == "met"}
 
 
 def loose(args):

@@ -401,14 +401,15 @@ fn an_unsure_word_may_end_a_step() {
         (&ru, "operator: Спасибо за ваш ~ванук, до свидания", &["met closing.thanks", "met closing.farewell"]),
         // Heard surely, it is what was said.
         (&ru, "operator: Спасибо вам за ваш гранок", &[]),
-        // Its last sound is another; too far off.
-        (&ru, "operator: Спасибо вам за ваш ~гранат", &[]),
+        // One sound off, but the last; too far off.
+        (&ru, "operator: Спасибо вам за ваш ~звонот", &[]),
         (&ru, "operator: Спасибо вам за ваш ~прогноз", &[]),
         // No other long word of the phrase vouches for it; short words.
         (&ru, "operator: Доброго ~дыня", &[]),
         (&ru, "operator: Меня зовут ~Тана", &[]),
-        // A correction heard so does not excuse «не знаю».
-        (&ru, "operator: Не знаю, сейчас ~тросфир", &["banned ne-znayu «Не знаю»"]),
+        // A correction heard so («сейчас посмотрю», two sounds off) does
+        // not excuse «не знаю».
+        (&ru, "operator: Не знаю, сейчас ~пусмутрю", &["banned ne-znayu «Не знаю»"]),
         (&cs, "operator: Děkuji vám za váš ~selefonet", &["met closing.thanks"]),
         (&cs, "operator: Děkuji vám za váš selefonet", &[]),
     ];

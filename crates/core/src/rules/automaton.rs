@@ -391,7 +391,7 @@ impl Automaton {
                 keep(next, Thread { node: child, run: 0, ..*from });
             }
         };
-        let unsure = unsure.filter(|_| !sealed);
+        let unsure = unsure.filter(|_| !sealed && !self.loose.is_empty());
         let mut unsure_sounds: Option<Vec<char>> = None;
         let any = self.any_preposition.filter(|_| preposition).map(|id| Number { id, near: 0 });
         for th in &walk.threads {
